@@ -1,0 +1,318 @@
+//! One `Config`, layered: built-in defaults < `riposte.toml` < `RIPOSTE_*` environment < command-line flags.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+use crate::domain::{Moderation, Origin, SiteId};
+
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: String,
+    /// Path of the SQLite database file; created and migrated on start.
+    pub database: PathBuf,
+    /// The address visitors reach this server under (e.g. `https://comments.example.com`); by default the
+    /// listening address. Used in feeds and to tell whether cookies must be `Secure`.
+    pub public_url: Option<String>,
+    /// Key for signing edit tokens and hashing IP addresses. Generated and kept in the database when unset.
+    pub secret: Option<String>,
+    /// Peers whose `X-Forwarded-For` header is believed (IP addresses or CIDR ranges).
+    pub trusted_proxies: Vec<String>,
+    /// How long, in seconds, a commenter may edit or delete their own comment.
+    pub edit_window: u64,
+    /// Whether the built-in `demo` site (allowed only from this server's own addresses) exists.
+    pub demo: bool,
+    pub rate_limits: RateLimits,
+    pub sites: Vec<SiteConfig>,
+}
+
+/// Token buckets keyed by client IP: `burst` requests at once, then one more every `every_ms`.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Rate {
+    pub burst: u32,
+    pub every_ms: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimits {
+    /// New comments.
+    pub comments: Rate,
+    /// Edits, deletions, votes and previews.
+    pub edits: Rate,
+    /// Thread, count and feed reads.
+    pub reads: Rate,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            comments: Rate {
+                burst: 3,
+                every_ms: 20_000,
+            },
+            edits: Rate {
+                burst: 10,
+                every_ms: 2_000,
+            },
+            reads: Rate {
+                burst: 200,
+                every_ms: 10,
+            },
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    pub id: String,
+    pub name: Option<String>,
+    pub origins: Vec<String>,
+    #[serde(default)]
+    pub moderation: Moderation,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            database: "riposte.db".into(),
+            public_url: None,
+            secret: None,
+            trusted_proxies: Vec::new(),
+            edit_window: 15 * 60,
+            demo: true,
+            rate_limits: RateLimits::default(),
+            sites: Vec::new(),
+        }
+    }
+}
+
+// The secret never reaches a log line.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("database", &self.database)
+            .field("public_url", &self.public_url)
+            .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("edit_window", &self.edit_window)
+            .field("demo", &self.demo)
+            .field("rate_limits", &self.rate_limits)
+            .field("sites", &self.sites)
+            .finish()
+    }
+}
+
+/// Values given on the command line; they win over everything else.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub listen: Option<String>,
+    pub database: Option<PathBuf>,
+    pub public_url: Option<String>,
+}
+
+impl Config {
+    /// Builds the configuration from the optional file, the environment (through `env`) and the flags.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+        flags: &Overrides,
+    ) -> anyhow::Result<Self> {
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read config file {}", path.display()))?;
+                toml::from_str::<Config>(&text).map_err(|e| {
+                    anyhow::anyhow!(
+                        "config file {}: {}",
+                        path.display(),
+                        e.to_string().trim_end()
+                    )
+                })?
+            }
+            None => Config::default(),
+        };
+        if let Some(v) = env("RIPOSTE_LISTEN") {
+            config.listen = v;
+        }
+        if let Some(v) = env("RIPOSTE_DATABASE") {
+            config.database = v.into();
+        }
+        if let Some(v) = env("RIPOSTE_PUBLIC_URL") {
+            config.public_url = Some(v);
+        }
+        if let Some(v) = env("RIPOSTE_SECRET") {
+            config.secret = Some(v);
+        }
+        if let Some(v) = env("RIPOSTE_TRUSTED_PROXIES") {
+            config.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+        }
+        if let Some(v) = env("RIPOSTE_EDIT_WINDOW") {
+            config.edit_window = v.trim().parse().with_context(|| {
+                format!("RIPOSTE_EDIT_WINDOW: {v:?} is not a number of seconds")
+            })?;
+        }
+        if let Some(v) = env("RIPOSTE_DEMO") {
+            config.demo = match v.trim() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" => false,
+                _ => bail!("RIPOSTE_DEMO: {v:?} is not true or false"),
+            };
+        }
+        if let Some(v) = &flags.listen {
+            config.listen = v.clone();
+        }
+        if let Some(v) = &flags.database {
+            config.database = v.clone();
+        }
+        if let Some(v) = &flags.public_url {
+            config.public_url = Some(v.clone());
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        self.proxies()?;
+        if let Some(url) = &self.public_url {
+            let parsed =
+                url::Url::parse(url).with_context(|| format!("public_url {url:?} is not a URL"))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                bail!("public_url {url:?} must be an http or https URL");
+            }
+        }
+        if matches!(&self.secret, Some(s) if s.len() < 16) {
+            bail!("secret must be at least 16 characters");
+        }
+        for (name, rate) in [
+            ("comments", self.rate_limits.comments),
+            ("edits", self.rate_limits.edits),
+            ("reads", self.rate_limits.reads),
+        ] {
+            if rate.burst == 0 || rate.every_ms == 0 {
+                bail!("rate_limits.{name}: burst and every_ms must be at least 1");
+            }
+        }
+        for site in &self.sites {
+            site.validate()?;
+        }
+        Ok(())
+    }
+
+    /// The trusted proxies as networks; a bare address is a network of one.
+    pub fn proxies(&self) -> anyhow::Result<Vec<ipnet::IpNet>> {
+        self.trusted_proxies
+            .iter()
+            .map(|s| {
+                s.parse::<ipnet::IpNet>()
+                    .or_else(|_| s.parse::<IpAddr>().map(ipnet::IpNet::from))
+                    .with_context(|| {
+                        format!("trusted_proxies: {s:?} is neither an IP address nor a CIDR range")
+                    })
+            })
+            .collect()
+    }
+
+    pub fn edit_window(&self) -> Duration {
+        Duration::from_secs(self.edit_window)
+    }
+}
+
+impl SiteConfig {
+    pub fn validate(&self) -> anyhow::Result<()> {
+        SiteId::parse(&self.id)
+            .map_err(|e| anyhow::anyhow!("site {:?}: {}", self.id, e.message))?;
+        for origin in &self.origins {
+            Origin::parse(origin)
+                .map_err(|e| anyhow::anyhow!("site {:?}: {}", self.id, e.message))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn file(text: &str) -> tempfile::NamedTempFile {
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), text).unwrap();
+        f
+    }
+
+    #[test]
+    fn precedence_defaults_file_env_flags() {
+        let f = file("listen = \"127.0.0.1:9000\"\ndatabase = \"file.db\"\nedit_window = 60\n");
+        let env: HashMap<&str, &str> = HashMap::from([("RIPOSTE_DATABASE", "env.db")]);
+        let get = |k: &str| env.get(k).map(|v| v.to_string());
+        let c = Config::load(Some(f.path()), get, &Overrides::default()).unwrap();
+        assert_eq!(c.listen, "127.0.0.1:9000");
+        assert_eq!(c.database, PathBuf::from("env.db"));
+        assert_eq!(c.edit_window, 60);
+        assert_eq!(
+            c.rate_limits.comments,
+            Rate {
+                burst: 3,
+                every_ms: 20_000
+            }
+        );
+        let flags = Overrides {
+            database: Some("flag.db".into()),
+            ..Default::default()
+        };
+        let c = Config::load(Some(f.path()), get, &flags).unwrap();
+        assert_eq!(c.database, PathBuf::from("flag.db"));
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_file() {
+        let f = file("listen = \"127.0.0.1:9000\"\nlisten_port = 3\n");
+        let err = Config::load(Some(f.path()), |_| None, &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("listen_port"), "{err}");
+        assert!(err.contains(&f.path().display().to_string()), "{err}");
+        let f = file("[[sites]]\nid = \"blog\"\norigins = []\nmoderaton = \"all\"\n");
+        let err = Config::load(Some(f.path()), |_| None, &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("moderaton"), "{err}");
+    }
+
+    #[test]
+    fn sites_and_proxies_are_checked() {
+        let f = file(
+            "trusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n[[sites]]\nid = \"blog\"\norigins = [\"https://blog.example\"]\nmoderation = \"first-time\"\n",
+        );
+        let c = Config::load(Some(f.path()), |_| None, &Overrides::default()).unwrap();
+        assert_eq!(c.proxies().unwrap().len(), 2);
+        assert_eq!(c.sites[0].moderation, Moderation::FirstTime);
+        let f = file("[[sites]]\nid = \"blog\"\norigins = [\"blog.example\"]\n");
+        assert!(Config::load(Some(f.path()), |_| None, &Overrides::default()).is_err());
+    }
+
+    #[test]
+    fn debug_redacts_secret() {
+        let c = Config {
+            secret: Some("very-secret-value-123".into()),
+            ..Default::default()
+        };
+        assert!(!format!("{c:?}").contains("very-secret"));
+    }
+}

@@ -1,0 +1,322 @@
+//! Comments and their votes.
+
+use rusqlite::{Connection, OptionalExtension, Row as SqlRow, Transaction, params};
+
+use crate::domain::Status;
+
+/// What a thread read needs of a comment; no email, no IP hash.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub id: i64,
+    pub parent: Option<i64>,
+    pub status: Status,
+    pub author: Option<String>,
+    pub website: Option<String>,
+    pub html: String,
+    pub avatar: String,
+    pub created: i64,
+    pub edited: Option<i64>,
+    pub likes: i64,
+    pub dislikes: i64,
+}
+
+const ROW_COLUMNS: &str =
+    "id, parent_id, status, author, website, html, avatar, created, edited, likes, dislikes";
+
+fn row(r: &SqlRow<'_>) -> rusqlite::Result<Row> {
+    let status: String = r.get(2)?;
+    Ok(Row {
+        id: r.get(0)?,
+        parent: r.get(1)?,
+        status: Status::from_db(&status),
+        author: r.get(3)?,
+        website: r.get(4)?,
+        html: r.get(5)?,
+        avatar: r.get(6)?,
+        created: r.get(7)?,
+        edited: r.get(8)?,
+        likes: r.get(9)?,
+        dislikes: r.get(10)?,
+    })
+}
+
+/// The published comments and placeholders of a thread, oldest first.
+pub fn for_thread(conn: &Connection, thread_id: i64) -> rusqlite::Result<Vec<Row>> {
+    conn.prepare_cached(&format!(
+        "SELECT {ROW_COLUMNS} FROM comments
+         WHERE thread_id = ?1 AND status IN ('published', 'deleted') ORDER BY id"
+    ))?
+    .query_map([thread_id], row)?
+    .collect()
+}
+
+pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Row>> {
+    conn.prepare_cached(&format!("SELECT {ROW_COLUMNS} FROM comments WHERE id = ?1"))?
+        .query_row([id], row)
+        .optional()
+}
+
+/// Where a comment sits, for checks before a change.
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub id: i64,
+    pub thread_id: i64,
+    pub site_id: String,
+    pub parent: Option<i64>,
+    pub depth: i64,
+    pub status: Status,
+    pub created: i64,
+}
+
+pub fn meta(conn: &Connection, id: i64) -> rusqlite::Result<Option<Meta>> {
+    conn.prepare_cached(
+        "SELECT c.id, c.thread_id, t.site_id, c.parent_id, c.depth, c.status, c.created
+         FROM comments c JOIN threads t ON t.id = c.thread_id WHERE c.id = ?1",
+    )?
+    .query_row([id], |r| {
+        let status: String = r.get(5)?;
+        Ok(Meta {
+            id: r.get(0)?,
+            thread_id: r.get(1)?,
+            site_id: r.get(2)?,
+            parent: r.get(3)?,
+            depth: r.get(4)?,
+            status: Status::from_db(&status),
+            created: r.get(6)?,
+        })
+    })
+    .optional()
+}
+
+pub struct NewComment<'a> {
+    pub thread_id: i64,
+    pub parent: Option<i64>,
+    pub depth: i64,
+    pub status: Status,
+    pub author: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub website: Option<&'a str>,
+    pub text: &'a str,
+    pub html: &'a str,
+    pub avatar: &'a str,
+    pub ip_hash: &'a str,
+    pub created: i64,
+}
+
+pub fn insert(tx: &Transaction<'_>, c: &NewComment<'_>) -> rusqlite::Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO comments (thread_id, parent_id, depth, status, author, email, website, text, html, avatar,
+                               ip_hash, created)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        c.thread_id,
+        c.parent,
+        c.depth,
+        c.status.as_str(),
+        c.author,
+        c.email,
+        c.website,
+        c.text,
+        c.html,
+        c.avatar,
+        c.ip_hash,
+        c.created
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// An author's edit: `None` leaves a field as it is; `Some(None)` clears it.
+#[derive(Debug, Default)]
+pub struct Changes {
+    pub text: Option<(String, String)>,
+    pub author: Option<Option<String>>,
+    pub website: Option<Option<String>>,
+}
+
+pub fn update(
+    tx: &Transaction<'_>,
+    id: i64,
+    changes: &Changes,
+    edited: i64,
+) -> rusqlite::Result<()> {
+    if let Some((text, html)) = &changes.text {
+        tx.prepare_cached("UPDATE comments SET text = ?2, html = ?3 WHERE id = ?1")?
+            .execute(params![id, text, html])?;
+    }
+    if let Some(author) = &changes.author {
+        tx.prepare_cached("UPDATE comments SET author = ?2 WHERE id = ?1")?
+            .execute(params![id, author])?;
+    }
+    if let Some(website) = &changes.website {
+        tx.prepare_cached("UPDATE comments SET website = ?2 WHERE id = ?1")?
+            .execute(params![id, website])?;
+    }
+    tx.prepare_cached("UPDATE comments SET edited = ?2 WHERE id = ?1")?
+        .execute(params![id, edited])?;
+    Ok(())
+}
+
+fn has_replies(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<bool> {
+    Ok(tx
+        .prepare_cached("SELECT 1 FROM comments WHERE parent_id = ?1 LIMIT 1")?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Deletes a comment. One with replies stays as a placeholder without author, website or text; a
+/// placeholder left without replies by this deletion goes too, up the chain.
+pub fn remove(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<()> {
+    if has_replies(tx, id)? {
+        tx.prepare_cached(
+            "UPDATE comments SET status = 'deleted', author = NULL, email = NULL, website = NULL, text = '',
+             html = '', likes = 0, dislikes = 0 WHERE id = ?1",
+        )?
+        .execute([id])?;
+        tx.prepare_cached("DELETE FROM votes WHERE comment_id = ?1")?
+            .execute([id])?;
+        return Ok(());
+    }
+    let mut current = Some(id);
+    while let Some(id) = current {
+        let parent: Option<i64> = tx
+            .prepare_cached("DELETE FROM comments WHERE id = ?1 RETURNING parent_id")?
+            .query_row([id], |r| r.get(0))?;
+        current = match parent {
+            Some(p) if !has_replies(tx, p)? && is_placeholder(tx, p)? => Some(p),
+            _ => None,
+        };
+    }
+    Ok(())
+}
+
+fn is_placeholder(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<bool> {
+    let status: String = tx
+        .prepare_cached("SELECT status FROM comments WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    Ok(status == "deleted")
+}
+
+/// Whether this email address already has a published comment on the site (for first-time moderation).
+pub fn email_has_published(conn: &Connection, site: &str, email: &str) -> rusqlite::Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM comments c JOIN threads t ON t.id = c.thread_id
+             WHERE t.site_id = ?1 AND c.email = ?2 COLLATE NOCASE AND c.status = 'published' LIMIT 1",
+        )?
+        .query_row(params![site, email], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Published comments per page, for the pages that have any thread; others are absent.
+pub fn counts(
+    conn: &Connection,
+    site: &str,
+    uris: &[String],
+) -> rusqlite::Result<Vec<(String, i64)>> {
+    let uris_json = serde_json::to_string(uris).expect("a list of strings serializes");
+    conn.prepare_cached(
+        "SELECT t.uri, (SELECT count(*) FROM comments c WHERE c.thread_id = t.id AND c.status = 'published')
+         FROM threads t WHERE t.site_id = ?1 AND t.uri IN (SELECT value FROM json_each(?2))",
+    )?
+    .query_map(params![site, uris_json], |r| Ok((r.get(0)?, r.get(1)?)))?
+    .collect()
+}
+
+pub fn count_published(conn: &Connection, thread_id: i64) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "SELECT count(*) FROM comments WHERE thread_id = ?1 AND status = 'published'",
+    )?
+    .query_row([thread_id], |r| r.get(0))
+}
+
+#[derive(Debug, Clone)]
+pub struct FeedEntry {
+    pub id: i64,
+    pub uri: String,
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub html: String,
+    pub created: i64,
+    pub edited: Option<i64>,
+}
+
+/// The newest published comments of a site, or of one page of it.
+pub fn newest(
+    conn: &Connection,
+    site: &str,
+    uri: Option<&str>,
+    limit: i64,
+) -> rusqlite::Result<Vec<FeedEntry>> {
+    let map = |r: &SqlRow<'_>| {
+        Ok(FeedEntry {
+            id: r.get(0)?,
+            uri: r.get(1)?,
+            title: r.get(2)?,
+            author: r.get(3)?,
+            html: r.get(4)?,
+            created: r.get(5)?,
+            edited: r.get(6)?,
+        })
+    };
+    let select = "SELECT c.id, t.uri, t.title, c.author, c.html, c.created, c.edited
+                  FROM comments c JOIN threads t ON t.id = c.thread_id";
+    match uri {
+        Some(uri) => conn
+            .prepare_cached(&format!(
+                "{select} WHERE t.site_id = ?1 AND t.uri = ?2 AND c.status = 'published' ORDER BY c.id DESC LIMIT ?3"
+            ))?
+            .query_map(params![site, uri, limit], map)?
+            .collect(),
+        None => conn
+            .prepare_cached(&format!(
+                "{select} WHERE t.site_id = ?1 AND c.status = 'published' ORDER BY c.id DESC LIMIT ?2"
+            ))?
+            .query_map(params![site, limit], map)?
+            .collect(),
+    }
+}
+
+/// Records one voter's vote; a repeat changes nothing, the opposite value switches it. `None` when the
+/// comment is not a published one.
+pub fn vote(
+    tx: &Transaction<'_>,
+    id: i64,
+    voter: &str,
+    value: i64,
+) -> rusqlite::Result<Option<(i64, i64)>> {
+    let published = tx
+        .prepare_cached("SELECT 1 FROM comments WHERE id = ?1 AND status = 'published'")?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if !published {
+        return Ok(None);
+    }
+    let previous: Option<i64> = tx
+        .prepare_cached("SELECT value FROM votes WHERE comment_id = ?1 AND voter = ?2")?
+        .query_row(params![id, voter], |r| r.get(0))
+        .optional()?;
+    if previous != Some(value) {
+        tx.prepare_cached(
+            "INSERT INTO votes (comment_id, voter, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT (comment_id, voter) DO UPDATE SET value = excluded.value",
+        )?
+        .execute(params![id, voter, value])?;
+        let (like_delta, dislike_delta) = match (previous, value) {
+            (None, 1) => (1, 0),
+            (None, _) => (0, 1),
+            (Some(_), 1) => (1, -1),
+            (Some(_), _) => (-1, 1),
+        };
+        tx.prepare_cached(
+            "UPDATE comments SET likes = likes + ?2, dislikes = dislikes + ?3 WHERE id = ?1",
+        )?
+        .execute(params![id, like_delta, dislike_delta])?;
+    }
+    tx.prepare_cached("SELECT likes, dislikes FROM comments WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map(Some)
+}

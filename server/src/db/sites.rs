@@ -1,0 +1,69 @@
+//! Sites and the origins allowed to post for them.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use crate::domain::Moderation;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    pub id: String,
+    pub name: String,
+    pub moderation: Moderation,
+    /// Normalized `scheme://host[:port]` origins.
+    pub origins: Vec<String>,
+}
+
+pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Site>> {
+    let mut sites: Vec<Site> = conn
+        .prepare_cached("SELECT id, name, moderation FROM sites ORDER BY id")?
+        .query_map([], |r| {
+            let moderation: String = r.get(2)?;
+            Ok(Site {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                moderation: Moderation::parse(&moderation).unwrap_or(Moderation::All),
+                origins: Vec::new(),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt =
+        conn.prepare_cached("SELECT site_id, origin FROM site_origins ORDER BY site_id, origin")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let site_id: String = row.get(0)?;
+        if let Some(site) = sites.iter_mut().find(|s| s.id == site_id) {
+            site.origins.push(row.get(1)?);
+        }
+    }
+    Ok(sites)
+}
+
+pub fn exists(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM sites WHERE id = ?1")?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Creates the site or replaces its name, moderation mode and origins.
+pub fn upsert(tx: &Transaction<'_>, site: &Site, now_ms: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO sites (id, name, moderation, created) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, moderation = excluded.moderation",
+    )?
+    .execute(params![
+        site.id,
+        site.name,
+        site.moderation.as_str(),
+        now_ms
+    ])?;
+    tx.prepare_cached("DELETE FROM site_origins WHERE site_id = ?1")?
+        .execute([&site.id])?;
+    let mut insert =
+        tx.prepare_cached("INSERT OR IGNORE INTO site_origins (site_id, origin) VALUES (?1, ?2)")?;
+    for origin in &site.origins {
+        insert.execute(params![site.id, origin])?;
+    }
+    Ok(())
+}

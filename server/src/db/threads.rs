@@ -1,0 +1,36 @@
+//! Threads: one per site and page, created by the page's first comment.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+#[derive(Debug, Clone)]
+pub struct Thread {
+    pub id: i64,
+    pub title: Option<String>,
+}
+
+pub fn find(conn: &Connection, site: &str, uri: &str) -> rusqlite::Result<Option<Thread>> {
+    conn.prepare_cached("SELECT id, title FROM threads WHERE site_id = ?1 AND uri = ?2")?
+        .query_row(params![site, uri], |r| {
+            Ok(Thread {
+                id: r.get(0)?,
+                title: r.get(1)?,
+            })
+        })
+        .optional()
+}
+
+/// The thread of a page, created if this is its first comment. A title fills in a missing one.
+pub fn get_or_create(
+    tx: &Transaction<'_>,
+    site: &str,
+    uri: &str,
+    title: Option<&str>,
+    now_ms: i64,
+) -> rusqlite::Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO threads (site_id, uri, title, created) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (site_id, uri) DO UPDATE SET title = coalesce(threads.title, excluded.title)
+         RETURNING id",
+    )?
+    .query_row(params![site, uri, title, now_ms], |r| r.get(0))
+}

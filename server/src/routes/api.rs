@@ -1,0 +1,539 @@
+//! The public JSON API the widget speaks, under `/api/v1`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, extract::rejection::PathRejection};
+use serde::{Deserialize, Serialize};
+
+use crate::db::{self, comments::Changes, sites::Site};
+use crate::domain::{
+    AuthorName, CommentText, Email, FieldError, Moderation, PageTitle, PageUri, Status, Website,
+    non_blank,
+};
+use crate::error::{ApiJson, AppError, Result};
+use crate::net::ClientIp;
+use crate::render::render;
+use crate::state::AppState;
+
+/// Replies deeper than this are attached to their parent's parent, so that no thread nests without bound.
+pub const MAX_DEPTH: i64 = 50;
+/// Pages per counts request.
+pub const MAX_COUNT_URIS: usize = 100;
+
+/// A comment as the widget sees it: never an email, an IP hash or a token.
+#[derive(Debug, Serialize)]
+pub struct CommentOut {
+    pub id: i64,
+    pub parent: Option<i64>,
+    pub author: Option<String>,
+    pub website: Option<String>,
+    pub html: String,
+    pub created: String,
+    pub edited: Option<String>,
+    pub status: Status,
+    pub likes: i64,
+    pub dislikes: i64,
+    pub avatar: String,
+    pub replies: Vec<CommentOut>,
+}
+
+impl From<db::comments::Row> for CommentOut {
+    fn from(r: db::comments::Row) -> Self {
+        let deleted = r.status == Status::Deleted;
+        Self {
+            id: r.id,
+            parent: r.parent,
+            author: if deleted { None } else { r.author },
+            website: if deleted { None } else { r.website },
+            html: if deleted { String::new() } else { r.html },
+            created: rfc3339(r.created),
+            edited: r.edited.map(rfc3339),
+            status: r.status,
+            likes: r.likes,
+            dislikes: r.dislikes,
+            avatar: if deleted { String::new() } else { r.avatar },
+            replies: Vec::new(),
+        }
+    }
+}
+
+pub fn rfc3339(ms: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Query parameters, repeated keys allowed (`uri=a&uri=b`).
+pub struct Query(Vec<(String, String)>);
+
+impl Query {
+    pub fn parse(raw: Option<&str>) -> Self {
+        Self(
+            url::form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+                .into_owned()
+                .collect(),
+        )
+    }
+
+    pub fn all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn one<'a>(&'a self, key: &'a str) -> Option<&'a str> {
+        self.all(key).next()
+    }
+
+    pub fn required<'a>(&'a self, key: &'a str) -> Result<&'a str> {
+        self.one(key)
+            .ok_or_else(|| AppError::BadRequest(format!("the query parameter {key} is missing")))
+    }
+}
+
+pub async fn known_site(state: &AppState, id: &str) -> Result<Arc<Site>> {
+    state
+        .sites
+        .get(id)
+        .await?
+        .ok_or(AppError::NotFound("no such site"))
+}
+
+/// Browsers name the page that sends a write; only the site's own pages may write. A request without an
+/// `Origin` header comes from a non-browser client, where CSRF is not a risk.
+fn check_origin(headers: &HeaderMap, site: &Site) -> Result<()> {
+    match headers.get(header::ORIGIN) {
+        None => Ok(()),
+        Some(origin)
+            if site
+                .origins
+                .iter()
+                .any(|o| o.as_bytes() == origin.as_bytes()) =>
+        {
+            Ok(())
+        }
+        Some(_) => Err(AppError::Forbidden(
+            "this origin may not write to this site",
+        )),
+    }
+}
+
+fn comment_id(path: std::result::Result<Path<i64>, PathRejection>) -> Result<i64> {
+    path.map(|Path(id)| id)
+        .map_err(|_| AppError::NotFound("no such comment"))
+}
+
+#[derive(Serialize)]
+pub struct ThreadOut {
+    site: String,
+    uri: String,
+    title: Option<String>,
+    total: i64,
+    comments: Vec<CommentOut>,
+}
+
+/// `GET /api/v1/threads?site=S&uri=U`
+pub async fn thread(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<ThreadOut>> {
+    let q = Query::parse(raw.as_deref());
+    let site = known_site(&state, q.required("site")?).await?;
+    let uri = PageUri::parse(q.required("uri")?)?;
+    let site_id = site.id.clone();
+    let key = uri.as_str().to_owned();
+    let (title, rows) = state
+        .db
+        .read(move |conn| match db::threads::find(conn, &site_id, &key)? {
+            Some(t) => Ok((t.title, db::comments::for_thread(conn, t.id)?)),
+            None => Ok((None, Vec::new())),
+        })
+        .await?;
+    let (total, comments) = build_tree(rows);
+    Ok(Json(ThreadOut {
+        site: site.id.clone(),
+        uri: uri.as_str().to_owned(),
+        title,
+        total,
+        comments,
+    }))
+}
+
+/// Nests rows (oldest first) into their tree. Placeholders of deleted comments are kept only where a
+/// published reply hangs below them; replies whose parent is not shown are not shown either.
+fn build_tree(rows: Vec<db::comments::Row>) -> (i64, Vec<CommentOut>) {
+    let index: std::collections::HashMap<i64, usize> =
+        rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+    let parent_of: Vec<Option<usize>> = rows
+        .iter()
+        .map(|r| r.parent.and_then(|p| index.get(&p).copied()))
+        .collect();
+    // A reply's parent is older, so one pass from the newest up settles which placeholders are needed.
+    let mut shown: Vec<bool> = rows.iter().map(|r| r.status == Status::Published).collect();
+    for i in (0..rows.len()).rev() {
+        if shown[i] {
+            if let Some(p) = parent_of[i] {
+                shown[p] = true;
+            }
+        }
+    }
+    // Orphans (parent hidden or gone) are hidden, top-down.
+    for i in 0..rows.len() {
+        if rows[i].parent.is_some() && parent_of[i].is_none_or(|p| !shown[p]) {
+            shown[i] = false;
+        }
+    }
+    let total = rows
+        .iter()
+        .zip(&shown)
+        .filter(|(r, s)| **s && r.status == Status::Published)
+        .count() as i64;
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); rows.len()];
+    let mut roots = Vec::new();
+    for i in 0..rows.len() {
+        if !shown[i] {
+            continue;
+        }
+        match parent_of[i] {
+            Some(p) => children[p].push(i),
+            None => roots.push(i),
+        }
+    }
+    let mut slots: Vec<Option<db::comments::Row>> = rows.into_iter().map(Some).collect();
+    fn nest(
+        i: usize,
+        slots: &mut [Option<db::comments::Row>],
+        children: &[Vec<usize>],
+    ) -> CommentOut {
+        let mut out = CommentOut::from(slots[i].take().expect("each row is nested once"));
+        out.replies = children[i]
+            .iter()
+            .map(|&c| nest(c, slots, children))
+            .collect();
+        out
+    }
+    let comments = roots
+        .into_iter()
+        .map(|i| nest(i, &mut slots, &children))
+        .collect();
+    (total, comments)
+}
+
+#[derive(Deserialize)]
+pub struct NewCommentIn {
+    site: String,
+    uri: String,
+    title: Option<String>,
+    parent: Option<i64>,
+    author: Option<String>,
+    email: Option<String>,
+    website: Option<String>,
+    text: String,
+}
+
+#[derive(Serialize)]
+pub struct CreatedOut {
+    comment: CommentOut,
+    edit_token: String,
+    editable_until: String,
+}
+
+enum Created {
+    Ok(i64),
+    BadParent,
+}
+
+/// `POST /api/v1/comments`
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<NewCommentIn>,
+) -> Result<Response> {
+    let site = known_site(&state, &input.site).await?;
+    check_origin(&headers, &site)?;
+    let uri = PageUri::parse(&input.uri)?;
+    let title = PageTitle::parse(input.title.as_deref())?.map(PageTitle::into_inner);
+    let text = CommentText::parse(&input.text)?;
+    let author = AuthorName::parse(input.author.as_deref())?.map(AuthorName::into_inner);
+    let email = Email::parse(input.email.as_deref())?;
+    let website = Website::parse(input.website.as_deref())?.map(Website::into_inner);
+    let html = render(text.as_str());
+    let ip_hash = state.keys.ip_hash(ip);
+    let avatar = state.keys.avatar(&match &email {
+        Some(e) => e.as_str().to_lowercase(),
+        None => format!("{}|{ip_hash}", author.as_deref().unwrap_or("")),
+    });
+    let email = email.map(Email::into_inner);
+    let created = db::now_ms();
+    let parent = input.parent;
+    let moderation = site.moderation;
+    let site_id = site.id.clone();
+
+    let (outcome, status) = state
+        .db
+        .write(move |tx| {
+            let (parent, depth) = match parent {
+                None => (None, 0),
+                Some(pid) => {
+                    let thread = db::threads::find(tx, &site_id, uri.as_str())?;
+                    let meta = db::comments::meta(tx, pid)?;
+                    match (thread, meta) {
+                        (Some(t), Some(m))
+                            if m.thread_id == t.id && m.status == Status::Published =>
+                        {
+                            if m.depth + 1 > MAX_DEPTH {
+                                (m.parent, m.depth)
+                            } else {
+                                (Some(m.id), m.depth + 1)
+                            }
+                        }
+                        _ => return Ok((Created::BadParent, Status::Pending)),
+                    }
+                }
+            };
+            let status = match moderation {
+                Moderation::None => Status::Published,
+                Moderation::All => Status::Pending,
+                Moderation::FirstTime => match &email {
+                    Some(e) if db::comments::email_has_published(tx, &site_id, e)? => {
+                        Status::Published
+                    }
+                    _ => Status::Pending,
+                },
+            };
+            let thread_id =
+                db::threads::get_or_create(tx, &site_id, uri.as_str(), title.as_deref(), created)?;
+            let id = db::comments::insert(
+                tx,
+                &db::comments::NewComment {
+                    thread_id,
+                    parent,
+                    depth,
+                    status,
+                    author: author.as_deref(),
+                    email: email.as_deref(),
+                    website: website.as_deref(),
+                    text: text.as_str(),
+                    html: &html,
+                    avatar: &avatar,
+                    ip_hash: &ip_hash,
+                    created,
+                },
+            )?;
+            Ok((Created::Ok(id), status))
+        })
+        .await?;
+    let id = match outcome {
+        Created::Ok(id) => id,
+        Created::BadParent => {
+            return Err(
+                FieldError::new("parent", "must be a published comment on the same page").into(),
+            );
+        }
+    };
+    let row = state
+        .db
+        .read(move |conn| db::comments::get(conn, id))
+        .await?;
+    let comment =
+        CommentOut::from(row.ok_or_else(|| anyhow::anyhow!("comment {id} vanished after insert"))?);
+    let code = if status == Status::Published {
+        StatusCode::CREATED
+    } else {
+        StatusCode::ACCEPTED
+    };
+    let body = CreatedOut {
+        comment,
+        edit_token: state.keys.edit_token(id, created),
+        editable_until: rfc3339(created + state.config.edit_window().as_millis() as i64),
+    };
+    Ok((code, Json(body)).into_response())
+}
+
+/// Loads a comment for a change by its author: it must exist and not be deleted, the bearer token must be
+/// its edit token, the edit window must be open, and the request must come from one of its site's origins.
+async fn authorize_edit(
+    state: &AppState,
+    id: i64,
+    headers: &HeaderMap,
+) -> Result<db::comments::Meta> {
+    let meta = state
+        .db
+        .read(move |conn| db::comments::meta(conn, id))
+        .await?;
+    let meta = meta
+        .filter(|m| matches!(m.status, Status::Published | Status::Pending))
+        .ok_or(AppError::NotFound("no such comment"))?;
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(AppError::Forbidden("an edit token is required"))?;
+    if !state.keys.verify_edit_token(meta.id, meta.created, token) {
+        return Err(AppError::Forbidden(
+            "the edit token does not fit this comment",
+        ));
+    }
+    if db::now_ms() > meta.created + state.config.edit_window().as_millis() as i64 {
+        return Err(AppError::Forbidden(
+            "the time to edit or delete this comment is over",
+        ));
+    }
+    let site = known_site(state, &meta.site_id).await?;
+    check_origin(headers, &site)?;
+    Ok(meta)
+}
+
+#[derive(Deserialize)]
+pub struct EditIn {
+    text: Option<String>,
+    author: Option<String>,
+    website: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct EditedOut {
+    comment: CommentOut,
+}
+
+/// `PATCH /api/v1/comments/{id}`
+pub async fn edit(
+    State(state): State<AppState>,
+    path: std::result::Result<Path<i64>, PathRejection>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<EditIn>,
+) -> Result<Json<EditedOut>> {
+    let id = comment_id(path)?;
+    authorize_edit(&state, id, &headers).await?;
+    let mut changes = Changes::default();
+    if let Some(text) = &input.text {
+        let text = CommentText::parse(text)?;
+        let html = render(text.as_str());
+        changes.text = Some((text.as_str().to_owned(), html));
+    }
+    if let Some(author) = &input.author {
+        changes.author = Some(AuthorName::parse(Some(author))?.map(AuthorName::into_inner));
+    }
+    if let Some(website) = &input.website {
+        changes.website = Some(Website::parse(non_blank(Some(website)))?.map(Website::into_inner));
+    }
+    let now = db::now_ms();
+    let row = state
+        .db
+        .write(move |tx| {
+            db::comments::update(tx, id, &changes, now)?;
+            db::comments::get(tx, id)
+        })
+        .await?;
+    let row = row.ok_or(AppError::NotFound("no such comment"))?;
+    Ok(Json(EditedOut {
+        comment: row.into(),
+    }))
+}
+
+/// `DELETE /api/v1/comments/{id}`
+pub async fn delete(
+    State(state): State<AppState>,
+    path: std::result::Result<Path<i64>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<StatusCode> {
+    let id = comment_id(path)?;
+    authorize_edit(&state, id, &headers).await?;
+    state
+        .db
+        .write(move |tx| db::comments::remove(tx, id))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct VoteIn {
+    value: i64,
+}
+
+#[derive(Serialize)]
+pub struct VotesOut {
+    likes: i64,
+    dislikes: i64,
+}
+
+/// `POST /api/v1/comments/{id}/vote`
+pub async fn vote(
+    State(state): State<AppState>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    path: std::result::Result<Path<i64>, PathRejection>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<VoteIn>,
+) -> Result<Json<VotesOut>> {
+    let id = comment_id(path)?;
+    if !matches!(input.value, 1 | -1) {
+        return Err(FieldError::new("value", "must be 1 or -1").into());
+    }
+    let meta = state
+        .db
+        .read(move |conn| db::comments::meta(conn, id))
+        .await?;
+    let meta = meta.ok_or(AppError::NotFound("no such comment"))?;
+    check_origin(&headers, &*known_site(&state, &meta.site_id).await?)?;
+    let voter = state.keys.ip_hash(ip);
+    let value = input.value;
+    let result = state
+        .db
+        .write(move |tx| db::comments::vote(tx, id, &voter, value))
+        .await?;
+    let (likes, dislikes) = result.ok_or(AppError::NotFound("no such comment"))?;
+    Ok(Json(VotesOut { likes, dislikes }))
+}
+
+/// `GET /api/v1/counts?site=S&uri=U1&uri=U2...`
+pub async fn counts(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<BTreeMap<String, i64>>> {
+    let q = Query::parse(raw.as_deref());
+    let site = known_site(&state, q.required("site")?).await?;
+    let uris: Vec<String> = q.all("uri").map(str::to_owned).collect();
+    if uris.len() > MAX_COUNT_URIS {
+        return Err(FieldError::new("uri", "at most 100 pages per request").into());
+    }
+    for uri in &uris {
+        PageUri::parse(uri)?;
+    }
+    let mut out: BTreeMap<String, i64> = uris.iter().map(|u| (u.clone(), 0)).collect();
+    if uris.is_empty() {
+        return Ok(Json(out));
+    }
+    let site_id = site.id.clone();
+    let found = state
+        .db
+        .read(move |conn| db::comments::counts(conn, &site_id, &uris))
+        .await?;
+    out.extend(found);
+    Ok(Json(out))
+}
+
+#[derive(Deserialize)]
+pub struct PreviewIn {
+    text: String,
+}
+
+#[derive(Serialize)]
+pub struct PreviewOut {
+    html: String,
+}
+
+/// `POST /api/v1/preview`
+pub async fn preview(ApiJson(input): ApiJson<PreviewIn>) -> Result<Json<PreviewOut>> {
+    let text = CommentText::parse(&input.text)?;
+    Ok(Json(PreviewOut {
+        html: render(text.as_str()),
+    }))
+}

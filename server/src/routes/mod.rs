@@ -1,0 +1,45 @@
+//! The one route table and its layers.
+
+pub mod api;
+pub mod feed;
+pub mod pages;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, patch, post};
+
+use crate::error::{AppError, MAX_BODY};
+use crate::net::{self, limiter};
+use crate::state::AppState;
+
+pub fn app(state: AppState) -> Router {
+    let rates = &state.config.rate_limits;
+    let reads = Router::new()
+        .route("/threads", get(api::thread))
+        .route("/counts", get(api::counts))
+        .route("/feed", get(feed::feed))
+        .route_layer(limiter(rates.reads));
+    let posts = Router::new()
+        .route("/comments", post(api::create))
+        .route_layer(limiter(rates.comments));
+    let edits = Router::new()
+        .route("/comments/{id}", patch(api::edit).delete(api::delete))
+        .route("/comments/{id}/vote", post(api::vote))
+        .route("/preview", post(api::preview))
+        .route_layer(limiter(rates.edits));
+    let api = reads
+        .merge(posts)
+        .merge(edits)
+        .fallback(|| async { AppError::NotFound("no such endpoint") })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
+        .layer(from_fn_with_state(state.clone(), net::cors));
+    Router::new()
+        .route("/", get(pages::index))
+        .route("/healthz", get(pages::healthz))
+        .nest("/api/v1", api)
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(from_fn_with_state(state.clone(), net::client_ip))
+        .layer(from_fn(net::log_and_harden))
+        .with_state(state)
+}
