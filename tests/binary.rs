@@ -1,0 +1,221 @@
+//! The real `riposte` binary: serves on a free port with a temporary database, manages sites, and stops
+//! gracefully on SIGTERM.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_riposte");
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One HTTP/1.1 request over a fresh connection; returns the status code and the body.
+fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let body = body.unwrap_or("");
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut out = String::new();
+    s.read_to_string(&mut out)?;
+    let status = out
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = out
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the binary and waits (bounded) until it accepts connections.
+fn start(dir: &std::path::Path, port: u16) -> Server {
+    let child = Command::new(BIN)
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .arg("--database")
+        .arg(dir.join("riposte.db"))
+        .current_dir(dir)
+        .env_remove("RIPOSTE_CONFIG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let server = Server(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "riposte did not start listening within 20 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server
+}
+
+#[test]
+fn serves_health_and_comments_then_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = start(dir.path(), port);
+    let (status, body) = http(port, "GET", "/healthz", None).unwrap();
+    assert_eq!(status, 200);
+    assert!(body.contains("ok"));
+    // The built-in demo site takes comments.
+    let (status, body) = http(
+        port,
+        "POST",
+        "/api/v1/comments",
+        Some(r#"{"site":"demo","uri":"/","text":"Hallo vom Test"}"#),
+    )
+    .unwrap();
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = http(port, "GET", "/api/v1/threads?site=demo&uri=/", None).unwrap();
+    assert_eq!(status, 200);
+    assert!(body.contains("Hallo vom Test"));
+    assert!(dir.path().join("riposte.db").exists());
+
+    let pid = server.0.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = server.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "riposte did not stop within 10 s of SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "exit status {status:?}");
+    let mut log = String::new();
+    server
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    // One line per request, without bodies.
+    assert!(log.contains("path=\"/api/v1/comments\""), "{log}");
+    assert!(!log.contains("Hallo vom Test"), "{log}");
+}
+
+#[test]
+fn site_add_and_list_manage_sites_in_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sites.db");
+    let run = |args: &[&str]| {
+        let out = Command::new(BIN)
+            .args(args)
+            .arg("--database")
+            .arg(&db)
+            .env_remove("RIPOSTE_CONFIG")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (ok, out) = run(&[
+        "site",
+        "add",
+        "blog",
+        "--origin",
+        "https://blog.example",
+        "--name",
+        "Mein Blog",
+        "--moderation",
+        "first-time",
+    ]);
+    assert!(ok, "{out}");
+    let (ok, _) = run(&[
+        "site",
+        "add",
+        "blog",
+        "--origin",
+        "https://www.blog.example",
+    ]);
+    assert!(ok);
+    let (ok, out) = run(&["site", "list"]);
+    assert!(ok);
+    assert!(out.contains("blog\tname=\"Mein Blog\" moderation=first-time origins=https://blog.example,https://www.blog.example"), "{out}");
+    let (ok, out) = run(&["site", "add", "blog", "--origin", "not-an-origin"]);
+    assert!(!ok);
+    assert!(out.contains("not an origin"), "{out}");
+    let (ok, out) = run(&[
+        "site",
+        "add",
+        "blog",
+        "--origin",
+        "https://x.example",
+        "--moderation",
+        "sometimes",
+    ]);
+    assert!(!ok);
+    assert!(out.contains("moderation"), "{out}");
+}
+
+#[test]
+fn an_unknown_config_key_stops_the_start_naming_key_and_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("riposte.toml");
+    std::fs::write(&file, "listen = \"127.0.0.1:0\"\nlisen = \"typo\"\n").unwrap();
+    let out = Command::new(BIN)
+        .arg("--config")
+        .arg(&file)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("lisen") && err.contains("riposte.toml"),
+        "{err}"
+    );
+}
+
+#[test]
+fn help_explains_each_command() {
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for word in [
+        "serve",
+        "site",
+        "--listen",
+        "--database",
+        "--config",
+        "RIPOSTE_LISTEN",
+    ] {
+        assert!(help.contains(word), "--help lacks {word}: {help}");
+    }
+}

@@ -1,0 +1,176 @@
+//! A real router on a real SQLite file in a temporary directory, driven request by request.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use riposte::config::{Config, Rate, RateLimits, SiteConfig};
+use riposte::db::Db;
+use riposte::domain::Moderation;
+use riposte::{AppState, app};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+pub const ORIGIN: &str = "https://blog.example";
+pub const PEER: &str = "192.0.2.10:40000";
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.bytes)))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8(self.bytes.clone()).unwrap()
+    }
+
+    /// The error code of a JSON error body.
+    pub fn code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+/// A config with one site `blog` (allowed from [`ORIGIN`]) and limits high enough not to get in the way.
+pub fn config() -> Config {
+    let generous = Rate {
+        burst: 10_000,
+        every_ms: 1,
+    };
+    Config {
+        sites: vec![SiteConfig {
+            id: "blog".into(),
+            name: Some("Ein Blog".into()),
+            origins: vec![ORIGIN.into()],
+            moderation: Moderation::None,
+        }],
+        rate_limits: RateLimits {
+            comments: generous,
+            edits: generous,
+            reads: generous,
+        },
+        ..Config::default()
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with(config()).await
+    }
+
+    pub async fn with(mut config: Config) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        config.database = dir.path().join("riposte.db");
+        let db = Db::open(&config.database).unwrap();
+        let state = AppState::new(config, db, "127.0.0.1:8080".parse().unwrap()).unwrap();
+        Self {
+            router: app(state.clone()),
+            state,
+            dir,
+        }
+    }
+
+    /// Sends one request from `peer` (the TCP peer address the server sees).
+    pub async fn send_from(&self, peer: &str, req: Request<Body>) -> Reply {
+        let mut req = req;
+        req.extensions_mut()
+            .insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Reply {
+            status,
+            headers,
+            bytes,
+        }
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        self.send_from(PEER, req).await
+    }
+
+    pub async fn get(&self, uri: &str) -> Reply {
+        self.send(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// A JSON write from the site's own origin.
+    pub async fn write(
+        &self,
+        method: Method,
+        uri: &str,
+        body: Value,
+        token: Option<&str>,
+    ) -> Reply {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("content-type", "application/json")
+            .header("origin", ORIGIN);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        self.send(req.body(Body::from(body.to_string())).unwrap())
+            .await
+    }
+
+    pub async fn post(&self, body: Value) -> Reply {
+        self.write(Method::POST, "/api/v1/comments", body, None)
+            .await
+    }
+
+    /// Posts a comment on `/post/` of `blog` and returns (id, edit token).
+    pub async fn comment(&self, text: &str, parent: Option<i64>) -> (i64, String) {
+        let r = self
+            .post(json!({"site": "blog", "uri": "/post/", "text": text, "parent": parent}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let v = r.json();
+        (
+            v["comment"]["id"].as_i64().unwrap(),
+            v["edit_token"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    pub async fn thread(&self, uri: &str) -> Value {
+        let r = self
+            .get(&format!("/api/v1/threads?site=blog&uri={}", urlencode(uri)))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        r.json()
+    }
+
+    /// Every comment row, straight from the database file.
+    pub fn stored_comments(&self) -> i64 {
+        let conn = rusqlite::Connection::open(&self.state.config.database).unwrap();
+        conn.query_row("SELECT count(*) FROM comments", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(&self.state.config.database).unwrap()
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

@@ -1,0 +1,257 @@
+//! Reading and writing threads: nesting, Unicode, counts, preview, feed.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{TestApp, urlencode};
+use serde_json::json;
+
+#[tokio::test]
+async fn a_page_without_comments_is_an_empty_thread() {
+    let app = TestApp::new().await;
+    let v = app.thread("/noch-leer/").await;
+    assert_eq!(v["total"], 0);
+    assert_eq!(v["comments"], json!([]));
+    assert_eq!(v["site"], "blog");
+    assert_eq!(v["uri"], "/noch-leer/");
+}
+
+#[tokio::test]
+async fn unknown_site_is_404() {
+    let app = TestApp::new().await;
+    let r = app.get("/api/v1/threads?site=nope&uri=/post/").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.code(), "not_found");
+    let r = app
+        .post(json!({"site": "nope", "uri": "/post/", "text": "hallo"}))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.stored_comments(), 0);
+}
+
+#[tokio::test]
+async fn replies_nest_three_levels_deep_oldest_first() {
+    let app = TestApp::new().await;
+    let (a, _) = app.comment("Erster Kommentar", None).await;
+    let (b, _) = app.comment("Antwort auf den ersten", Some(a)).await;
+    let (c, _) = app.comment("Antwort auf die Antwort", Some(b)).await;
+    let (d, _) = app.comment("Zweiter Kommentar", None).await;
+    let (e, _) = app
+        .comment("Noch eine Antwort auf den ersten", Some(a))
+        .await;
+    let v = app.thread("/post/").await;
+    assert_eq!(v["total"], 5);
+    let top = v["comments"].as_array().unwrap();
+    assert_eq!(
+        top.iter()
+            .map(|c| c["id"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        [a, d]
+    );
+    let replies = top[0]["replies"].as_array().unwrap();
+    assert_eq!(
+        replies
+            .iter()
+            .map(|c| c["id"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        [b, e]
+    );
+    assert_eq!(replies[0]["parent"], a);
+    let third = replies[0]["replies"].as_array().unwrap();
+    assert_eq!(third[0]["id"], c);
+    assert_eq!(third[0]["parent"], b);
+    assert_eq!(third[0]["html"], "<p>Antwort auf die Antwort</p>\n");
+}
+
+#[tokio::test]
+async fn comment_has_every_documented_field_and_nothing_private() {
+    let app = TestApp::new().await;
+    let r = app
+        .post(json!({
+            "site": "blog", "uri": "/post/", "title": "Ein Beitrag", "text": "Hallo",
+            "author": "Anna", "email": "anna@example.de", "website": "https://anna.example/"
+        }))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let v = r.json();
+    let c = &v["comment"];
+    let mut keys: Vec<&str> = c.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "author", "avatar", "created", "dislikes", "edited", "html", "id", "likes", "parent",
+            "replies", "status", "website"
+        ]
+    );
+    assert_eq!(c["status"], "published");
+    assert_eq!(c["author"], "Anna");
+    assert_eq!(c["website"], "https://anna.example/");
+    assert!(c["created"].as_str().unwrap().ends_with('Z'));
+    assert!(v["editable_until"].as_str().unwrap() > c["created"].as_str().unwrap());
+    let thread = app.get("/api/v1/threads?site=blog&uri=/post/").await.text();
+    assert!(!thread.contains("anna@example.de"));
+    assert!(!thread.contains("192.0.2.10"));
+    assert!(!thread.contains(v["edit_token"].as_str().unwrap()));
+    let ip_hash: String = app
+        .db()
+        .query_row("SELECT ip_hash FROM comments", [], |r| r.get(0))
+        .unwrap();
+    assert!(!thread.contains(&ip_hash));
+    assert_eq!(app.thread("/post/").await["title"], "Ein Beitrag");
+}
+
+#[tokio::test]
+async fn unicode_round_trips_exactly() {
+    let app = TestApp::new().await;
+    let text = "Grüße aus Köln – Straße, 😀👍🏽, שלום עולם, مرحبا بالعالم, 日本語";
+    let author = "Jürgen Groß 🦀";
+    let uri = "/blog/über-uns/";
+    let r = app
+        .post(json!({"site": "blog", "uri": uri, "text": text, "author": author}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let v = app.thread(uri).await;
+    assert_eq!(v["uri"], uri);
+    assert_eq!(v["comments"][0]["html"], format!("<p>{text}</p>\n"));
+    assert_eq!(v["comments"][0]["author"], author);
+    let stored: String = app
+        .db()
+        .query_row("SELECT text FROM comments", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, text);
+}
+
+#[tokio::test]
+async fn counts_cover_published_comments_per_page() {
+    let app = TestApp::new().await;
+    app.comment("eins", None).await;
+    app.comment("zwei", None).await;
+    app.post(json!({"site": "blog", "uri": "/anderer/", "text": "drei"}))
+        .await;
+    let r = app
+        .get("/api/v1/counts?site=blog&uri=/post/&uri=/anderer/&uri=/leer/")
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json(), json!({"/post/": 2, "/anderer/": 1, "/leer/": 0}));
+    let many: String = (0..101).map(|i| format!("&uri=/p{i}/")).collect();
+    let r = app.get(&format!("/api/v1/counts?site=blog{many}")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["field"], "uri");
+    assert_eq!(
+        app.get("/api/v1/counts?site=nope&uri=/post/").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/api/v1/counts?uri=/post/").await.status,
+        StatusCode::BAD_REQUEST
+    );
+}
+
+#[tokio::test]
+async fn preview_uses_the_same_renderer() {
+    let app = TestApp::new().await;
+    let r = app
+        .write(
+            Method::POST,
+            "/api/v1/preview",
+            json!({"text": "**fett** <script>x</script>"}),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.json()["html"].as_str().unwrap().to_owned();
+    assert_eq!(
+        html,
+        "<p><strong>fett</strong> &lt;script&gt;x&lt;/script&gt;</p>\n"
+    );
+    let r = app
+        .write(Method::POST, "/api/v1/preview", json!({"text": "  "}), None)
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.stored_comments(), 0);
+}
+
+#[tokio::test]
+async fn feed_is_atom_of_newest_published_comments() {
+    let app = TestApp::new().await;
+    let r = app
+        .post(json!({"site": "blog", "uri": "/post/", "title": "Über <Social> Media", "text": "Alter & <b>Kommentar</b>", "author": "Eva"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    app.post(json!({"site": "blog", "uri": "/zwei/", "text": "Neuer Kommentar"}))
+        .await;
+    let r = app.get("/api/v1/feed?site=blog").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.headers["content-type"],
+        "application/atom+xml; charset=utf-8"
+    );
+    let xml = r.text();
+    assert!(xml.starts_with(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+    ));
+    assert_eq!(xml.matches("<entry>").count(), 2);
+    // Newest first, linking to the page on the site's origin.
+    let newer = xml.find("https://blog.example/zwei/#riposte-2").unwrap();
+    let older = xml.find("https://blog.example/post/#riposte-1").unwrap();
+    assert!(newer < older);
+    // Titles and HTML are escaped: the feed stays well-formed whatever the comment says.
+    assert!(xml.contains("Eva on Über &#60;Social&#62; Media"), "{xml}");
+    assert!(!xml.contains("<b>") && !xml.contains("<p>"));
+    let page = app
+        .get(&format!(
+            "/api/v1/feed?site=blog&uri={}",
+            urlencode("/zwei/")
+        ))
+        .await
+        .text();
+    assert_eq!(page.matches("<entry>").count(), 1);
+    assert_eq!(
+        app.get("/api/v1/feed?site=nope").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn healthz_answers_when_the_database_does() {
+    let app = TestApp::new().await;
+    let r = app.get("/healthz").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["status"], "ok");
+    let r = app.get("/").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("riposte"));
+}
+
+#[tokio::test]
+async fn nesting_stops_at_fifty_levels() {
+    let app = TestApp::new().await;
+    let (mut parent, _) = app.comment("Ebene 0", None).await;
+    let mut ids = vec![parent];
+    for level in 1..=51 {
+        let (id, _) = app.comment(&format!("Ebene {level}"), Some(parent)).await;
+        ids.push(id);
+        parent = id;
+    }
+    let depth = |id: i64| -> i64 {
+        app.db()
+            .query_row("SELECT depth FROM comments WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    assert_eq!(depth(ids[50]), 50);
+    // The reply to the 50th level sits beside it, under the same parent.
+    assert_eq!(depth(ids[51]), 50);
+    let parent_of_last: i64 = app
+        .db()
+        .query_row(
+            "SELECT parent_id FROM comments WHERE id = ?1",
+            [ids[51]],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(parent_of_last, ids[49]);
+    assert_eq!(app.thread("/post/").await["total"], 52);
+}
