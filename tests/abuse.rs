@@ -33,17 +33,15 @@ async fn xss_in_text_author_and_website_is_harmless() {
         "<iframe src=\"https://evil.example\"></iframe>",
     ];
     for text in texts {
-        let r = app.post(json!({"site": "blog", "uri": "/post/", "text": text, "author": "<script>alert('a')</script>"})).await;
+        let r = app
+            .post(json!({"site": "blog", "uri": "/post/", "text": text, "author": "<script>alert('a')</script>"}))
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{text}");
     }
     let v = app.thread("/post/").await;
     for c in v["comments"].as_array().unwrap() {
         let html = c["html"].as_str().unwrap();
-        for tag in html
-            .split('<')
-            .skip(1)
-            .map(|t| t.split('>').next().unwrap())
-        {
+        for tag in html.split('<').skip(1).map(|t| t.split('>').next().unwrap()) {
             let name = tag.trim_start_matches('/').split(' ').next().unwrap();
             assert!(["p", "a"].contains(&name), "{html}");
             assert!(

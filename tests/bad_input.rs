@@ -33,10 +33,7 @@ async fn writes_need_json_content_type() {
         assert_eq!(r.code(), "unsupported_media_type");
     }
     let r = app
-        .send(post_raw(
-            Some("application/json; charset=utf-8"),
-            valid().to_string(),
-        ))
+        .send(post_raw(Some("application/json; charset=utf-8"), valid().to_string()))
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
     assert_eq!(app.stored_comments(), 1);
@@ -62,8 +59,7 @@ async fn bodies_over_64_kib_are_refused() {
 
 /// A body without a Content-Length, sent in chunks.
 fn futures_stream(bytes: Vec<u8>) -> Body {
-    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
-        bytes.chunks(8192).map(|c| Ok(c.to_vec())).collect();
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = bytes.chunks(8192).map(|c| Ok(c.to_vec())).collect();
     Body::from_stream(Chunks(chunks.into_iter()))
 }
 
@@ -88,15 +84,8 @@ async fn malformed_json_and_invalid_utf8_are_400() {
         b"",
         b"{\"site\":\"blog\",\"uri\":\"/p/\",\"text\":\"\xff\xfe\"}",
     ] {
-        let r = app
-            .send(post_raw(Some("application/json"), body.to_vec()))
-            .await;
-        assert_eq!(
-            r.status,
-            StatusCode::BAD_REQUEST,
-            "{:?}",
-            String::from_utf8_lossy(body)
-        );
+        let r = app.send(post_raw(Some("application/json"), body.to_vec())).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", String::from_utf8_lossy(body));
         assert_eq!(r.code(), "bad_request");
     }
     // Well-formed JSON of the wrong shape is a 422.
@@ -124,10 +113,7 @@ async fn each_field_rule_is_a_422_naming_the_field() {
         ("website", json!("javascript:alert(1)")),
         ("website", json!("ftp://example.org/")),
         ("website", json!("example.org")),
-        (
-            "website",
-            json!(format!("https://example.org/{}", "a".repeat(500))),
-        ),
+        ("website", json!(format!("https://example.org/{}", "a".repeat(500)))),
         ("uri", json!("post/")),
         ("uri", json!(format!("/{}", "a".repeat(2000)))),
         ("uri", json!("/a\u{0}b")),
@@ -137,11 +123,7 @@ async fn each_field_rule_is_a_422_naming_the_field() {
         let mut body = valid();
         body[field] = value.clone();
         let r = app.post(body).await;
-        assert_eq!(
-            r.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{field} = {value}"
-        );
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field} = {value}");
         let v = r.json();
         assert_eq!(v["error"]["code"], "invalid_field");
         assert_eq!(v["error"]["field"], field, "{v}");

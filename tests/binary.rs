@@ -9,11 +9,7 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_riposte");
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// One HTTP/1.1 request over a fresh connection; returns the status code and the body.
@@ -28,11 +24,7 @@ fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> std::io::Res
     )?;
     let mut out = String::new();
     s.read_to_string(&mut out)?;
-    let status = out
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
+    let status = out.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
     let body = out
         .split_once("\r\n\r\n")
         .map(|(_, b)| b.to_owned())
@@ -64,10 +56,7 @@ fn start(dir: &std::path::Path, port: u16) -> Server {
     let server = Server(child);
     let deadline = Instant::now() + Duration::from_secs(20);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "riposte did not start listening within 20 s"
-        );
+        assert!(Instant::now() < deadline, "riposte did not start listening within 20 s");
         std::thread::sleep(Duration::from_millis(20));
     }
     server
@@ -96,33 +85,18 @@ fn serves_health_and_comments_then_stops_on_sigterm() {
     assert!(dir.path().join("riposte.db").exists());
 
     let pid = server.0.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let deadline = Instant::now() + Duration::from_secs(10);
     let status = loop {
         if let Some(status) = server.0.try_wait().unwrap() {
             break status;
         }
-        assert!(
-            Instant::now() < deadline,
-            "riposte did not stop within 10 s of SIGTERM"
-        );
+        assert!(Instant::now() < deadline, "riposte did not stop within 10 s of SIGTERM");
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(status.success(), "exit status {status:?}");
     let mut log = String::new();
-    server
-        .0
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut log)
-        .unwrap();
+    server.0.stderr.take().unwrap().read_to_string(&mut log).unwrap();
     // One line per request, without bodies.
     assert!(log.contains("path=\"/api/v1/comments\""), "{log}");
     assert!(!log.contains("Hallo vom Test"), "{log}");
@@ -142,8 +116,7 @@ fn site_add_and_list_manage_sites_in_the_database() {
             .unwrap();
         (
             out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned()
-                + &String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
         )
     };
     let (ok, out) = run(&[
@@ -158,17 +131,16 @@ fn site_add_and_list_manage_sites_in_the_database() {
         "first-time",
     ]);
     assert!(ok, "{out}");
-    let (ok, _) = run(&[
-        "site",
-        "add",
-        "blog",
-        "--origin",
-        "https://www.blog.example",
-    ]);
+    let (ok, _) = run(&["site", "add", "blog", "--origin", "https://www.blog.example"]);
     assert!(ok);
     let (ok, out) = run(&["site", "list"]);
     assert!(ok);
-    assert!(out.contains("blog\tname=\"Mein Blog\" moderation=first-time origins=https://blog.example,https://www.blog.example"), "{out}");
+    assert!(
+        out.contains(
+            "blog\tname=\"Mein Blog\" moderation=first-time origins=https://blog.example,https://www.blog.example"
+        ),
+        "{out}"
+    );
     let (ok, out) = run(&["site", "add", "blog", "--origin", "not-an-origin"]);
     assert!(!ok);
     assert!(out.contains("not an origin"), "{out}");
@@ -198,24 +170,14 @@ fn an_unknown_config_key_stops_the_start_naming_key_and_file() {
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("lisen") && err.contains("riposte.toml"),
-        "{err}"
-    );
+    assert!(err.contains("lisen") && err.contains("riposte.toml"), "{err}");
 }
 
 #[test]
 fn help_explains_each_command() {
     let out = Command::new(BIN).arg("--help").output().unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
-    for word in [
-        "serve",
-        "site",
-        "--listen",
-        "--database",
-        "--config",
-        "RIPOSTE_LISTEN",
-    ] {
+    for word in ["serve", "site", "--listen", "--database", "--config", "RIPOSTE_LISTEN"] {
         assert!(help.contains(word), "--help lacks {word}: {help}");
     }
 }

@@ -17,25 +17,15 @@ async fn app_with(mode: Moderation) -> TestApp {
 async fn all_holds_every_comment_out_of_threads_counts_and_feeds() {
     let app = app_with(Moderation::All).await;
     let r = app
-        .post(
-            json!({"site": "blog", "uri": "/post/", "text": "Wartet", "email": "anna@example.de"}),
-        )
+        .post(json!({"site": "blog", "uri": "/post/", "text": "Wartet", "email": "anna@example.de"}))
         .await;
     assert_eq!(r.status, StatusCode::ACCEPTED);
     let v = r.json();
     assert_eq!(v["comment"]["status"], "pending");
     assert!(v["edit_token"].is_string());
     assert_eq!(app.thread("/post/").await["total"], 0);
-    assert_eq!(
-        app.get("/api/v1/counts?site=blog&uri=/post/").await.json()["/post/"],
-        0
-    );
-    assert!(
-        !app.get("/api/v1/feed?site=blog")
-            .await
-            .text()
-            .contains("<entry>")
-    );
+    assert_eq!(app.get("/api/v1/counts?site=blog&uri=/post/").await.json()["/post/"], 0);
+    assert!(!app.get("/api/v1/feed?site=blog").await.text().contains("<entry>"));
     // Held comments cannot be replied to.
     let id = v["comment"]["id"].as_i64().unwrap();
     let r = app
@@ -48,13 +38,9 @@ async fn all_holds_every_comment_out_of_threads_counts_and_feeds() {
 #[tokio::test]
 async fn first_time_holds_until_the_email_has_a_published_comment() {
     let app = app_with(Moderation::FirstTime).await;
-    let post = |email: Option<&str>| {
-        app.post(json!({"site": "blog", "uri": "/post/", "text": "Hallo", "email": email}))
-    };
-    assert_eq!(
-        post(Some("anna@example.de")).await.status,
-        StatusCode::ACCEPTED
-    );
+    let post =
+        |email: Option<&str>| app.post(json!({"site": "blog", "uri": "/post/", "text": "Hallo", "email": email}));
+    assert_eq!(post(Some("anna@example.de")).await.status, StatusCode::ACCEPTED);
     assert_eq!(post(None).await.status, StatusCode::ACCEPTED);
     // A moderator approves Anna's first comment (the admin UI does this; here, straight in the database).
     app.db()
@@ -63,14 +49,8 @@ async fn first_time_holds_until_the_email_has_a_published_comment() {
             [],
         )
         .unwrap();
-    assert_eq!(
-        post(Some("Anna@Example.de")).await.status,
-        StatusCode::CREATED
-    );
-    assert_eq!(
-        post(Some("bob@example.de")).await.status,
-        StatusCode::ACCEPTED
-    );
+    assert_eq!(post(Some("Anna@Example.de")).await.status, StatusCode::CREATED);
+    assert_eq!(post(Some("bob@example.de")).await.status, StatusCode::ACCEPTED);
     assert_eq!(post(None).await.status, StatusCode::ACCEPTED);
     assert_eq!(app.thread("/post/").await["total"], 2);
 }

@@ -13,7 +13,12 @@ async fn edit_with_the_token_rerenders_and_marks_edited() {
     let (id, token) = app.comment("Erste Fassung", None).await;
     let url = format!("/api/v1/comments/{id}");
     let r = app
-        .write(Method::PATCH, &url, json!({"text": "Zweite *Fassung*", "author": "Anna", "website": "https://anna.example"}), Some(&token))
+        .write(
+            Method::PATCH,
+            &url,
+            json!({"text": "Zweite *Fassung*", "author": "Anna", "website": "https://anna.example"}),
+            Some(&token),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let c = &r.json()["comment"];
@@ -23,12 +28,7 @@ async fn edit_with_the_token_rerenders_and_marks_edited() {
     assert!(c["edited"].is_string());
     // Blank clears the name and website; fields left out stay.
     let r = app
-        .write(
-            Method::PATCH,
-            &url,
-            json!({"author": "", "website": ""}),
-            Some(&token),
-        )
+        .write(Method::PATCH, &url, json!({"author": "", "website": ""}), Some(&token))
         .await;
     let c = &r.json()["comment"];
     assert_eq!(c["author"], json!(null));
@@ -47,9 +47,7 @@ async fn wrong_missing_or_foreign_tokens_are_403_and_change_nothing() {
     let (_, other_token) = app.comment("Fremd", None).await;
     let url = format!("/api/v1/comments/{id}");
     for token in [None, Some("falsch"), Some(other_token.as_str()), Some("")] {
-        let r = app
-            .write(Method::PATCH, &url, json!({"text": "gehackt"}), token)
-            .await;
+        let r = app.write(Method::PATCH, &url, json!({"text": "gehackt"}), token).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{token:?}");
         let r = app
             .send(
@@ -61,10 +59,7 @@ async fn wrong_missing_or_foreign_tokens_are_403_and_change_nothing() {
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{token:?}");
     }
-    assert_eq!(
-        app.thread("/post/").await["comments"][0]["html"],
-        "<p>Meins</p>\n"
-    );
+    assert_eq!(app.thread("/post/").await["comments"][0]["html"], "<p>Meins</p>\n");
     assert_eq!(app.stored_comments(), 2);
 }
 
@@ -98,28 +93,13 @@ async fn after_the_edit_window_edits_and_deletes_are_403() {
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let url = format!("/api/v1/comments/{id}");
     let r = app
-        .write(
-            Method::PATCH,
-            &url,
-            json!({"text": "geändert"}),
-            Some(&token),
-        )
+        .write(Method::PATCH, &url, json!({"text": "geändert"}), Some(&token))
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert!(
-        r.json()["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("over")
-    );
-    let r = app
-        .write(Method::DELETE, &url, json!({}), Some(&token))
-        .await;
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("over"));
+    let r = app.write(Method::DELETE, &url, json!({}), Some(&token)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(
-        app.thread("/post/").await["comments"][0]["html"],
-        "<p>Zu spät</p>\n"
-    );
+    assert_eq!(app.thread("/post/").await["comments"][0]["html"], "<p>Zu spät</p>\n");
 }
 
 #[tokio::test]
@@ -184,11 +164,9 @@ async fn delete_with_replies_leaves_a_placeholder_that_goes_with_its_last_reply(
     assert_eq!(placeholder["replies"][0]["id"], child);
     let (text, email): (String, Option<String>) = app
         .db()
-        .query_row(
-            "SELECT text, email FROM comments WHERE id = ?1",
-            [parent],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .query_row("SELECT text, email FROM comments WHERE id = ?1", [parent], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .unwrap();
     assert_eq!((text.as_str(), email), ("", None));
     // A placeholder cannot be edited any more.
@@ -250,13 +228,8 @@ async fn one_vote_per_voter_which_may_switch() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["error"]["field"], "value");
     let c = &app.thread("/post/").await["comments"][0];
-    assert_eq!(
-        (c["likes"].as_i64(), c["dislikes"].as_i64()),
-        (Some(1), Some(1))
-    );
-    let r = app
-        .write(Method::POST, &url, json!({"value": 1}), None)
-        .await;
+    assert_eq!((c["likes"].as_i64(), c["dislikes"].as_i64()), (Some(1), Some(1)));
+    let r = app.write(Method::POST, &url, json!({"value": 1}), None).await;
     assert_eq!(r.status, StatusCode::OK);
     let evil = Request::post(&url)
         .header("content-type", "application/json")

@@ -36,24 +36,17 @@ async fn replies_nest_three_levels_deep_oldest_first() {
     let (b, _) = app.comment("Antwort auf den ersten", Some(a)).await;
     let (c, _) = app.comment("Antwort auf die Antwort", Some(b)).await;
     let (d, _) = app.comment("Zweiter Kommentar", None).await;
-    let (e, _) = app
-        .comment("Noch eine Antwort auf den ersten", Some(a))
-        .await;
+    let (e, _) = app.comment("Noch eine Antwort auf den ersten", Some(a)).await;
     let v = app.thread("/post/").await;
     assert_eq!(v["total"], 5);
     let top = v["comments"].as_array().unwrap();
     assert_eq!(
-        top.iter()
-            .map(|c| c["id"].as_i64().unwrap())
-            .collect::<Vec<_>>(),
+        top.iter().map(|c| c["id"].as_i64().unwrap()).collect::<Vec<_>>(),
         [a, d]
     );
     let replies = top[0]["replies"].as_array().unwrap();
     assert_eq!(
-        replies
-            .iter()
-            .map(|c| c["id"].as_i64().unwrap())
-            .collect::<Vec<_>>(),
+        replies.iter().map(|c| c["id"].as_i64().unwrap()).collect::<Vec<_>>(),
         [b, e]
     );
     assert_eq!(replies[0]["parent"], a);
@@ -80,8 +73,8 @@ async fn comment_has_every_documented_field_and_nothing_private() {
     assert_eq!(
         keys,
         [
-            "author", "avatar", "created", "dislikes", "edited", "html", "id", "likes", "parent",
-            "replies", "status", "website"
+            "author", "avatar", "created", "dislikes", "edited", "html", "id", "likes", "parent", "replies", "status",
+            "website"
         ]
     );
     assert_eq!(c["status"], "published");
@@ -161,10 +154,7 @@ async fn preview_uses_the_same_renderer() {
         .await;
     assert_eq!(r.status, StatusCode::OK);
     let html = r.json()["html"].as_str().unwrap().to_owned();
-    assert_eq!(
-        html,
-        "<p><strong>fett</strong> &lt;script&gt;x&lt;/script&gt;</p>\n"
-    );
+    assert_eq!(html, "<p><strong>fett</strong> &lt;script&gt;x&lt;/script&gt;</p>\n");
     let r = app
         .write(Method::POST, "/api/v1/preview", json!({"text": "  "}), None)
         .await;
@@ -183,14 +173,11 @@ async fn feed_is_atom_of_newest_published_comments() {
         .await;
     let r = app.get("/api/v1/feed?site=blog").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(
-        r.headers["content-type"],
-        "application/atom+xml; charset=utf-8"
-    );
+    assert_eq!(r.headers["content-type"], "application/atom+xml; charset=utf-8");
     let xml = r.text();
-    assert!(xml.starts_with(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">"
-    ));
+    assert!(
+        xml.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">")
+    );
     assert_eq!(xml.matches("<entry>").count(), 2);
     // Newest first, linking to the page on the site's origin.
     let newer = xml.find("https://blog.example/zwei/#riposte-2").unwrap();
@@ -200,17 +187,11 @@ async fn feed_is_atom_of_newest_published_comments() {
     assert!(xml.contains("Eva on Über &#60;Social&#62; Media"), "{xml}");
     assert!(!xml.contains("<b>") && !xml.contains("<p>"));
     let page = app
-        .get(&format!(
-            "/api/v1/feed?site=blog&uri={}",
-            urlencode("/zwei/")
-        ))
+        .get(&format!("/api/v1/feed?site=blog&uri={}", urlencode("/zwei/")))
         .await
         .text();
     assert_eq!(page.matches("<entry>").count(), 1);
-    assert_eq!(
-        app.get("/api/v1/feed?site=nope").await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.get("/api/v1/feed?site=nope").await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -236,9 +217,7 @@ async fn nesting_stops_at_fifty_levels() {
     }
     let depth = |id: i64| -> i64 {
         app.db()
-            .query_row("SELECT depth FROM comments WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
+            .query_row("SELECT depth FROM comments WHERE id = ?1", [id], |r| r.get(0))
             .unwrap()
     };
     assert_eq!(depth(ids[50]), 50);
@@ -246,11 +225,7 @@ async fn nesting_stops_at_fifty_levels() {
     assert_eq!(depth(ids[51]), 50);
     let parent_of_last: i64 = app
         .db()
-        .query_row(
-            "SELECT parent_id FROM comments WHERE id = ?1",
-            [ids[51]],
-            |r| r.get(0),
-        )
+        .query_row("SELECT parent_id FROM comments WHERE id = ?1", [ids[51]], |r| r.get(0))
         .unwrap();
     assert_eq!(parent_of_last, ids[49]);
     assert_eq!(app.thread("/post/").await["total"], 52);

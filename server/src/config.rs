@@ -123,22 +123,13 @@ pub struct Overrides {
 
 impl Config {
     /// Builds the configuration from the optional file, the environment (through `env`) and the flags.
-    pub fn load(
-        file: Option<&Path>,
-        env: impl Fn(&str) -> Option<String>,
-        flags: &Overrides,
-    ) -> anyhow::Result<Self> {
+    pub fn load(file: Option<&Path>, env: impl Fn(&str) -> Option<String>, flags: &Overrides) -> anyhow::Result<Self> {
         let mut config = match file {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .with_context(|| format!("cannot read config file {}", path.display()))?;
-                toml::from_str::<Config>(&text).map_err(|e| {
-                    anyhow::anyhow!(
-                        "config file {}: {}",
-                        path.display(),
-                        e.to_string().trim_end()
-                    )
-                })?
+                toml::from_str::<Config>(&text)
+                    .map_err(|e| anyhow::anyhow!("config file {}: {}", path.display(), e.to_string().trim_end()))?
             }
             None => Config::default(),
         };
@@ -163,9 +154,10 @@ impl Config {
                 .collect();
         }
         if let Some(v) = env("RIPOSTE_EDIT_WINDOW") {
-            config.edit_window = v.trim().parse().with_context(|| {
-                format!("RIPOSTE_EDIT_WINDOW: {v:?} is not a number of seconds")
-            })?;
+            config.edit_window = v
+                .trim()
+                .parse()
+                .with_context(|| format!("RIPOSTE_EDIT_WINDOW: {v:?} is not a number of seconds"))?;
         }
         if let Some(v) = env("RIPOSTE_DEMO") {
             config.demo = match v.trim() {
@@ -190,8 +182,7 @@ impl Config {
     fn validate(&self) -> anyhow::Result<()> {
         self.proxies()?;
         if let Some(url) = &self.public_url {
-            let parsed =
-                url::Url::parse(url).with_context(|| format!("public_url {url:?} is not a URL"))?;
+            let parsed = url::Url::parse(url).with_context(|| format!("public_url {url:?} is not a URL"))?;
             if !matches!(parsed.scheme(), "http" | "https") {
                 bail!("public_url {url:?} must be an http or https URL");
             }
@@ -221,9 +212,7 @@ impl Config {
             .map(|s| {
                 s.parse::<ipnet::IpNet>()
                     .or_else(|_| s.parse::<IpAddr>().map(ipnet::IpNet::from))
-                    .with_context(|| {
-                        format!("trusted_proxies: {s:?} is neither an IP address nor a CIDR range")
-                    })
+                    .with_context(|| format!("trusted_proxies: {s:?} is neither an IP address nor a CIDR range"))
             })
             .collect()
     }
@@ -235,11 +224,9 @@ impl Config {
 
 impl SiteConfig {
     pub fn validate(&self) -> anyhow::Result<()> {
-        SiteId::parse(&self.id)
-            .map_err(|e| anyhow::anyhow!("site {:?}: {}", self.id, e.message))?;
+        SiteId::parse(&self.id).map_err(|e| anyhow::anyhow!("site {:?}: {}", self.id, e.message))?;
         for origin in &self.origins {
-            Origin::parse(origin)
-                .map_err(|e| anyhow::anyhow!("site {:?}: {}", self.id, e.message))?;
+            Origin::parse(origin).map_err(|e| anyhow::anyhow!("site {:?}: {}", self.id, e.message))?;
         }
         Ok(())
     }

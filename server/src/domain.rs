@@ -52,13 +52,8 @@ impl CommentText {
             return Err(FieldError::new("text", "must be at most 10000 characters"));
         }
         // Control characters other than line breaks and tabs have no place in a comment.
-        if s.chars()
-            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        {
-            return Err(FieldError::new(
-                "text",
-                "must not contain control characters",
-            ));
+        if s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+            return Err(FieldError::new("text", "must not contain control characters"));
         }
         Ok(Self(s.to_owned()))
     }
@@ -81,10 +76,7 @@ impl AuthorName {
             return Err(FieldError::new("author", "must be at most 100 characters"));
         }
         if has_control(s) {
-            return Err(FieldError::new(
-                "author",
-                "must not contain control characters",
-            ));
+            return Err(FieldError::new("author", "must not contain control characters"));
         }
         Ok(Some(Self(s.to_owned())))
     }
@@ -114,9 +106,9 @@ impl Email {
             && !domain.ends_with('.')
             && domain.contains('.')
             && !domain.contains("..")
-            && !s.chars().any(|c| {
-                c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ',' | ';')
-            })
+            && !s
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ',' | ';'))
             && !local.contains('@');
         if !shaped {
             return Err(bad());
@@ -179,10 +171,7 @@ impl PageUri {
             return Err(FieldError::new("uri", "must be at most 2000 bytes"));
         }
         if has_control(s) {
-            return Err(FieldError::new(
-                "uri",
-                "must not contain control characters",
-            ));
+            return Err(FieldError::new("uri", "must not contain control characters"));
         }
         Ok(Self(s.to_owned()))
     }
@@ -205,10 +194,7 @@ impl PageTitle {
             return Err(FieldError::new("title", "must be at most 300 characters"));
         }
         if has_control(s) {
-            return Err(FieldError::new(
-                "title",
-                "must not contain control characters",
-            ));
+            return Err(FieldError::new("title", "must not contain control characters"));
         }
         Ok(Some(Self(s.to_owned())))
     }
@@ -226,9 +212,8 @@ impl SiteId {
     pub fn parse(s: &str) -> Parsed<Self> {
         let ok = !s.is_empty()
             && s.len() <= 64
-            && s.bytes().all(|b| {
-                b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.')
-            });
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.'));
         if !ok {
             return Err(FieldError::new(
                 "site",
@@ -249,20 +234,12 @@ pub struct Origin(String);
 
 impl Origin {
     pub fn parse(s: &str) -> Parsed<Self> {
-        let bad = || {
-            FieldError::new(
-                "origin",
-                format!("{s:?} is not an origin like https://blog.example"),
-            )
-        };
+        let bad = || FieldError::new("origin", format!("{s:?} is not an origin like https://blog.example"));
         let url = url::Url::parse(s.trim()).map_err(|_| bad())?;
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
             return Err(bad());
         }
-        if !(url.path() == "/" || url.path().is_empty())
-            || url.query().is_some()
-            || url.fragment().is_some()
-        {
+        if !(url.path() == "/" || url.path().is_empty()) || url.query().is_some() || url.fragment().is_some() {
             return Err(bad());
         }
         Ok(Self(url.origin().ascii_serialization()))
@@ -304,10 +281,7 @@ impl Moderation {
             "none" => Ok(Self::None),
             "first-time" => Ok(Self::FirstTime),
             "all" => Ok(Self::All),
-            _ => Err(FieldError::new(
-                "moderation",
-                "must be one of none, first-time, all",
-            )),
+            _ => Err(FieldError::new("moderation", "must be one of none, first-time, all")),
         }
     }
 }

@@ -109,19 +109,12 @@ impl IntoResponse for AppError {
             }
         };
         let body = serde_json::to_vec(&Body {
-            error: Detail {
-                code,
-                message,
-                field,
-            },
+            error: Detail { code, message, field },
         })
         .unwrap_or_default();
         let mut response = (
             status,
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
+            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
             body,
         )
             .into_response();
@@ -173,9 +166,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     serde_json::from_slice(bytes).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => {
-            AppError::Invalid(FieldError::new("body", e.to_string()))
-        }
+        serde_json::error::Category::Data => AppError::Invalid(FieldError::new("body", e.to_string())),
         _ => AppError::BadRequest(format!("the body is not valid JSON: {e}")),
     })
 }

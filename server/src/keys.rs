@@ -29,8 +29,7 @@ impl Keys {
     }
 
     fn mac(&self, purpose: &str, parts: &[&[u8]]) -> HmacSha256 {
-        let mut mac =
-            HmacSha256::new_from_slice(&self.secret).expect("HMAC takes keys of any length");
+        let mut mac = HmacSha256::new_from_slice(&self.secret).expect("HMAC takes keys of any length");
         mac.update(purpose.as_bytes());
         for part in parts {
             mac.update(&(part.len() as u64).to_be_bytes());
@@ -41,18 +40,12 @@ impl Keys {
 
     /// A keyed hash of a client address, the only form in which an address is ever stored.
     pub fn ip_hash(&self, ip: IpAddr) -> String {
-        hex(&self
-            .mac("ip", &[ip.to_string().as_bytes()])
-            .finalize()
-            .into_bytes()[..16])
+        hex(&self.mac("ip", &[ip.to_string().as_bytes()]).finalize().into_bytes()[..16])
     }
 
     /// The token that lets a comment's author edit or delete it.
     pub fn edit_token(&self, comment_id: i64, created_ms: i64) -> String {
-        let mac = self.mac(
-            "edit",
-            &[&comment_id.to_be_bytes(), &created_ms.to_be_bytes()],
-        );
+        let mac = self.mac("edit", &[&comment_id.to_be_bytes(), &created_ms.to_be_bytes()]);
         URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
     }
 
@@ -61,32 +54,24 @@ impl Keys {
         let Ok(given) = URL_SAFE_NO_PAD.decode(token.trim()) else {
             return false;
         };
-        self.mac(
-            "edit",
-            &[&comment_id.to_be_bytes(), &created_ms.to_be_bytes()],
-        )
-        .verify_slice(&given)
-        .is_ok()
+        self.mac("edit", &[&comment_id.to_be_bytes(), &created_ms.to_be_bytes()])
+            .verify_slice(&given)
+            .is_ok()
     }
 
     /// A stable, opaque identicon seed: the same commenter gets the same picture, and nobody can tell
     /// their email from it.
     pub fn avatar(&self, seed: &str) -> String {
-        hex(&self
-            .mac("avatar", &[seed.as_bytes()])
-            .finalize()
-            .into_bytes()[..8])
+        hex(&self.mac("avatar", &[seed.as_bytes()]).finalize().into_bytes()[..8])
     }
 }
 
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 #[cfg(test)]

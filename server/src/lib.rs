@@ -27,19 +27,14 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let local = listener
-        .local_addr()
-        .context("failed to read the listening address")?;
+    let local = listener.local_addr().context("failed to read the listening address")?;
     let db = db::Db::open(&config.database)?;
     let state = AppState::new(config, db, local)?;
     tracing::info!(address = %local, public_url = %state.public_url, "riposte is listening");
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-    .context("server failed")
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("server failed")
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -97,11 +97,7 @@ fn main() -> anyhow::Result<()> {
         database: cli.common.database.clone(),
         public_url: serve.public_url,
     };
-    let config = Config::load(
-        cli.common.config.as_deref(),
-        |k| std::env::var(k).ok(),
-        &overrides,
-    )?;
+    let config = Config::load(cli.common.config.as_deref(), |k| std::env::var(k).ok(), &overrides)?;
     match cli.command {
         None | Some(Command::Serve(_)) => serve_forever(config),
         Some(Command::Site(cmd)) => site(config, cmd),
@@ -116,9 +112,7 @@ fn merge(global: &ServeArgs, sub: &ServeArgs) -> ServeArgs {
 }
 
 fn serve_forever(config: Config) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&config.listen)
             .await
@@ -146,10 +140,7 @@ fn site(config: Config, cmd: SiteCommand) -> anyhow::Result<()> {
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;
             let moderation = moderation
-                .map(|m| {
-                    Moderation::parse(&m)
-                        .map_err(|e| anyhow::anyhow!("--moderation: {}", e.message))
-                })
+                .map(|m| Moderation::parse(&m).map_err(|e| anyhow::anyhow!("--moderation: {}", e.message)))
                 .transpose()?;
             let existing = db
                 .write_now(|tx| db::sites::list(tx))?

@@ -66,8 +66,7 @@ pub fn resolve_client(peer: IpAddr, forwarded: &[&str], proxies: &[ipnet::IpNet]
 /// Middleware: works out [`ClientIp`] once and leaves it in the request's extensions.
 pub async fn client_ip(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() else {
-        return AppError::Internal(anyhow::anyhow!("no peer address on the request"))
-            .into_response();
+        return AppError::Internal(anyhow::anyhow!("no peer address on the request")).into_response();
     };
     let forwarded: Vec<&str> = req
         .headers()
@@ -120,9 +119,7 @@ pub fn limiter(rate: Rate) -> Limiter {
         });
     }
     GovernorLayer::new(config).error_handler(|e| match e {
-        GovernorError::TooManyRequests { wait_time, .. } => {
-            AppError::TooManyRequests(wait_time).into_response()
-        }
+        GovernorError::TooManyRequests { wait_time, .. } => AppError::TooManyRequests(wait_time).into_response(),
         other => AppError::Internal(anyhow::anyhow!("rate limiter: {other}")).into_response(),
     })
 }
@@ -141,10 +138,8 @@ pub async fn cors(State(state): State<AppState>, req: Request, next: Next) -> Re
         },
         None => false,
     };
-    let preflight = req.method() == Method::OPTIONS
-        && req
-            .headers()
-            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let preflight =
+        req.method() == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     let mut response = if preflight {
         StatusCode::NO_CONTENT.into_response()
     } else {
@@ -167,10 +162,7 @@ pub async fn cors(State(state): State<AppState>, req: Request, next: Next) -> Re
                 header::ACCESS_CONTROL_ALLOW_HEADERS,
                 HeaderValue::from_static(ALLOW_HEADERS),
             );
-            headers.insert(
-                header::ACCESS_CONTROL_MAX_AGE,
-                HeaderValue::from_static("86400"),
-            );
+            headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("86400"));
         }
     }
     response
@@ -184,10 +176,7 @@ pub async fn log_and_harden(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("strict-origin-when-cross-origin"),
@@ -224,22 +213,13 @@ mod tests {
             resolve_client(ip("10.0.0.1"), &["198.51.100.7", "10.0.0.2"], &proxies),
             ip("198.51.100.7")
         );
-        assert_eq!(
-            resolve_client(ip("10.0.0.1"), &[], &proxies),
-            ip("10.0.0.1")
-        );
-        assert_eq!(
-            resolve_client(ip("10.0.0.1"), &["garbage"], &proxies),
-            ip("10.0.0.1")
-        );
+        assert_eq!(resolve_client(ip("10.0.0.1"), &[], &proxies), ip("10.0.0.1"));
+        assert_eq!(resolve_client(ip("10.0.0.1"), &["garbage"], &proxies), ip("10.0.0.1"));
         // IPv6 clients are keyed by their /64.
         assert_eq!(
             resolve_client(ip("2001:db8:1:2:3:4:5:6"), &[], &proxies),
             ip("2001:db8:1:2::")
         );
-        assert_eq!(
-            resolve_client(ip("::ffff:192.0.2.1"), &[], &proxies),
-            ip("192.0.2.1")
-        );
+        assert_eq!(resolve_client(ip("::ffff:192.0.2.1"), &[], &proxies), ip("192.0.2.1"));
     }
 }

@@ -91,10 +91,7 @@ fn site_from_config(s: &crate::config::SiteConfig) -> Site {
 /// The demo site may be posted to only from this server's own pages.
 fn demo_site(local: SocketAddr, public_url: &str) -> Site {
     let port = local.port();
-    let mut origins = vec![
-        format!("http://127.0.0.1:{port}"),
-        format!("http://localhost:{port}"),
-    ];
+    let mut origins = vec![format!("http://127.0.0.1:{port}"), format!("http://localhost:{port}")];
     if let Ok(o) = Origin::parse(public_url) {
         origins.push(o.into_inner());
     }
@@ -157,9 +154,7 @@ impl SiteCache {
 
     /// Whether any site allows this origin (for CORS answers).
     pub async fn knows_origin(&self, origin: &str) -> anyhow::Result<bool> {
-        let known = |map: &HashMap<String, Arc<Site>>| {
-            map.values().any(|s| s.origins.iter().any(|o| o == origin))
-        };
+        let known = |map: &HashMap<String, Arc<Site>>| map.values().any(|s| s.origins.iter().any(|o| o == origin));
         if known(&self.snapshot()) {
             return Ok(true);
         }
@@ -168,8 +163,5 @@ impl SiteCache {
 }
 
 fn index(sites: Vec<Site>) -> HashMap<String, Arc<Site>> {
-    sites
-        .into_iter()
-        .map(|s| (s.id.clone(), Arc::new(s)))
-        .collect()
+    sites.into_iter().map(|s| (s.id.clone(), Arc::new(s))).collect()
 }

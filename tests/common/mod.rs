@@ -42,10 +42,7 @@ impl Reply {
 
     /// The error code of a JSON error body.
     pub fn code(&self) -> String {
-        self.json()["error"]["code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        self.json()["error"]["code"].as_str().unwrap_or_default().to_owned()
     }
 }
 
@@ -97,11 +94,7 @@ impl TestApp {
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Reply {
-            status,
-            headers,
-            bytes,
-        }
+        Reply { status, headers, bytes }
     }
 
     pub async fn send(&self, req: Request<Body>) -> Reply {
@@ -109,18 +102,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, uri: &str) -> Reply {
-        self.send(Request::get(uri).body(Body::empty()).unwrap())
-            .await
+        self.send(Request::get(uri).body(Body::empty()).unwrap()).await
     }
 
     /// A JSON write from the site's own origin.
-    pub async fn write(
-        &self,
-        method: Method,
-        uri: &str,
-        body: Value,
-        token: Option<&str>,
-    ) -> Reply {
+    pub async fn write(&self, method: Method, uri: &str, body: Value, token: Option<&str>) -> Reply {
         let mut req = Request::builder()
             .method(method)
             .uri(uri)
@@ -129,13 +115,11 @@ impl TestApp {
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
         }
-        self.send(req.body(Body::from(body.to_string())).unwrap())
-            .await
+        self.send(req.body(Body::from(body.to_string())).unwrap()).await
     }
 
     pub async fn post(&self, body: Value) -> Reply {
-        self.write(Method::POST, "/api/v1/comments", body, None)
-            .await
+        self.write(Method::POST, "/api/v1/comments", body, None).await
     }
 
     /// Posts a comment on `/post/` of `blog` and returns (id, edit token).

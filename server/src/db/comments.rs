@@ -20,8 +20,7 @@ pub struct Row {
     pub dislikes: i64,
 }
 
-const ROW_COLUMNS: &str =
-    "id, parent_id, status, author, website, html, avatar, created, edited, likes, dislikes";
+const ROW_COLUMNS: &str = "id, parent_id, status, author, website, html, avatar, created, edited, likes, dislikes";
 
 fn row(r: &SqlRow<'_>) -> rusqlite::Result<Row> {
     let status: String = r.get(2)?;
@@ -134,12 +133,7 @@ pub struct Changes {
     pub website: Option<Option<String>>,
 }
 
-pub fn update(
-    tx: &Transaction<'_>,
-    id: i64,
-    changes: &Changes,
-    edited: i64,
-) -> rusqlite::Result<()> {
+pub fn update(tx: &Transaction<'_>, id: i64, changes: &Changes, edited: i64) -> rusqlite::Result<()> {
     if let Some((text, html)) = &changes.text {
         tx.prepare_cached("UPDATE comments SET text = ?2, html = ?3 WHERE id = ?1")?
             .execute(params![id, text, html])?;
@@ -211,11 +205,7 @@ pub fn email_has_published(conn: &Connection, site: &str, email: &str) -> rusqli
 }
 
 /// Published comments per page, for the pages that have any thread; others are absent.
-pub fn counts(
-    conn: &Connection,
-    site: &str,
-    uris: &[String],
-) -> rusqlite::Result<Vec<(String, i64)>> {
+pub fn counts(conn: &Connection, site: &str, uris: &[String]) -> rusqlite::Result<Vec<(String, i64)>> {
     let uris_json = serde_json::to_string(uris).expect("a list of strings serializes");
     conn.prepare_cached(
         "SELECT t.uri, (SELECT count(*) FROM comments c WHERE c.thread_id = t.id AND c.status = 'published')
@@ -226,10 +216,8 @@ pub fn counts(
 }
 
 pub fn count_published(conn: &Connection, thread_id: i64) -> rusqlite::Result<i64> {
-    conn.prepare_cached(
-        "SELECT count(*) FROM comments WHERE thread_id = ?1 AND status = 'published'",
-    )?
-    .query_row([thread_id], |r| r.get(0))
+    conn.prepare_cached("SELECT count(*) FROM comments WHERE thread_id = ?1 AND status = 'published'")?
+        .query_row([thread_id], |r| r.get(0))
 }
 
 #[derive(Debug, Clone)]
@@ -244,12 +232,7 @@ pub struct FeedEntry {
 }
 
 /// The newest published comments of a site, or of one page of it.
-pub fn newest(
-    conn: &Connection,
-    site: &str,
-    uri: Option<&str>,
-    limit: i64,
-) -> rusqlite::Result<Vec<FeedEntry>> {
+pub fn newest(conn: &Connection, site: &str, uri: Option<&str>, limit: i64) -> rusqlite::Result<Vec<FeedEntry>> {
     let map = |r: &SqlRow<'_>| {
         Ok(FeedEntry {
             id: r.get(0)?,
@@ -281,12 +264,7 @@ pub fn newest(
 
 /// Records one voter's vote; a repeat changes nothing, the opposite value switches it. `None` when the
 /// comment is not a published one.
-pub fn vote(
-    tx: &Transaction<'_>,
-    id: i64,
-    voter: &str,
-    value: i64,
-) -> rusqlite::Result<Option<(i64, i64)>> {
+pub fn vote(tx: &Transaction<'_>, id: i64, voter: &str, value: i64) -> rusqlite::Result<Option<(i64, i64)>> {
     let published = tx
         .prepare_cached("SELECT 1 FROM comments WHERE id = ?1 AND status = 'published'")?
         .query_row([id], |_| Ok(()))
@@ -311,10 +289,8 @@ pub fn vote(
             (Some(_), 1) => (1, -1),
             (Some(_), _) => (-1, 1),
         };
-        tx.prepare_cached(
-            "UPDATE comments SET likes = likes + ?2, dislikes = dislikes + ?3 WHERE id = ?1",
-        )?
-        .execute(params![id, like_delta, dislike_delta])?;
+        tx.prepare_cached("UPDATE comments SET likes = likes + ?2, dislikes = dislikes + ?3 WHERE id = ?1")?
+            .execute(params![id, like_delta, dislike_delta])?;
     }
     tx.prepare_cached("SELECT likes, dislikes FROM comments WHERE id = ?1")?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))

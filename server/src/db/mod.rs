@@ -15,10 +15,7 @@ use anyhow::Context;
 use rusqlite::Connection;
 
 /// Numbered, append-only migrations; `PRAGMA user_version` records how many have run.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_init",
-    include_str!("../../../migrations/0001_init.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../../../migrations/0001_init.sql"))];
 
 const READERS: usize = 4;
 
@@ -40,9 +37,7 @@ fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // synchronous=FULL: a comment acknowledged to its author survives a power cut, not just a crash.
-    conn.execute_batch(
-        "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL;",
-    )?;
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL;")?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
 }
@@ -50,8 +45,8 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 impl Db {
     /// Opens (creating if needed) and migrates the database at `path`.
     pub fn open(path: &Path) -> anyhow::Result<Self> {
-        let mut writer = Connection::open(path)
-            .with_context(|| format!("failed to open database {}", path.display()))?;
+        let mut writer =
+            Connection::open(path).with_context(|| format!("failed to open database {}", path.display()))?;
         writer
             .pragma_update(None, "journal_mode", "WAL")
             .context("failed to switch the database to WAL")?;
@@ -111,10 +106,7 @@ impl Db {
     }
 
     /// Synchronous access to the writer for start-up and command-line tasks.
-    pub fn write_now<T>(
-        &self,
-        f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
-    ) -> anyhow::Result<T> {
+    pub fn write_now<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>) -> anyhow::Result<T> {
         let mut conn = lock(&self.inner.writer);
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
@@ -147,12 +139,11 @@ mod tests {
 
     #[test]
     fn migrations_are_numbered_in_order_and_match_files() {
-        let mut files: Vec<String> =
-            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
-                .unwrap()
-                .map(|e| e.unwrap().file_name().into_string().unwrap())
-                .filter(|n| n.ends_with(".sql"))
-                .collect();
+        let mut files: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
         files.sort();
         let embedded: Vec<String> = MIGRATIONS.iter().map(|(n, _)| format!("{n}.sql")).collect();
         assert_eq!(
@@ -160,10 +151,7 @@ mod tests {
             "every migrations/*.sql file must be listed in MIGRATIONS, in order"
         );
         for (i, name) in files.iter().enumerate() {
-            assert!(
-                name.starts_with(&format!("{:04}_", i + 1)),
-                "{name} is out of sequence"
-            );
+            assert!(name.starts_with(&format!("{:04}_", i + 1)), "{name} is out of sequence");
         }
     }
 

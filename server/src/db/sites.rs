@@ -26,8 +26,7 @@ pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Site>> {
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let mut stmt =
-        conn.prepare_cached("SELECT site_id, origin FROM site_origins ORDER BY site_id, origin")?;
+    let mut stmt = conn.prepare_cached("SELECT site_id, origin FROM site_origins ORDER BY site_id, origin")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let site_id: String = row.get(0)?;
@@ -52,16 +51,10 @@ pub fn upsert(tx: &Transaction<'_>, site: &Site, now_ms: i64) -> rusqlite::Resul
         "INSERT INTO sites (id, name, moderation, created) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, moderation = excluded.moderation",
     )?
-    .execute(params![
-        site.id,
-        site.name,
-        site.moderation.as_str(),
-        now_ms
-    ])?;
+    .execute(params![site.id, site.name, site.moderation.as_str(), now_ms])?;
     tx.prepare_cached("DELETE FROM site_origins WHERE site_id = ?1")?
         .execute([&site.id])?;
-    let mut insert =
-        tx.prepare_cached("INSERT OR IGNORE INTO site_origins (site_id, origin) VALUES (?1, ?2)")?;
+    let mut insert = tx.prepare_cached("INSERT OR IGNORE INTO site_origins (site_id, origin) VALUES (?1, ?2)")?;
     for origin in &site.origins {
         insert.execute(params![site.id, origin])?;
     }

@@ -12,8 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::{self, comments::Changes, sites::Site};
 use crate::domain::{
-    AuthorName, CommentText, Email, FieldError, Moderation, PageTitle, PageUri, Status, Website,
-    non_blank,
+    AuthorName, CommentText, Email, FieldError, Moderation, PageTitle, PageUri, Status, Website, non_blank,
 };
 use crate::error::{ApiJson, AppError, Result};
 use crate::net::ClientIp;
@@ -82,10 +81,7 @@ impl Query {
     }
 
     pub fn all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.0
-            .iter()
-            .filter(move |(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.0.iter().filter(move |(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     pub fn one<'a>(&'a self, key: &'a str) -> Option<&'a str> {
@@ -99,11 +95,7 @@ impl Query {
 }
 
 pub async fn known_site(state: &AppState, id: &str) -> Result<Arc<Site>> {
-    state
-        .sites
-        .get(id)
-        .await?
-        .ok_or(AppError::NotFound("no such site"))
+    state.sites.get(id).await?.ok_or(AppError::NotFound("no such site"))
 }
 
 /// Browsers name the page that sends a write; only the site's own pages may write. A request without an
@@ -111,17 +103,8 @@ pub async fn known_site(state: &AppState, id: &str) -> Result<Arc<Site>> {
 fn check_origin(headers: &HeaderMap, site: &Site) -> Result<()> {
     match headers.get(header::ORIGIN) {
         None => Ok(()),
-        Some(origin)
-            if site
-                .origins
-                .iter()
-                .any(|o| o.as_bytes() == origin.as_bytes()) =>
-        {
-            Ok(())
-        }
-        Some(_) => Err(AppError::Forbidden(
-            "this origin may not write to this site",
-        )),
+        Some(origin) if site.origins.iter().any(|o| o.as_bytes() == origin.as_bytes()) => Ok(()),
+        Some(_) => Err(AppError::Forbidden("this origin may not write to this site")),
     }
 }
 
@@ -140,10 +123,7 @@ pub struct ThreadOut {
 }
 
 /// `GET /api/v1/threads?site=S&uri=U`
-pub async fn thread(
-    State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<ThreadOut>> {
+pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<ThreadOut>> {
     let q = Query::parse(raw.as_deref());
     let site = known_site(&state, q.required("site")?).await?;
     let uri = PageUri::parse(q.required("uri")?)?;
@@ -169,8 +149,7 @@ pub async fn thread(
 /// Nests rows (oldest first) into their tree. Placeholders of deleted comments are kept only where a
 /// published reply hangs below them; replies whose parent is not shown are not shown either.
 fn build_tree(rows: Vec<db::comments::Row>) -> (i64, Vec<CommentOut>) {
-    let index: std::collections::HashMap<i64, usize> =
-        rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+    let index: std::collections::HashMap<i64, usize> = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
     let parent_of: Vec<Option<usize>> = rows
         .iter()
         .map(|r| r.parent.and_then(|p| index.get(&p).copied()))
@@ -207,22 +186,12 @@ fn build_tree(rows: Vec<db::comments::Row>) -> (i64, Vec<CommentOut>) {
         }
     }
     let mut slots: Vec<Option<db::comments::Row>> = rows.into_iter().map(Some).collect();
-    fn nest(
-        i: usize,
-        slots: &mut [Option<db::comments::Row>],
-        children: &[Vec<usize>],
-    ) -> CommentOut {
+    fn nest(i: usize, slots: &mut [Option<db::comments::Row>], children: &[Vec<usize>]) -> CommentOut {
         let mut out = CommentOut::from(slots[i].take().expect("each row is nested once"));
-        out.replies = children[i]
-            .iter()
-            .map(|&c| nest(c, slots, children))
-            .collect();
+        out.replies = children[i].iter().map(|&c| nest(c, slots, children)).collect();
         out
     }
-    let comments = roots
-        .into_iter()
-        .map(|i| nest(i, &mut slots, &children))
-        .collect();
+    let comments = roots.into_iter().map(|i| nest(i, &mut slots, &children)).collect();
     (total, comments)
 }
 
@@ -286,9 +255,7 @@ pub async fn create(
                     let thread = db::threads::find(tx, &site_id, uri.as_str())?;
                     let meta = db::comments::meta(tx, pid)?;
                     match (thread, meta) {
-                        (Some(t), Some(m))
-                            if m.thread_id == t.id && m.status == Status::Published =>
-                        {
+                        (Some(t), Some(m)) if m.thread_id == t.id && m.status == Status::Published => {
                             if m.depth + 1 > MAX_DEPTH {
                                 (m.parent, m.depth)
                             } else {
@@ -303,14 +270,11 @@ pub async fn create(
                 Moderation::None => Status::Published,
                 Moderation::All => Status::Pending,
                 Moderation::FirstTime => match &email {
-                    Some(e) if db::comments::email_has_published(tx, &site_id, e)? => {
-                        Status::Published
-                    }
+                    Some(e) if db::comments::email_has_published(tx, &site_id, e)? => Status::Published,
                     _ => Status::Pending,
                 },
             };
-            let thread_id =
-                db::threads::get_or_create(tx, &site_id, uri.as_str(), title.as_deref(), created)?;
+            let thread_id = db::threads::get_or_create(tx, &site_id, uri.as_str(), title.as_deref(), created)?;
             let id = db::comments::insert(
                 tx,
                 &db::comments::NewComment {
@@ -334,17 +298,11 @@ pub async fn create(
     let id = match outcome {
         Created::Ok(id) => id,
         Created::BadParent => {
-            return Err(
-                FieldError::new("parent", "must be a published comment on the same page").into(),
-            );
+            return Err(FieldError::new("parent", "must be a published comment on the same page").into());
         }
     };
-    let row = state
-        .db
-        .read(move |conn| db::comments::get(conn, id))
-        .await?;
-    let comment =
-        CommentOut::from(row.ok_or_else(|| anyhow::anyhow!("comment {id} vanished after insert"))?);
+    let row = state.db.read(move |conn| db::comments::get(conn, id)).await?;
+    let comment = CommentOut::from(row.ok_or_else(|| anyhow::anyhow!("comment {id} vanished after insert"))?);
     let code = if status == Status::Published {
         StatusCode::CREATED
     } else {
@@ -360,15 +318,8 @@ pub async fn create(
 
 /// Loads a comment for a change by its author: it must exist and not be deleted, the bearer token must be
 /// its edit token, the edit window must be open, and the request must come from one of its site's origins.
-async fn authorize_edit(
-    state: &AppState,
-    id: i64,
-    headers: &HeaderMap,
-) -> Result<db::comments::Meta> {
-    let meta = state
-        .db
-        .read(move |conn| db::comments::meta(conn, id))
-        .await?;
+async fn authorize_edit(state: &AppState, id: i64, headers: &HeaderMap) -> Result<db::comments::Meta> {
+    let meta = state.db.read(move |conn| db::comments::meta(conn, id)).await?;
     let meta = meta
         .filter(|m| matches!(m.status, Status::Published | Status::Pending))
         .ok_or(AppError::NotFound("no such comment"))?;
@@ -378,14 +329,10 @@ async fn authorize_edit(
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(AppError::Forbidden("an edit token is required"))?;
     if !state.keys.verify_edit_token(meta.id, meta.created, token) {
-        return Err(AppError::Forbidden(
-            "the edit token does not fit this comment",
-        ));
+        return Err(AppError::Forbidden("the edit token does not fit this comment"));
     }
     if db::now_ms() > meta.created + state.config.edit_window().as_millis() as i64 {
-        return Err(AppError::Forbidden(
-            "the time to edit or delete this comment is over",
-        ));
+        return Err(AppError::Forbidden("the time to edit or delete this comment is over"));
     }
     let site = known_site(state, &meta.site_id).await?;
     check_origin(headers, &site)?;
@@ -434,9 +381,7 @@ pub async fn edit(
         })
         .await?;
     let row = row.ok_or(AppError::NotFound("no such comment"))?;
-    Ok(Json(EditedOut {
-        comment: row.into(),
-    }))
+    Ok(Json(EditedOut { comment: row.into() }))
 }
 
 /// `DELETE /api/v1/comments/{id}`
@@ -447,10 +392,7 @@ pub async fn delete(
 ) -> Result<StatusCode> {
     let id = comment_id(path)?;
     authorize_edit(&state, id, &headers).await?;
-    state
-        .db
-        .write(move |tx| db::comments::remove(tx, id))
-        .await?;
+    state.db.write(move |tx| db::comments::remove(tx, id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -477,10 +419,7 @@ pub async fn vote(
     if !matches!(input.value, 1 | -1) {
         return Err(FieldError::new("value", "must be 1 or -1").into());
     }
-    let meta = state
-        .db
-        .read(move |conn| db::comments::meta(conn, id))
-        .await?;
+    let meta = state.db.read(move |conn| db::comments::meta(conn, id)).await?;
     let meta = meta.ok_or(AppError::NotFound("no such comment"))?;
     check_origin(&headers, &*known_site(&state, &meta.site_id).await?)?;
     let voter = state.keys.ip_hash(ip);
@@ -494,10 +433,7 @@ pub async fn vote(
 }
 
 /// `GET /api/v1/counts?site=S&uri=U1&uri=U2...`
-pub async fn counts(
-    State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<BTreeMap<String, i64>>> {
+pub async fn counts(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<BTreeMap<String, i64>>> {
     let q = Query::parse(raw.as_deref());
     let site = known_site(&state, q.required("site")?).await?;
     let uris: Vec<String> = q.all("uri").map(str::to_owned).collect();

@@ -57,11 +57,7 @@ pub async fn feed(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
     if let Some(uri) = &uri {
         self_url.query_pairs_mut().append_pair("uri", uri.as_str());
     }
-    let updated = rows
-        .iter()
-        .map(|r| r.edited.unwrap_or(r.created))
-        .max()
-        .unwrap_or(0);
+    let updated = rows.iter().map(|r| r.edited.unwrap_or(r.created)).max().unwrap_or(0);
     let title = match &uri {
         Some(u) => format!(
             "Comments on {}",
@@ -95,9 +91,5 @@ pub async fn feed(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
     }
     .render()
     .map_err(|e| AppError::Internal(anyhow::anyhow!("feed template: {e}")))?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
-        body,
-    )
-        .into_response())
+    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], body).into_response())
 }

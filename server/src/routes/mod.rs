@@ -1,6 +1,7 @@
 //! The one route table and its layers.
 
 pub mod api;
+pub mod assets;
 pub mod feed;
 pub mod pages;
 
@@ -35,7 +36,11 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(from_fn_with_state(state.clone(), net::cors));
     Router::new()
-        .route("/", get(pages::index))
+        .route("/", get(pages::demo))
+        .route("/embed.js", get(assets::embed_js))
+        .route("/embed.css", get(assets::embed_css))
+        .route("/demo.css", get(assets::demo_css))
+        .route("/i18n/{file}", get(assets::translation))
         .route("/healthz", get(pages::healthz))
         .nest("/api/v1", api)
         .layer(DefaultBodyLimit::max(MAX_BODY))

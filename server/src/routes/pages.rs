@@ -1,4 +1,4 @@
-//! Plain pages: the front page and the health check.
+//! Plain pages: the demo article at `/` and the health check.
 
 use askama::Template;
 use axum::Json;
@@ -10,18 +10,35 @@ use serde_json::json;
 use crate::error::AppError;
 use crate::state::AppState;
 
+/// A blog article with the widget embedded exactly as a site owner pastes it.
 #[derive(Template)]
-#[template(path = "index.html")]
-struct Index;
+#[template(path = "demo.html")]
+struct Demo<'a> {
+    public_url: &'a str,
+}
 
-pub async fn index() -> Response {
-    match Index.render() {
+pub async fn demo(State(state): State<AppState>) -> Response {
+    // The page allows scripts, styles and requests only from itself and the comment server: the widget
+    // must work under exactly such a policy.
+    let csp = format!(
+        "default-src 'self' {0}; script-src 'self' {0}; style-src 'self' {0}; connect-src 'self' {0}; \
+         frame-ancestors 'none'",
+        state.public_url
+    );
+    match (Demo {
+        public_url: &state.public_url,
+    })
+    .render()
+    {
         Ok(html) => (
-            [(header::CONTENT_SECURITY_POLICY, "default-src 'self'")],
+            [
+                (header::CONTENT_SECURITY_POLICY, csp),
+                (header::CACHE_CONTROL, "no-cache".into()),
+            ],
             Html(html),
         )
             .into_response(),
-        Err(e) => AppError::Internal(anyhow::anyhow!("index template: {e}")).into_response(),
+        Err(e) => AppError::Internal(anyhow::anyhow!("demo template: {e}")).into_response(),
     }
 }
 
@@ -35,11 +52,7 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
         Ok(_) => Json(json!({"status": "ok"})).into_response(),
         Err(e) => {
             tracing::error!(error = format!("{e:#}"), "health check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"status": "unavailable"})),
-            )
-                .into_response()
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable"}))).into_response()
         }
     }
 }

@@ -1,0 +1,142 @@
+// Shared set-up for the browser tests: the real riposte binary on one loopback port, a host page server on
+// another (so the embed is really cross-origin), and Debian's Chromium driven by playwright-core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+export const BIN = process.env.RIPOSTE_BIN || join(ROOT, 'target/debug/riposte');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+const freePort = () =>
+  new Promise((ok, fail) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+    s.on('error', fail);
+  });
+
+/** Serves host pages: any path is a blog post whose widget options come from the query string. */
+export async function startHost() {
+  const port = await freePort();
+  const host = { origin: `http://127.0.0.1:${port}`, riposte: null };
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, host.origin);
+    const q = url.searchParams;
+    const attr = (name, key) => (q.has(key) ? ` ${name}="${q.get(key)}"` : '');
+    const counts = q.get('counts');
+    const body = counts
+      ? `<h1>Index</h1><ul>${counts.split(',').map((p) => `<li><a href="${p}" data-riposte-count="${p}">?</a></li>`).join('')}</ul>`
+      : `<h1>A post</h1><p>Some words.</p><div id="riposte-thread"></div>`;
+    const headers = { 'content-type': 'text/html; charset=utf-8' };
+    if (q.has('csp')) {
+      const r = host.riposte;
+      headers['content-security-policy'] =
+        `default-src 'none'; script-src ${r}; style-src ${r}; connect-src ${r}; img-src 'none'; base-uri 'none'; form-action 'none'`;
+    }
+    res.writeHead(200, headers);
+    res.end(`<!doctype html><html lang="${q.get('lang') || 'en'}"><head><meta charset="utf-8"><title>Post ${url.pathname}</title></head>
+<body><main>${body}<script src="${host.riposte}/embed.js" data-site="${q.get('site') || 'test'}"${attr('data-theme', 'theme')}${attr('data-lang', 'wlang')} async></script></main></body></html>`);
+  });
+  await new Promise((ok) => server.listen(port, '127.0.0.1', ok));
+  host.close = () => new Promise((ok) => server.close(ok));
+  return host;
+}
+
+/** Starts the riposte binary with a config whose sites allow the host page's origin. */
+export async function startRiposte(hostOrigin, extraToml = '') {
+  if (!existsSync(BIN)) throw new Error(`riposte binary not found at ${BIN}: build it first (cargo build)`);
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'riposte-browser-'));
+  const config = join(dir, 'riposte.toml');
+  writeFileSync(config, `listen = "127.0.0.1:${port}"
+database = "${join(dir, 'riposte.db')}"
+${extraToml}
+
+[[sites]]
+id = "test"
+origins = ["${hostOrigin}"]
+
+[[sites]]
+id = "held"
+origins = ["${hostOrigin}"]
+moderation = "all"
+`);
+  const child = spawn(BIN, ['--config', config], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
+  let log = '';
+  child.stderr.on('data', (d) => { log += d; });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`riposte exited: ${log}`);
+    try {
+      if ((await fetch(url + '/healthz')).ok) break;
+    } catch { /* not up yet */ }
+    if (Date.now() > deadline) throw new Error(`riposte did not answer within 20 s: ${log}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return {
+    url,
+    /** Writes through the public API, as a non-browser client. */
+    async post(body) {
+      const r = await fetch(url + '/api/v1/comments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (r.status >= 300) throw new Error(`seeding failed: ${r.status} ${await r.text()}`);
+      return (await r.json()).comment;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((ok) => (child.exitCode !== null ? ok() : child.on('exit', ok)));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launch() {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Everything a test needs: host, riposte, browser; `page(path)` opens a fresh page and waits for the widget. */
+export async function setup(extraToml) {
+  const host = await startHost();
+  const riposte = await startRiposte(host.origin, extraToml);
+  host.riposte = riposte.url;
+  const browser = await launch();
+  const pages = [];
+  return {
+    host,
+    riposte,
+    browser,
+    async open(path, { context } = {}) {
+      const ctx = context || (await browser.newContext());
+      const page = await ctx.newPage();
+      page.errors = [];
+      page.on('pageerror', (e) => page.errors.push(e));
+      page.on('console', (m) => m.type() === 'error' && page.errors.push(m.text()));
+      pages.push(page);
+      await page.goto(host.origin + path);
+      return page;
+    },
+    async close() {
+      await browser.close();
+      await riposte.stop();
+      await host.close();
+    },
+  };
+}
+
+/** The widget's live status message, once there is one. */
+export async function statusText(page) {
+  const el = page.locator('.riposte-status:not(:empty)').first();
+  await el.waitFor();
+  return el.textContent();
+}

@@ -1,0 +1,401 @@
+/* riposte embed: threaded comments for any page. Plain ES2020, no dependencies.
+ * Every user-supplied field is set as text; only the server-sanitized `html` is inserted as HTML. */
+(() => {
+  'use strict';
+  const script = document.currentScript || document.querySelector('script[data-site][src*="embed.js"]');
+  if (!script || !script.dataset.site) return;
+  const ds = script.dataset;
+  const base = new URL('.', script.src).href;
+  const api = base + 'api/v1/';
+  const site = ds.site;
+  const uri = ds.uri || location.pathname;
+  const I18N = /*@i18n*/ {};
+  const LANGS = /*@langs*/ [];
+  const want = (ds.lang || document.documentElement.lang || navigator.language || 'en').toLowerCase().split('-')[0];
+  const lang = LANGS.includes(want) ? want : 'en';
+  const MAX_INDENT = 3;
+  const NS = 'http://www.w3.org/2000/svg';
+  let S = I18N.en || {};
+  const plural = new Intl.PluralRules(lang);
+  let seq = 0;
+
+  // Strings: `{name}` placeholders; objects are plural forms picked by `n`.
+  const t = (key, vars = {}) => {
+    let s = S[key] ?? I18N.en?.[key] ?? key;
+    if (typeof s === 'object') s = (vars.n === 0 && s.zero) || s[plural.select(vars.n)] || s.other;
+    return s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? vars[k] : m));
+  };
+
+  // Builds an element; attributes `text` (textContent) and `on*` (listeners) are special, strings are text.
+  const h = (tag, attrs, ...kids) => {
+    const el = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v == null || v === false) continue;
+      if (k === 'text') el.textContent = v;
+      else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+      else el.setAttribute(k, v === true ? '' : v);
+    }
+    el.append(...kids.filter((k) => k != null));
+    return el;
+  };
+  const button = (text, onclick, cls) => h('button', { type: 'button', class: 'riposte-btn ' + (cls || ''), text, onclick });
+
+  const store = {
+    get(k) {
+      try { return JSON.parse(localStorage.getItem('riposte:' + k)); } catch { return null; }
+    },
+    set(k, v) {
+      try { v == null ? localStorage.removeItem('riposte:' + k) : localStorage.setItem('riposte:' + k, JSON.stringify(v)); } catch { /* storage off */ }
+    },
+  };
+  // Edit tokens by comment id: {t: token, u: editable until (ms), x: the text as written}.
+  const tokens = store.get('tokens') || {};
+  for (const id in tokens) if (!(tokens[id].u > Date.now())) delete tokens[id];
+  store.set('tokens', tokens);
+  const own = (id) => (tokens[id] && tokens[id].u > Date.now() ? tokens[id] : null);
+
+  async function call(method, path, body, token) {
+    const headers = {};
+    if (body) headers['Content-Type'] = 'application/json';
+    if (token) headers.Authorization = 'Bearer ' + token;
+    let res;
+    try {
+      res = await fetch(api + path, { method, headers, body: body && JSON.stringify(body), credentials: 'omit' });
+    } catch {
+      throw new Error(t('errNetwork'));
+    }
+    const data = res.status === 204 ? null : await res.json().catch(() => null);
+    if (res.ok) return { status: res.status, data };
+    const e = (data && data.error) || {};
+    const err = new Error(
+      res.status === 429 ? t('errRate', { n: +res.headers.get('Retry-After') || 20 })
+        : res.status === 422 ? t('errInvalid', { field: t('field_' + e.field) })
+        : res.status === 413 ? t('errTooLarge')
+        : res.status === 403 ? t('errForbidden')
+        : res.status === 404 ? t('errNotFound')
+        : t('errServer'));
+    err.field = e.field;
+    throw err;
+  }
+  const query = (pairs) => new URLSearchParams(pairs).toString();
+
+  const strings = lang === 'en' ? Promise.resolve({})
+    : fetch(base + 'i18n/' + lang + '.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
+
+  if (ds.css !== 'false' && !document.querySelector('link[data-riposte]')) {
+    document.head.append(h('link', { rel: 'stylesheet', href: base + 'embed.css', 'data-riposte': '' }));
+  }
+
+  // Count mode: every [data-riposte-count] gets its page's count, one request for all.
+  const countEls = [...document.querySelectorAll('[data-riposte-count]')];
+  if (countEls.length) {
+    const pages = [...new Set(countEls.map((e) => e.dataset.riposteCount || uri))].slice(0, 100);
+    Promise.all([strings, call('GET', 'counts?' + query([['site', site], ...pages.map((p) => ['uri', p])]))])
+      .then(([s, { data }]) => {
+        S = { ...I18N.en, ...s };
+        for (const el of countEls) {
+          const n = data[el.dataset.riposteCount || uri];
+          if (n != null) el.textContent = t('comments', { n });
+        }
+      })
+      .catch(() => {});
+  }
+
+  const target = document.querySelector(ds.target || '#riposte-thread');
+  if (!target) return;
+  const thread = call('GET', 'threads?' + query({ site, uri }));
+
+  // Dates: a relative time, the full date as title.
+  const rtf = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
+  const full = new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short' });
+  const UNITS = [['year', 31536e6], ['month', 2592e6], ['week', 6048e5], ['day', 864e5], ['hour', 36e5], ['minute', 6e4]];
+  const relative = (date) => {
+    const ms = date - Date.now();
+    for (const [unit, size] of UNITS) if (Math.abs(ms) >= size) return rtf.format(Math.round(ms / size), unit);
+    return rtf.format(0, 'second');
+  };
+
+  // A 5x5 mirrored identicon drawn from the avatar hash: no request leaves the page.
+  const avatar = (hash) => {
+    const svg = document.createElementNS(NS, 'svg');
+    svg.setAttribute('viewBox', '0 0 5 5');
+    svg.setAttribute('class', 'riposte-avatar');
+    svg.setAttribute('aria-hidden', 'true');
+    if (!hash) return svg;
+    const hue = parseInt(hash.slice(0, 3), 16) % 360;
+    const bits = parseInt(hash.slice(3, 7), 16);
+    for (let i = 0; i < 15; i++) {
+      if (!((bits >> i) & 1)) continue;
+      const x = i % 3;
+      const y = (i / 3) | 0;
+      for (const col of new Set([x, 4 - x])) {
+        const r = document.createElementNS(NS, 'rect');
+        for (const [k, v] of [['x', col], ['y', y], ['width', 1], ['height', 1], ['fill', `hsl(${hue} 55% 45%)`]]) r.setAttribute(k, v);
+        svg.append(r);
+      }
+    }
+    return svg;
+  };
+
+  let root, heading, status, list, total = 0;
+  const nodes = new Map(); // id -> {c, el, depth, kids}
+
+  const announce = (msg, error) => {
+    status.textContent = '';
+    status.className = 'riposte-status' + (error ? ' riposte-error' : '');
+    // A fresh text node makes screen readers repeat an identical message.
+    requestAnimationFrame(() => { status.textContent = msg; });
+  };
+  const setTotal = (n) => { total = n; heading.textContent = t('comments', { n }); };
+  const name = (c) => c.author || t('anonymous');
+
+  function body(c) {
+    if (c.status === 'deleted') return h('p', { class: 'riposte-body riposte-deleted', text: t('deleted') });
+    const div = h('div', { class: 'riposte-body' });
+    div.innerHTML = c.html; // sanitized by the server at write time
+    return div;
+  }
+
+  function commentEl(c, depth, parent) {
+    const el = h('article', { class: 'riposte-comment', id: 'riposte-' + c.id, tabindex: '-1', 'aria-label': name(c) });
+    const author = c.website && c.status !== 'deleted'
+      ? h('a', { class: 'riposte-author', href: c.website, rel: 'nofollow ugc noopener noreferrer', text: name(c) })
+      : h('span', { class: 'riposte-author', text: c.status === 'deleted' ? '–' : name(c) });
+    const when = new Date(c.created);
+    const meta = h('div', { class: 'riposte-meta' }, avatar(c.avatar), author,
+      parent ? h('span', { class: 'riposte-parent', text: t('inReplyTo', { name: name(parent) }) }) : null,
+      h('a', { class: 'riposte-time', href: '#riposte-' + c.id },
+        h('time', { datetime: c.created, title: full.format(when), text: relative(when) })),
+      c.edited ? h('span', { class: 'riposte-edited', text: t('edited') }) : null);
+    const kids = depth < MAX_INDENT ? h('div', { class: 'riposte-replies' }) : null;
+    el.append(meta, body(c));
+    if (c.status === 'pending') el.append(h('p', { class: 'riposte-pending', text: t('awaiting') }));
+    el.append(actions(c));
+    if (kids) el.append(kids);
+    nodes.set(c.id, { c, el, depth, kids });
+    return el;
+  }
+
+  // Replies indent up to MAX_INDENT levels; deeper ones sit flat under their ancestor, naming whom they answer.
+  function place(c, parent) {
+    const p = parent && nodes.get(parent.id);
+    const depth = p ? p.depth + 1 : 0;
+    const el = commentEl(c, depth, depth > MAX_INDENT ? parent : null);
+    const into = !p ? list : p.kids || p.el.parentElement;
+    into.append(el);
+    for (const r of c.replies || []) place(r, c);
+    return el;
+  }
+
+  function actions(c) {
+    const bar = h('div', { class: 'riposte-actions' });
+    if (c.status !== 'published') return bar;
+    const vote = (value, key, field) => {
+      const b = button('', async () => {
+        try {
+          const { data } = await call('POST', `comments/${c.id}/vote`, { value });
+          Object.assign(c, data);
+          likes.update(); dislikes.update();
+          b.setAttribute('aria-pressed', 'true');
+          (value > 0 ? dislikes : likes).setAttribute('aria-pressed', 'false');
+        } catch (e) { announce(e.message, true); }
+      }, 'riposte-vote');
+      b.setAttribute('aria-pressed', 'false');
+      // Visible: an arrow and the count; heard: the word and the count.
+      b.update = () => b.replaceChildren(h('span', { 'aria-hidden': 'true', text: value > 0 ? '▲' : '▼' }),
+        h('span', { class: 'riposte-sr', text: t(key) }), ' ' + c[field]);
+      b.update();
+      return b;
+    };
+    const likes = vote(1, 'like', 'likes');
+    const dislikes = vote(-1, 'dislike', 'dislikes');
+    bar.append(likes, dislikes, button(t('reply'), (e) => openReply(c, e.target)));
+    const mine = own(c.id);
+    if (mine) {
+      const edit = button(t('edit'), () => startEdit(c));
+      const del = button(t('delete'), async () => {
+        if (!del.armed) {
+          del.armed = true;
+          del.textContent = t('confirmDelete');
+          return;
+        }
+        try {
+          await call('DELETE', 'comments/' + c.id, null, mine.t);
+          removeComment(c);
+        } catch (e) { announce(e.message, true); }
+      }, 'riposte-danger');
+      del.addEventListener('blur', () => { del.armed = false; del.textContent = t('delete'); });
+      bar.append(edit, del);
+      // The buttons go when the edit window closes.
+      setTimeout(() => { edit.remove(); del.remove(); }, Math.min(mine.u - Date.now(), 2 ** 31 - 1));
+    }
+    return bar;
+  }
+
+  function field(kind, label, attrs, hint) {
+    const id = `riposte-${++seq}`;
+    const input = h(kind, { id, class: 'riposte-input', ...attrs, 'aria-describedby': hint && id + '-hint' });
+    return [h('label', { for: id, text: label }), input, hint ? h('p', { id: id + '-hint', class: 'riposte-hint', text: hint }) : null];
+  }
+
+  // The comment form, at the top or under a comment as a reply form.
+  function form(parent) {
+    const me = store.get('identity');
+    const [textLabel, text, textHint] = field('textarea', parent ? t('replyTo', { name: name(parent) }) : t('text'),
+      { name: 'text', rows: 4, maxlength: 10000 }, t('textHint'));
+    const [nameLabel, author] = field('input', t('name'), { name: 'author', autocomplete: 'name', maxlength: 100, value: me?.author });
+    const [emailLabel, email, emailHint] = field('input', t('email'), { name: 'email', type: 'email', autocomplete: 'email', maxlength: 254, value: me?.email }, t('emailHint'));
+    const [siteLabel, website] = field('input', t('website'), { name: 'website', type: 'url', autocomplete: 'url', maxlength: 500, value: me?.website });
+    const [rememberLabel, remember] = field('input', t('remember'), { name: 'remember', type: 'checkbox', checked: !!me });
+    const preview = h('div', { class: 'riposte-body riposte-preview', hidden: true });
+    const submit = h('button', { type: 'submit', class: 'riposte-btn riposte-primary', text: t('submit') });
+    const togglePreview = button(t('preview'), async () => {
+      if (!preview.hidden) {
+        preview.hidden = true; text.hidden = false; togglePreview.textContent = t('preview'); text.focus();
+        return;
+      }
+      try {
+        const { data } = await call('POST', 'preview', { text: text.value });
+        preview.innerHTML = data.html; // sanitized by the server
+        preview.hidden = false; text.hidden = true; togglePreview.textContent = t('write');
+      } catch (e) { announce(e.message, true); }
+    });
+    const f = h('form', { class: 'riposte-form', novalidate: true },
+      h('div', { class: 'riposte-field' }, textLabel, text, preview, textHint),
+      h('div', { class: 'riposte-fields' },
+        h('div', { class: 'riposte-field' }, nameLabel, author),
+        h('div', { class: 'riposte-field' }, emailLabel, email, emailHint),
+        h('div', { class: 'riposte-field' }, siteLabel, website)),
+      h('div', { class: 'riposte-check' }, remember, rememberLabel),
+      h('div', { class: 'riposte-buttons' }, submit, togglePreview,
+        parent ? button(t('cancel'), () => closeReply(parent)) : null));
+    let busy = false;
+    f.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (busy) return;
+      if (!text.value.trim()) {
+        announce(t('empty'), true);
+        text.focus();
+        return;
+      }
+      busy = true;
+      submit.disabled = true;
+      submit.textContent = t('sending');
+      for (const i of [text, author, email, website]) i.removeAttribute('aria-invalid');
+      const ident = { author: author.value.trim(), email: email.value.trim(), website: website.value.trim() };
+      try {
+        const { status: code, data } = await call('POST', 'comments', {
+          site, uri, title: ds.title || document.title, parent: parent ? parent.id : null, text: text.value, ...ident,
+        });
+        store.set('identity', remember.checked ? ident : null);
+        tokens[data.comment.id] = { t: data.edit_token, u: Date.parse(data.editable_until), x: text.value };
+        store.set('tokens', tokens);
+        text.value = '';
+        if (!preview.hidden) togglePreview.click();
+        if (parent) closeReply(parent);
+        const el = place(data.comment, parent);
+        if (code === 201) setTotal(total + 1);
+        announce(t(code === 202 ? 'pending' : 'posted'));
+        el.focus();
+      } catch (err) {
+        announce(err.message, true);
+        const bad = { text, author, email, website }[err.field];
+        if (bad) {
+          bad.setAttribute('aria-invalid', 'true');
+          bad.focus();
+        }
+      } finally {
+        busy = false;
+        submit.disabled = false;
+        submit.textContent = t('submit');
+      }
+    });
+    return f;
+  }
+
+  function openReply(c, opener) {
+    const n = nodes.get(c.id);
+    if (!n.form) {
+      n.form = form(c);
+      n.opener = opener;
+      n.el.insertBefore(n.form, n.kids);
+    }
+    n.form.querySelector('textarea').focus();
+  }
+
+  function closeReply(c) {
+    const n = nodes.get(c.id);
+    if (!n.form) return;
+    n.form.remove();
+    n.form = null;
+    n.opener.focus();
+  }
+
+  function startEdit(c) {
+    const n = nodes.get(c.id);
+    const mine = own(c.id);
+    if (!mine || n.editing) return;
+    n.editing = true;
+    const old = n.el.querySelector('.riposte-body');
+    const [label, text] = field('textarea', t('edit'), { name: 'text', rows: 4, maxlength: 10000 });
+    text.value = mine.x || '';
+    const done = () => { f.replaceWith(old); n.editing = false; };
+    const f = h('form', { class: 'riposte-form riposte-edit', novalidate: true }, label, text,
+      h('div', { class: 'riposte-buttons' }, h('button', { type: 'submit', class: 'riposte-btn riposte-primary', text: t('save') }),
+        button(t('cancel'), () => { done(); n.el.focus(); })));
+    f.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try {
+        const { data } = await call('PATCH', 'comments/' + c.id, { text: text.value }, mine.t);
+        mine.x = text.value;
+        store.set('tokens', tokens);
+        Object.assign(c, data.comment);
+        const fresh = body(c);
+        f.replaceWith(fresh);
+        n.editing = false;
+        if (!n.el.querySelector('.riposte-edited')) n.el.querySelector('.riposte-meta').append(h('span', { class: 'riposte-edited', text: t('edited') }));
+        announce(t('saved'));
+        n.el.focus();
+      } catch (err) { announce(err.message, true); }
+    });
+    old.replaceWith(f);
+    text.focus();
+  }
+
+  function removeComment(c) {
+    const n = nodes.get(c.id);
+    if (c.status === 'published') setTotal(total - 1);
+    delete tokens[c.id];
+    store.set('tokens', tokens);
+    if ([...nodes.values()].some((x) => x.c.parent === c.id)) {
+      Object.assign(c, { status: 'deleted', author: null, website: null, html: '', avatar: '' });
+      const fresh = commentEl(c, n.depth, null);
+      if (n.kids) {
+        fresh.querySelector('.riposte-replies').replaceWith(n.kids);
+        nodes.get(c.id).kids = n.kids;
+      }
+      n.el.replaceWith(fresh);
+    } else {
+      n.el.remove();
+      nodes.delete(c.id);
+    }
+    announce(t('removed'));
+    heading.focus();
+  }
+
+  const theme = { dark: ' riposte-dark', light: ' riposte-light' }[ds.theme] || '';
+  strings.then((s) => {
+    S = { ...I18N.en, ...s };
+    return thread;
+  }).then(({ data }) => {
+    heading = h('h2', { class: 'riposte-heading', tabindex: '-1' });
+    status = h('p', { class: 'riposte-status', role: 'status' });
+    list = h('div', { class: 'riposte-list' });
+    root = h('section', { class: 'riposte' + theme, lang, 'aria-label': t('thread') }, heading, form(null), status, list);
+    setTotal(data.total);
+    for (const c of data.comments) place(c, null);
+    target.replaceChildren(root);
+  }, () => {
+    target.replaceChildren(h('p', { class: 'riposte-status riposte-error', role: 'status', text: t('loadError') }));
+  });
+})();
