@@ -35,9 +35,9 @@ test('renders a thread with nested replies, names, links, times and counts', asy
   assert.ok((await time.getAttribute('title')).includes('2026') || (await time.getAttribute('title')).length > 8);
   assert.ok(await first.locator('> .riposte-meta svg.riposte-avatar rect').count() > 0);
   // Voting updates the count in place; the button is named by its word and count.
-  const like = first.locator('> .riposte-actions').getByRole('button', { name: 'Like 0' });
+  const like = first.locator('> .riposte-actions').getByRole('button', { name: 'Like 0', exact: true });
   await like.click();
-  await first.locator('> .riposte-actions').getByRole('button', { name: 'Like 1' }).waitFor();
+  await first.locator('> .riposte-actions').getByRole('button', { name: 'Like 1', exact: true }).waitFor();
   assert.equal(await first.locator('> .riposte-actions .riposte-vote').first().getAttribute('aria-pressed'), 'true');
   assert.deepEqual(page.errors, []);
 });
