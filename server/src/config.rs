@@ -78,6 +78,16 @@ pub struct SiteConfig {
     pub origins: Vec<String>,
     #[serde(default)]
     pub moderation: Moderation,
+    /// More links than this hold a comment for moderation.
+    #[serde(default = "default_max_links")]
+    pub max_links: i64,
+    /// Words or phrases that hold a comment for moderation (case-insensitive).
+    #[serde(default)]
+    pub blocked_words: Vec<String>,
+}
+
+fn default_max_links() -> i64 {
+    crate::db::sites::DEFAULT_MAX_LINKS
 }
 
 impl Default for Config {
@@ -225,6 +235,9 @@ impl Config {
 impl SiteConfig {
     pub fn validate(&self) -> anyhow::Result<()> {
         SiteId::parse(&self.id).map_err(|e| anyhow::anyhow!("site {:?}: {}", self.id, e.message))?;
+        if self.max_links < 0 {
+            anyhow::bail!("site {:?}: max_links must not be negative", self.id);
+        }
         for origin in &self.origins {
             Origin::parse(origin).map_err(|e| anyhow::anyhow!("site {:?}: {}", self.id, e.message))?;
         }

@@ -6,6 +6,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod keys;
+pub mod moderation;
 pub mod net;
 pub mod render;
 pub mod routes;

@@ -151,6 +151,8 @@ fn site(config: Config, cmd: SiteCommand) -> anyhow::Result<()> {
                 name: id.as_str().to_owned(),
                 moderation: Moderation::None,
                 origins: Vec::new(),
+                max_links: db::sites::DEFAULT_MAX_LINKS,
+                blocked_words: Vec::new(),
             });
             if let Some(name) = name {
                 if name.trim().is_empty() {

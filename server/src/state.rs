@@ -21,6 +21,8 @@ pub struct AppState {
     /// Where visitors reach this server, without a trailing slash.
     pub public_url: Arc<str>,
     pub trusted_proxies: Arc<[ipnet::IpNet]>,
+    /// Origins of this server's own pages; admin forms are accepted only from these.
+    pub own_origins: Arc<[String]>,
 }
 
 impl AppState {
@@ -47,8 +49,9 @@ impl AppState {
             .trim_end_matches('/')
             .to_owned();
         let mut sites: Vec<Site> = config.sites.iter().map(site_from_config).collect();
+        let own_origins = own_origins(local, &public_url);
         if config.demo {
-            sites.push(demo_site(local, &public_url));
+            sites.push(demo_site(own_origins.clone()));
         }
         let now = db::now_ms();
         db.write_now(|tx| sites.iter().try_for_each(|s| db::sites::upsert(tx, s, now)))
@@ -61,6 +64,7 @@ impl AppState {
             keys: Arc::new(Keys::new(&secret)),
             sites: Arc::new(cache),
             public_url: public_url.into(),
+            own_origins: own_origins.into(),
         })
     }
 }
@@ -85,11 +89,13 @@ fn site_from_config(s: &crate::config::SiteConfig) -> Site {
             .filter_map(|o| Origin::parse(o).ok())
             .map(Origin::into_inner)
             .collect(),
+        max_links: s.max_links,
+        blocked_words: clean_words(&s.blocked_words),
     }
 }
 
-/// The demo site may be posted to only from this server's own pages.
-fn demo_site(local: SocketAddr, public_url: &str) -> Site {
+/// The origins of this server's own pages: the loopback names of the listening port and `public_url`.
+fn own_origins(local: SocketAddr, public_url: &str) -> Vec<String> {
     let port = local.port();
     let mut origins = vec![format!("http://127.0.0.1:{port}"), format!("http://localhost:{port}")];
     if let Ok(o) = Origin::parse(public_url) {
@@ -97,12 +103,28 @@ fn demo_site(local: SocketAddr, public_url: &str) -> Site {
     }
     origins.sort();
     origins.dedup();
+    origins
+}
+
+/// The demo site may be posted to only from this server's own pages.
+fn demo_site(origins: Vec<String>) -> Site {
     Site {
         id: "demo".into(),
         name: "riposte demo".into(),
         moderation: Moderation::None,
         origins,
+        max_links: db::sites::DEFAULT_MAX_LINKS,
+        blocked_words: Vec::new(),
     }
+}
+
+/// Blocked words as stored: trimmed, lower-case, one per entry, no blanks.
+pub fn clean_words<S: AsRef<str>>(words: &[S]) -> Vec<String> {
+    words
+        .iter()
+        .map(|w| w.as_ref().trim().to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 /// Sites are few and read on every request: keep them in memory. A miss reloads from the database (at most

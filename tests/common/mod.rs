@@ -58,6 +58,8 @@ pub fn config() -> Config {
             name: Some("Ein Blog".into()),
             origins: vec![ORIGIN.into()],
             moderation: Moderation::None,
+            max_links: 3,
+            blocked_words: Vec::new(),
         }],
         rate_limits: RateLimits {
             comments: generous,

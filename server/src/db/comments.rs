@@ -100,13 +100,14 @@ pub struct NewComment<'a> {
     pub avatar: &'a str,
     pub ip_hash: &'a str,
     pub created: i64,
+    pub held_reason: Option<&'a str>,
 }
 
 pub fn insert(tx: &Transaction<'_>, c: &NewComment<'_>) -> rusqlite::Result<i64> {
     tx.prepare_cached(
         "INSERT INTO comments (thread_id, parent_id, depth, status, author, email, website, text, html, avatar,
-                               ip_hash, created)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                               ip_hash, created, held_reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         c.thread_id,
@@ -120,7 +121,8 @@ pub fn insert(tx: &Transaction<'_>, c: &NewComment<'_>) -> rusqlite::Result<i64>
         c.html,
         c.avatar,
         c.ip_hash,
-        c.created
+        c.created,
+        c.held_reason
     ])?;
     Ok(tx.last_insert_rowid())
 }

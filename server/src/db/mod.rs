@@ -3,6 +3,8 @@
 //! Query functions in the submodules are plain sync functions on `&Connection`.
 
 pub mod comments;
+pub mod moderation;
+pub mod moderators;
 pub mod settings;
 pub mod sites;
 pub mod threads;
@@ -15,7 +17,13 @@ use anyhow::Context;
 use rusqlite::Connection;
 
 /// Numbered, append-only migrations; `PRAGMA user_version` records how many have run.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../../../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../../../migrations/0001_init.sql")),
+    (
+        "0002_moderation",
+        include_str!("../../../migrations/0002_moderation.sql"),
+    ),
+];
 
 const READERS: usize = 4;
 

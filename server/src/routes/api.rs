@@ -15,6 +15,7 @@ use crate::domain::{
     AuthorName, CommentText, Email, FieldError, Moderation, PageTitle, PageUri, Status, Website, non_blank,
 };
 use crate::error::{ApiJson, AppError, Result};
+use crate::moderation;
 use crate::net::ClientIp;
 use crate::render::render;
 use crate::state::AppState;
@@ -58,6 +59,18 @@ impl From<db::comments::Row> for CommentOut {
             avatar: if deleted { String::new() } else { r.avatar },
             replies: Vec::new(),
         }
+    }
+}
+
+impl CommentOut {
+    /// A comment as its author may see it: spam looks exactly like a held comment, so a banned commenter
+    /// cannot tell.
+    fn for_author(row: db::comments::Row) -> Self {
+        let mut out = Self::from(row);
+        if out.status == Status::Spam {
+            out.status = Status::Pending;
+        }
+        out
     }
 }
 
@@ -243,7 +256,6 @@ pub async fn create(
     let email = email.map(Email::into_inner);
     let created = db::now_ms();
     let parent = input.parent;
-    let moderation = site.moderation;
     let site_id = site.id.clone();
 
     let (outcome, status) = state
@@ -266,14 +278,26 @@ pub async fn create(
                     }
                 }
             };
-            let status = match moderation {
-                Moderation::None => Status::Published,
-                Moderation::All => Status::Pending,
-                Moderation::FirstTime => match &email {
-                    Some(e) if db::comments::email_has_published(tx, &site_id, e)? => Status::Published,
-                    _ => Status::Pending,
-                },
+            let banned = db::moderation::is_banned(tx, &site.id, email.as_deref(), &ip_hash, created)?;
+            let known_email = match &email {
+                Some(e) if site.moderation == Moderation::FirstTime => {
+                    db::comments::email_has_published(tx, &site.id, e)?
+                }
+                _ => false,
             };
+            let facts = moderation::Facts {
+                html: &html,
+                fields: [
+                    text.as_str(),
+                    author.as_deref().unwrap_or(""),
+                    website.as_deref().unwrap_or(""),
+                ],
+                banned,
+                known_email,
+                has_email: email.is_some(),
+            };
+            let verdict = moderation::decide(&site, &facts);
+            let status = verdict.status;
             let thread_id = db::threads::get_or_create(tx, &site_id, uri.as_str(), title.as_deref(), created)?;
             let id = db::comments::insert(
                 tx,
@@ -290,6 +314,7 @@ pub async fn create(
                     avatar: &avatar,
                     ip_hash: &ip_hash,
                     created,
+                    held_reason: verdict.reason.as_deref(),
                 },
             )?;
             Ok((Created::Ok(id), status))
@@ -321,13 +346,9 @@ pub async fn create(
 async fn authorize_edit(state: &AppState, id: i64, headers: &HeaderMap) -> Result<db::comments::Meta> {
     let meta = state.db.read(move |conn| db::comments::meta(conn, id)).await?;
     let meta = meta
-        .filter(|m| matches!(m.status, Status::Published | Status::Pending))
+        .filter(|m| matches!(m.status, Status::Published | Status::Pending | Status::Spam))
         .ok_or(AppError::NotFound("no such comment"))?;
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(AppError::Forbidden("an edit token is required"))?;
+    let token = bearer(headers).ok_or(AppError::Forbidden("an edit token is required"))?;
     if !state.keys.verify_edit_token(meta.id, meta.created, token) {
         return Err(AppError::Forbidden("the edit token does not fit this comment"));
     }
@@ -337,6 +358,38 @@ async fn authorize_edit(state: &AppState, id: i64, headers: &HeaderMap) -> Resul
     let site = known_site(state, &meta.site_id).await?;
     check_origin(headers, &site)?;
     Ok(meta)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+}
+
+/// `GET /api/v1/comments/{id}`: a published comment to anyone; a held one only with its edit token, so that
+/// its author sees it "awaiting moderation".
+pub async fn one(
+    State(state): State<AppState>,
+    path: std::result::Result<Path<i64>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Json<EditedOut>> {
+    let id = comment_id(path)?;
+    let row = state.db.read(move |conn| db::comments::get(conn, id)).await?;
+    let row = row.ok_or(AppError::NotFound("no such comment"))?;
+    let visible = match row.status {
+        Status::Published => true,
+        Status::Pending | Status::Spam => {
+            bearer(&headers).is_some_and(|t| state.keys.verify_edit_token(row.id, row.created, t))
+        }
+        Status::Deleted => false,
+    };
+    if !visible {
+        return Err(AppError::NotFound("no such comment"));
+    }
+    Ok(Json(EditedOut {
+        comment: CommentOut::for_author(row),
+    }))
 }
 
 #[derive(Deserialize)]
@@ -359,7 +412,7 @@ pub async fn edit(
     ApiJson(input): ApiJson<EditIn>,
 ) -> Result<Json<EditedOut>> {
     let id = comment_id(path)?;
-    authorize_edit(&state, id, &headers).await?;
+    let meta = authorize_edit(&state, id, &headers).await?;
     let mut changes = Changes::default();
     if let Some(text) = &input.text {
         let text = CommentText::parse(text)?;
@@ -373,15 +426,32 @@ pub async fn edit(
         changes.website = Some(Website::parse(non_blank(Some(website)))?.map(Website::into_inner));
     }
     let now = db::now_ms();
+    let site = known_site(&state, &meta.site_id).await?;
     let row = state
         .db
         .write(move |tx| {
             db::comments::update(tx, id, &changes, now)?;
-            db::comments::get(tx, id)
+            let Some(row) = db::comments::get(tx, id)? else {
+                return Ok(None);
+            };
+            // Spammers post something harmless and edit the links in later: edits meet the same rules.
+            let text: String = tx.query_row("SELECT text FROM comments WHERE id = ?1", [id], |r| r.get(0))?;
+            let fields = [
+                text.as_str(),
+                row.author.as_deref().unwrap_or(""),
+                row.website.as_deref().unwrap_or(""),
+            ];
+            if let Some(reason) = moderation::content_rule(&site, &row.html, fields) {
+                db::moderation::hold(tx, id, &reason)?;
+                return db::comments::get(tx, id);
+            }
+            Ok(Some(row))
         })
         .await?;
     let row = row.ok_or(AppError::NotFound("no such comment"))?;
-    Ok(Json(EditedOut { comment: row.into() }))
+    Ok(Json(EditedOut {
+        comment: CommentOut::for_author(row),
+    }))
 }
 
 /// `DELETE /api/v1/comments/{id}`

@@ -20,6 +20,7 @@ pub fn app(state: AppState) -> Router {
         .route("/threads", get(api::thread))
         .route("/counts", get(api::counts))
         .route("/feed", get(feed::feed))
+        .route("/comments/{id}", get(api::one))
         .route_layer(limiter(rates.reads));
     let posts = Router::new()
         .route("/comments", post(api::create))
