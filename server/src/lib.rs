@@ -1,6 +1,7 @@
 //! riposte: a small, fast, self-hosted comment service.
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -32,10 +33,32 @@ pub async fn run(
     let db = db::Db::open(&config.database)?;
     let state = AppState::new(config, db, local)?;
     tracing::info!(address = %local, public_url = %state.public_url, "riposte is listening");
+    tokio::spawn(maintenance(state.db.clone()));
     axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await
         .context("server failed")
+}
+
+/// Hourly: purges the trash after 30 days and admin sessions after 12 idle hours.
+async fn maintenance(db: db::Db) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let now = db::now_ms();
+        let result = db
+            .write(move |tx| {
+                let purged = db::moderation::purge(tx, now - db::moderation::TRASH_KEEP_MS)?;
+                let ended = db::moderators::purge_sessions(tx, now - admin::auth::IDLE.as_millis() as i64)?;
+                Ok((purged, ended))
+            })
+            .await;
+        match result {
+            Ok((purged, ended)) if purged + ended > 0 => tracing::info!(purged, ended, "maintenance"),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = format!("{e:#}"), "maintenance failed"),
+        }
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -56,6 +56,34 @@ enum Command {
     /// Manage the sites stored in the database.
     #[command(subcommand)]
     Site(SiteCommand),
+    /// Manage moderator accounts for the admin UI at /admin.
+    #[command(subcommand)]
+    Moderator(ModeratorCommand),
+}
+
+#[derive(Subcommand)]
+enum ModeratorCommand {
+    /// Create a moderator. Asks for the password twice on a terminal (at least 12 characters).
+    Add {
+        name: String,
+        /// Limit the moderator to this site (repeatable); without it, the moderator may moderate every site.
+        #[arg(long = "site", value_name = "ID")]
+        sites: Vec<String>,
+        /// Read the password from standard input (one line) instead of asking.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List moderators and their sites.
+    List,
+    /// Remove a moderator and end their sessions.
+    Remove { name: String },
+    /// Set a new password and end the moderator's sessions.
+    Passwd {
+        name: String,
+        /// Read the password from standard input (one line) instead of asking.
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -101,6 +129,7 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         None | Some(Command::Serve(_)) => serve_forever(config),
         Some(Command::Site(cmd)) => site(config, cmd),
+        Some(Command::Moderator(cmd)) => moderator(config, cmd),
     }
 }
 
@@ -186,4 +215,84 @@ fn describe(site: &Site) -> String {
         site.moderation.as_str(),
         site.origins.join(",")
     )
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("cannot read the password from standard input")?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
+    }
+    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        bail!("standard input is not a terminal: pass --password-stdin to read the password from it");
+    }
+    let first = rpassword::prompt_password("Password (at least 12 characters): ")?;
+    let second = rpassword::prompt_password("Repeat the password: ")?;
+    if first != second {
+        bail!("the passwords differ");
+    }
+    Ok(first)
+}
+
+fn moderator(config: Config, cmd: ModeratorCommand) -> anyhow::Result<()> {
+    use riposte::admin::auth::hash_password;
+    let db = Db::open(&config.database)?;
+    match cmd {
+        ModeratorCommand::Add {
+            name,
+            sites,
+            password_stdin,
+        } => {
+            let name = name.trim().to_owned();
+            if name.is_empty() || name.len() > 64 || name.chars().any(|c| c.is_control() || c.is_whitespace()) {
+                bail!("a moderator name is 1 to 64 characters without spaces");
+            }
+            let known: Vec<String> = db
+                .write_now(|tx| db::sites::list(tx))?
+                .into_iter()
+                .map(|s| s.id)
+                .collect();
+            if let Some(unknown) = sites.iter().find(|s| !known.contains(s)) {
+                bail!("there is no site {unknown:?} (riposte site list shows the sites)");
+            }
+            let hash = hash_password(&read_password(password_stdin)?)?;
+            let now = db::now_ms();
+            if !db.write_now(|tx| db::moderators::add(tx, &name, &hash, &sites, now))? {
+                bail!("a moderator named {name:?} exists already");
+            }
+            println!(
+                "moderator {name} added ({})",
+                if sites.is_empty() {
+                    "all sites".into()
+                } else {
+                    sites.join(",")
+                }
+            );
+        }
+        ModeratorCommand::List => {
+            for m in db.write_now(|tx| db::moderators::list(tx))? {
+                println!(
+                    "{}\t{}",
+                    m.name,
+                    m.sites.map(|s| s.join(",")).unwrap_or_else(|| "all sites".into())
+                );
+            }
+        }
+        ModeratorCommand::Remove { name } => {
+            if !db.write_now(|tx| db::moderators::remove(tx, &name))? {
+                bail!("there is no moderator {name:?}");
+            }
+            println!("moderator {name} removed");
+        }
+        ModeratorCommand::Passwd { name, password_stdin } => {
+            let hash = hash_password(&read_password(password_stdin)?)?;
+            if !db.write_now(|tx| db::moderators::set_password(tx, &name, &hash))? {
+                bail!("there is no moderator {name:?}");
+            }
+            println!("password of {name} changed; their sessions have ended");
+        }
+    }
+    Ok(())
 }

@@ -23,6 +23,7 @@ pub struct AppState {
     pub trusted_proxies: Arc<[ipnet::IpNet]>,
     /// Origins of this server's own pages; admin forms are accepted only from these.
     pub own_origins: Arc<[String]>,
+    pub login_throttle: Arc<crate::admin::auth::Throttle>,
 }
 
 impl AppState {
@@ -65,6 +66,7 @@ impl AppState {
             sites: Arc::new(cache),
             public_url: public_url.into(),
             own_origins: own_origins.into(),
+            login_throttle: Arc::default(),
         })
     }
 }
@@ -162,6 +164,13 @@ impl SiteCache {
         let sites = self.db.read(db::sites::list).await?;
         *self.sites.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(index(sites));
         Ok(true)
+    }
+
+    /// Reloads now, after a change made through the admin UI.
+    pub async fn refresh(&self) -> anyhow::Result<()> {
+        let sites = self.db.read(db::sites::list).await?;
+        *self.sites.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(index(sites));
+        Ok(())
     }
 
     pub async fn get(&self, id: &str) -> anyhow::Result<Option<Arc<Site>>> {

@@ -44,6 +44,7 @@ pub fn app(state: AppState) -> Router {
         .route("/i18n/{file}", get(assets::translation))
         .route("/healthz", get(pages::healthz))
         .nest("/api/v1", api)
+        .merge(crate::admin::router())
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(from_fn_with_state(state.clone(), net::client_ip))
         .layer(from_fn(net::log_and_harden))
