@@ -48,9 +48,11 @@
       try { v == null ? localStorage.removeItem('riposte:' + k) : localStorage.setItem('riposte:' + k, JSON.stringify(v)); } catch { /* storage off */ }
     },
   };
-  // Edit tokens by comment id: {t: token, u: editable until (ms), x: the text as written}.
+  // Edit tokens by comment id: {t: token, u: editable until (ms), x: the text as written, p: page, h: held}.
+  // A held comment's token is kept for 30 days, so its author keeps seeing it until a moderator decides.
+  const HELD_DAYS = 30 * 864e5;
   const tokens = store.get('tokens') || {};
-  for (const id in tokens) if (!(tokens[id].u > Date.now())) delete tokens[id];
+  for (const id in tokens) if (!(Math.max(tokens[id].u, tokens[id].h ? tokens[id].u + HELD_DAYS : 0) > Date.now())) delete tokens[id];
   store.set('tokens', tokens);
   const own = (id) => (tokens[id] && tokens[id].u > Date.now() ? tokens[id] : null);
 
@@ -288,7 +290,7 @@
           site, uri, title: ds.title || document.title, parent: parent ? parent.id : null, text: text.value, ...ident,
         });
         store.set('identity', remember.checked ? ident : null);
-        tokens[data.comment.id] = { t: data.edit_token, u: Date.parse(data.editable_until), x: text.value };
+        tokens[data.comment.id] = { t: data.edit_token, u: Date.parse(data.editable_until), x: text.value, p: uri, h: code === 202 };
         store.set('tokens', tokens);
         text.value = '';
         if (!preview.hidden) togglePreview.click();
@@ -395,6 +397,15 @@
     setTotal(data.total);
     for (const c of data.comments) place(c, null);
     target.replaceChildren(root);
+    // The visitor's own held comments, which only they (with the token) may see.
+    for (const [id, k] of Object.entries(tokens)) {
+      if (k.h && k.p === uri && !nodes.has(+id)) {
+        call('GET', 'comments/' + id, null, k.t).then(({ data: { comment: c } }) => {
+          if (c.status === 'published') { k.h = false; store.set('tokens', tokens); }
+          if (!nodes.has(c.id) && (!c.parent || nodes.has(c.parent))) place(c, c.parent ? nodes.get(c.parent).c : null);
+        }, () => {});
+      }
+    }
   }, () => {
     target.replaceChildren(h('p', { class: 'riposte-status riposte-error', role: 'status', text: t('loadError') }));
   });

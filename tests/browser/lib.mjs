@@ -82,6 +82,7 @@ moderation = "all"
   }
   return {
     url,
+    config,
     /** Writes through the public API, as a non-browser client. */
     async post(body) {
       const r = await fetch(url + '/api/v1/comments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -139,4 +140,16 @@ export async function statusText(page) {
   const el = page.locator('.riposte-status:not(:empty)').first();
   await el.waitFor();
   return el.textContent();
+}
+
+/** Creates a moderator with the real command line, in the running server's database. */
+export function addModerator(riposte, name, password) {
+  return new Promise((ok, fail) => {
+    const child = spawn(BIN, ['moderator', 'add', name, '--password-stdin', '--config', riposte.config], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('exit', (code) => (code === 0 ? ok(out) : fail(new Error(`moderator add failed: ${out}`))));
+    child.stdin.end(password + '\n');
+  });
 }

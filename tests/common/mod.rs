@@ -160,3 +160,77 @@ impl TestApp {
 pub fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+/// The origin of the test server's own pages (admin forms come from there).
+pub const OWN: &str = "http://127.0.0.1:8080";
+
+/// A logged-in moderator: the session cookie and the CSRF token the pages carry.
+pub struct Admin {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl TestApp {
+    pub fn add_moderator(&self, name: &str, password: &str, sites: &[&str]) {
+        let hash = riposte::admin::auth::hash_password(password).unwrap();
+        let sites: Vec<String> = sites.iter().map(|s| s.to_string()).collect();
+        let db = riposte::db::Db::open(&self.state.config.database).unwrap();
+        assert!(
+            db.write_now(|tx| riposte::db::moderators::add(tx, name, &hash, &sites, 0))
+                .unwrap()
+        );
+    }
+
+    pub async fn login_from(&self, peer: &str, name: &str, password: &str) -> Reply {
+        let body = format!("username={}&password={}", urlencode(name), urlencode(password));
+        let req = Request::post("/admin/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", OWN)
+            .body(Body::from(body))
+            .unwrap();
+        self.send_from(peer, req).await
+    }
+
+    pub async fn login(&self, name: &str, password: &str) -> Admin {
+        let r = self.login_from(PEER, name, password).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let set = r.headers["set-cookie"].to_str().unwrap();
+        let cookie = set.split(';').next().unwrap().to_owned();
+        let page = self.admin_get(&cookie, "/admin").await;
+        let csrf = page
+            .text()
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        Admin { cookie, csrf }
+    }
+
+    pub async fn admin_get(&self, cookie: &str, path: &str) -> Reply {
+        self.send(Request::get(path).header("cookie", cookie).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// A form POST from our own origin; `fields` are sent as given (add the csrf yourself).
+    pub async fn admin_post(&self, cookie: Option<&str>, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let mut req = Request::post(path)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", OWN);
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    pub fn status_of(&self, id: i64) -> String {
+        self.db()
+            .query_row("SELECT status FROM comments WHERE id = ?1", [id], |r| r.get(0))
+            .unwrap()
+    }
+}

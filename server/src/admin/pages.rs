@@ -155,8 +155,8 @@ pub async fn login(
     body: Bytes,
 ) -> Result<Response> {
     let t = i18n::pick(&headers);
-    if let Err(refused) = auth::check_origin(&headers, &state) {
-        return Ok(refused);
+    if !auth::origin_allowed(&headers, &state) {
+        return Ok(auth::foreign_origin());
     }
     let form = Query::parse(std::str::from_utf8(&body).ok());
     let username = form.one("username").unwrap_or("").trim().to_owned();

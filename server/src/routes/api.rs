@@ -327,7 +327,7 @@ pub async fn create(
         }
     };
     let row = state.db.read(move |conn| db::comments::get(conn, id)).await?;
-    let comment = CommentOut::from(row.ok_or_else(|| anyhow::anyhow!("comment {id} vanished after insert"))?);
+    let comment = CommentOut::for_author(row.ok_or_else(|| anyhow::anyhow!("comment {id} vanished after insert"))?);
     let code = if status == Status::Published {
         StatusCode::CREATED
     } else {

@@ -1,0 +1,646 @@
+//! The admin UI: nobody gets in without a session, no change without the CSRF token, logins are throttled,
+//! sessions expire, and moderators keep their sites clean.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{Admin, OWN, TestApp, config};
+use riposte::domain::Moderation;
+use serde_json::json;
+
+const PASSWORD: &str = "a long enough password";
+
+/// Everything an admin action could change, to prove that a refused request changed nothing.
+fn snapshot(app: &TestApp) -> String {
+    let conn = app.db();
+    let mut out = String::new();
+    for sql in [
+        "SELECT id || status || coalesce(deleted_at, '') || text FROM comments ORDER BY id",
+        "SELECT id || name || moderation || max_links || blocked_words FROM sites ORDER BY id",
+        "SELECT site_id || origin FROM site_origins ORDER BY 1",
+        "SELECT id || coalesce(email, '') || coalesce(ip_hash, '') FROM bans ORDER BY id",
+        "SELECT token_hash FROM sessions ORDER BY 1",
+        "SELECT id FROM audit ORDER BY id",
+    ] {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let rows: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        out.push_str(&rows.join("|"));
+        out.push('\n');
+    }
+    out
+}
+
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "1")
+}
+
+/// A form for each action that would change something if it were accepted.
+fn fields(path: &str) -> Vec<(&'static str, &'static str)> {
+    match path {
+        "/admin/moderate" => vec![("act", "delete:1")],
+        "/admin/comments/{id}" => vec![("text", "overwritten")],
+        "/admin/sites" => vec![
+            ("id", "blog"),
+            ("origins", "https://evil.example"),
+            ("moderation", "none"),
+        ],
+        "/admin/bans" => vec![("email", "victim@example.org")],
+        "/admin/bans/remove" => vec![("id", "1")],
+        _ => vec![],
+    }
+}
+
+async fn seeded() -> (TestApp, i64) {
+    let app = TestApp::new().await;
+    app.add_moderator("anna", PASSWORD, &[]);
+    let (id, _) = app.comment("Ein Kommentar", None).await;
+    (app, id)
+}
+
+#[tokio::test]
+async fn every_admin_route_refuses_an_unauthenticated_request() {
+    let (app, _) = seeded().await;
+    let before = snapshot(&app);
+    let routes = riposte::admin::routes();
+    assert!(routes.len() >= 12);
+    for route in routes.iter().filter(|r| !r.public) {
+        let path = concrete(route.path);
+        if route.method == Method::GET {
+            let r = app.admin_get("", &path).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "GET {path}");
+            assert_eq!(r.headers["location"], "/admin/login", "GET {path}");
+            // A forged cookie is no better than none.
+            let r = app.admin_get("riposte_admin=forged", &path).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "GET {path} with a forged cookie");
+        } else {
+            let mut form = fields(route.path);
+            form.push(("csrf", "whatever"));
+            let r = app.admin_post(None, &path, &form).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "POST {path}");
+        }
+    }
+    assert_eq!(snapshot(&app), before);
+}
+
+#[tokio::test]
+async fn every_admin_post_refuses_a_missing_or_wrong_csrf_token() {
+    let (app, _) = seeded().await;
+    let admin = app.login("anna", PASSWORD).await;
+    let other = app.login("anna", PASSWORD).await;
+    assert_ne!(admin.csrf, other.csrf, "tokens are bound to their session");
+    let before = snapshot(&app);
+    for route in riposte::admin::routes()
+        .iter()
+        .filter(|r| !r.public && r.method == Method::POST)
+    {
+        let path = concrete(route.path);
+        for token in [None, Some("wrong"), Some(other.csrf.as_str()), Some("")] {
+            let mut form = fields(route.path);
+            if let Some(t) = token {
+                form.push(("csrf", t));
+            }
+            let r = app.admin_post(Some(&admin.cookie), &path, &form).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "POST {path} with csrf {token:?}");
+        }
+        // The right token from a foreign origin is refused too.
+        let mut form = fields(route.path);
+        form.push(("csrf", &admin.csrf));
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&form)
+            .finish();
+        let req = axum::http::Request::post(&path)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", "https://evil.example")
+            .header("cookie", &admin.cookie)
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        assert_eq!(
+            app.send(req).await.status,
+            StatusCode::FORBIDDEN,
+            "POST {path} from another origin"
+        );
+    }
+    assert_eq!(snapshot(&app), before);
+}
+
+#[tokio::test]
+async fn admin_pages_send_strict_headers_and_a_strict_cookie() {
+    let (app, _) = seeded().await;
+    let r = app.login_from(common::PEER, "anna", PASSWORD).await;
+    let cookie = r.headers["set-cookie"].to_str().unwrap().to_owned();
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/admin"] {
+        assert!(cookie.contains(attr), "{cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "plain http here: {cookie}");
+    let token = cookie.split(';').next().unwrap().split('=').nth(1).unwrap().to_owned();
+    let stored: i64 = app
+        .db()
+        .query_row("SELECT count(*) FROM sessions WHERE token_hash = ?1", [&token], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(stored, 0, "the cookie's value is never stored, only its hash");
+    for path in ["/admin", "/admin/login", "/admin/sites"] {
+        let r = app.admin_get(cookie.split(';').next().unwrap(), path).await;
+        let csp = r.headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("default-src 'self'")
+                && csp.contains("frame-ancestors 'none'")
+                && csp.contains("script-src 'none'")
+        );
+        assert_eq!(r.headers["x-content-type-options"], "nosniff");
+        assert_eq!(r.headers["referrer-policy"], "same-origin");
+        assert_eq!(r.headers["cache-control"], "no-store");
+        assert!(!r.text().contains("<script"));
+    }
+    let mut c = config();
+    c.public_url = Some("https://comments.example".into());
+    let https = TestApp::with(c).await;
+    https.add_moderator("anna", PASSWORD, &[]);
+    let req = axum::http::Request::post("/admin/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", "https://comments.example")
+        .body(axum::body::Body::from(format!(
+            "username=anna&password={}",
+            common::urlencode(PASSWORD)
+        )))
+        .unwrap();
+    let r = https.send(req).await;
+    assert!(r.headers["set-cookie"].to_str().unwrap().contains("; Secure"));
+}
+
+#[tokio::test]
+async fn logins_are_throttled_per_ip_and_per_account_without_telling_accounts_apart() {
+    let (app, _) = seeded().await;
+    let unknown = app.login_from("203.0.113.1:1", "nobody", "wrong password!").await;
+    let wrong = app.login_from("203.0.113.2:1", "anna", "wrong password!").await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.text().replace("nobody", "X"), wrong.text().replace("anna", "X"));
+    // Four more failures from one IP (five in all for anna), then even the right password waits.
+    for _ in 0..4 {
+        assert_eq!(
+            app.login_from("203.0.113.2:1", "anna", "still wrong!!").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let locked = app.login_from("203.0.113.2:1", "anna", PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = locked.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(wait > 60 && wait <= 15 * 60 + 1);
+    // The account is locked from other addresses too, and the address for other accounts.
+    assert_eq!(
+        app.login_from("198.51.100.9:1", "anna", PASSWORD).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        app.login_from("203.0.113.2:1", "bob", "irrelevant pw").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let sessions: i64 = app
+        .db()
+        .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(sessions, 0);
+}
+
+#[tokio::test]
+async fn sessions_expire_after_twelve_idle_hours_and_at_logout() {
+    let (app, _) = seeded().await;
+    let admin = app.login("anna", PASSWORD).await;
+    assert_eq!(app.admin_get(&admin.cookie, "/admin").await.status, StatusCode::OK);
+    let idle = riposte::db::now_ms() - 12 * 3600 * 1000 - 1000;
+    app.db().execute("UPDATE sessions SET last_seen = ?1", [idle]).unwrap();
+    let r = app.admin_get(&admin.cookie, "/admin").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let left: i64 = app
+        .db()
+        .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0);
+
+    let admin = app.login("anna", PASSWORD).await;
+    let r = app
+        .admin_post(Some(&admin.cookie), "/admin/logout", &[("csrf", &admin.csrf)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.headers["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    assert_eq!(
+        app.admin_get(&admin.cookie, "/admin").await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+async fn act(app: &TestApp, admin: &Admin, action: &str) -> StatusCode {
+    app.admin_post(
+        Some(&admin.cookie),
+        "/admin/moderate",
+        &[("csrf", &admin.csrf), ("act", action), ("back", "/admin")],
+    )
+    .await
+    .status
+}
+
+#[tokio::test]
+async fn the_queue_shows_held_comments_with_context_and_approval_publishes_them() {
+    let mut c = config();
+    c.sites[0].moderation = Moderation::All;
+    let app = TestApp::with(c).await;
+    app.add_moderator("anna", PASSWORD, &[]);
+    let r = app
+        .post(json!({"site": "blog", "uri": "/post/", "text": "Bitte freigeben", "author": "Eva", "email": "eva@example.de"}))
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+    let id = r.json()["comment"]["id"].as_i64().unwrap();
+    let admin = app.login("anna", PASSWORD).await;
+    let queue = app.admin_get(&admin.cookie, "/admin").await.text();
+    for expected in [
+        "Bitte freigeben",
+        "Eva",
+        "eva@example.de",
+        "the site holds every comment",
+        "/post/",
+        "Approve",
+        "Spam",
+        "Delete",
+        "Edit",
+    ] {
+        assert!(queue.contains(expected), "queue lacks {expected}");
+    }
+    assert_eq!(act(&app, &admin, &format!("approve:{id}")).await, StatusCode::SEE_OTHER);
+    assert_eq!(app.thread("/post/").await["total"], 1);
+    assert!(
+        !app.admin_get(&admin.cookie, "/admin")
+            .await
+            .text()
+            .contains("Bitte freigeben")
+    );
+    // The audit names who did it, on the comment's page.
+    let page = app
+        .admin_get(&admin.cookie, &format!("/admin/comments/{id}"))
+        .await
+        .text();
+    assert!(page.contains("approve – anna"), "{page}");
+    // German when the browser asks for it.
+    let req = axum::http::Request::get("/admin")
+        .header("cookie", &admin.cookie)
+        .header("accept-language", "de-DE,de;q=0.9");
+    let de = app.send(req.body(axum::body::Body::empty()).unwrap()).await.text();
+    assert!(de.contains("Warteschlange") && de.contains("lang=\"de\""));
+}
+
+#[tokio::test]
+async fn bulk_actions_apply_to_the_selection() {
+    let mut c = config();
+    c.sites[0].moderation = Moderation::All;
+    let app = TestApp::with(c).await;
+    app.add_moderator("anna", PASSWORD, &[]);
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let r = app
+            .post(json!({"site": "blog", "uri": "/post/", "text": format!("Nr. {i}")}))
+            .await;
+        ids.push(r.json()["comment"]["id"].as_i64().unwrap().to_string());
+    }
+    let admin = app.login("anna", PASSWORD).await;
+    let r = app
+        .admin_post(
+            Some(&admin.cookie),
+            "/admin/moderate",
+            &[
+                ("csrf", &admin.csrf),
+                ("id", &ids[0]),
+                ("id", &ids[2]),
+                ("act", "spam"),
+                ("back", "/admin"),
+            ],
+        )
+        .await;
+    assert_eq!(r.headers["location"], "/admin?done=2");
+    let statuses: Vec<String> = ids.iter().map(|id| app.status_of(id.parse().unwrap())).collect();
+    assert_eq!(statuses, ["spam", "pending", "spam"]);
+}
+
+#[tokio::test]
+async fn max_links_and_blocked_words_hold_comments_with_their_reason() {
+    let mut c = config();
+    c.sites[0].max_links = 2;
+    c.sites[0].blocked_words = vec!["Casino".into(), "billige pillen".into()];
+    let app = TestApp::with(c).await;
+    let two = app
+        .post(json!({"site": "blog", "uri": "/p/", "text": "https://a.example und www.b.example"}))
+        .await;
+    assert_eq!(two.status, StatusCode::CREATED);
+    let three = app
+        .post(json!({"site": "blog", "uri": "/p/", "text": "https://a.example www.b.example [c](https://c.example)"}))
+        .await;
+    assert_eq!(three.status, StatusCode::ACCEPTED);
+    assert_eq!(three.json()["comment"]["status"], "pending");
+    let word = app
+        .post(json!({"site": "blog", "uri": "/p/", "text": "Hier gibt es BILLIGE Pillen"}))
+        .await;
+    assert_eq!(word.status, StatusCode::ACCEPTED);
+    let in_author = app
+        .post(json!({"site": "blog", "uri": "/p/", "text": "harmlos", "author": "Online Casino"}))
+        .await;
+    assert_eq!(in_author.status, StatusCode::ACCEPTED);
+    let reasons: Vec<String> = app
+        .db()
+        .prepare("SELECT held_reason FROM comments WHERE status = 'pending' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        reasons,
+        [
+            "3 links (more than 2)",
+            "blocked word \"billige pillen\"",
+            "blocked word \"casino\""
+        ]
+    );
+    // A harmless comment edited into spam afterwards is held as well.
+    let (id, token) = (
+        two.json()["comment"]["id"].as_i64().unwrap(),
+        two.json()["edit_token"].as_str().unwrap().to_owned(),
+    );
+    let r = app
+        .write(
+            Method::PATCH,
+            &format!("/api/v1/comments/{id}"),
+            json!({"text": "Jetzt mit Casino"}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["comment"]["status"], "pending");
+    assert_eq!(app.thread("/p/").await["total"], 0);
+    // Its author still sees it, through the token; nobody else does.
+    let mine = app
+        .send(
+            axum::http::Request::get(format!("/api/v1/comments/{id}"))
+                .header("authorization", format!("Bearer {token}"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert_eq!(mine.json()["comment"]["status"], "pending");
+    assert_eq!(
+        app.get(&format!("/api/v1/comments/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_banned_commenter_goes_to_spam_silently() {
+    let (app, id) = seeded().await;
+    let admin = app.login("anna", PASSWORD).await;
+    assert_eq!(act(&app, &admin, &format!("ban:{id}")).await, StatusCode::SEE_OTHER);
+    assert_eq!(app.status_of(id), "spam");
+    // Same IP (the test peer): the answer looks like any held comment.
+    let r = app
+        .post(json!({"site": "blog", "uri": "/post/", "text": "Ich bin wieder da"}))
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+    let v = r.json();
+    assert_eq!(v["comment"]["status"], "pending");
+    assert!(v["edit_token"].is_string());
+    let new_id = v["comment"]["id"].as_i64().unwrap();
+    assert_eq!(app.status_of(new_id), "spam");
+    assert!(
+        !app.admin_get(&admin.cookie, "/admin")
+            .await
+            .text()
+            .contains("Ich bin wieder da"),
+        "spam skips the queue"
+    );
+    let bans = app.admin_get(&admin.cookie, "/admin/bans").await.text();
+    assert!(bans.contains(&format!("comment #{id}")));
+    // A ban by email, with an expiry, from the bans page; lifting it lets the email through again.
+    let r = app
+        .admin_post(
+            Some(&admin.cookie),
+            "/admin/bans",
+            &[
+                ("csrf", &admin.csrf),
+                ("site", "blog"),
+                ("email", "troll@example.org"),
+                ("days", "7"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let troll = |peer: &'static str| {
+        let body =
+            json!({"site": "blog", "uri": "/post/", "text": "Trollerei", "email": "Troll@Example.org"}).to_string();
+        let req = axum::http::Request::post("/api/v1/comments")
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        app.send_from(peer, req)
+    };
+    assert_eq!(troll("198.51.100.50:1").await.status, StatusCode::ACCEPTED);
+    let ban_id: String = app
+        .db()
+        .query_row(
+            "SELECT id FROM bans WHERE email IS NOT NULL AND ip_hash IS NULL",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap()
+        .to_string();
+    let r = app
+        .admin_post(
+            Some(&admin.cookie),
+            "/admin/bans/remove",
+            &[("csrf", &admin.csrf), ("id", &ban_id)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(troll("198.51.100.51:1").await.status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn deleted_comments_wait_in_the_trash_and_can_be_restored() {
+    let (app, id) = seeded().await;
+    let (reply, _) = app.comment("Antwort", Some(id)).await;
+    let admin = app.login("anna", PASSWORD).await;
+    assert_eq!(act(&app, &admin, &format!("delete:{id}")).await, StatusCode::SEE_OTHER);
+    let v = app.thread("/post/").await;
+    assert_eq!(
+        v["comments"][0]["status"], "deleted",
+        "the reply keeps a placeholder above it"
+    );
+    assert_eq!(v["comments"][0]["html"], "");
+    assert_eq!(v["comments"][0]["replies"][0]["id"], reply);
+    let trash = app.admin_get(&admin.cookie, "/admin/trash").await.text();
+    assert!(trash.contains("Ein Kommentar"));
+    assert_eq!(act(&app, &admin, &format!("restore:{id}")).await, StatusCode::SEE_OTHER);
+    let v = app.thread("/post/").await;
+    assert_eq!(v["comments"][0]["html"], "<p>Ein Kommentar</p>\n");
+    assert_eq!(v["total"], 2);
+    // After 30 days the trash is purged: the content is gone for good.
+    assert_eq!(
+        act(&app, &admin, &format!("delete:{reply}")).await,
+        StatusCode::SEE_OTHER
+    );
+    app.db()
+        .execute(
+            "UPDATE comments SET deleted_at = deleted_at - 31 * 86400000 WHERE id = ?1",
+            [reply],
+        )
+        .unwrap();
+    let db = riposte::db::Db::open(&app.state.config.database).unwrap();
+    let purged = db
+        .write_now(|tx| {
+            riposte::db::moderation::purge(tx, riposte::db::now_ms() - riposte::db::moderation::TRASH_KEEP_MS)
+        })
+        .unwrap();
+    assert_eq!(purged, 1);
+    let left: i64 = app
+        .db()
+        .query_row("SELECT count(*) FROM comments WHERE id = ?1", [reply], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0);
+    assert_eq!(app.thread("/post/").await["total"], 1);
+}
+
+#[tokio::test]
+async fn moderators_limited_to_a_site_see_and_touch_only_that_site() {
+    let mut c = config();
+    c.sites.push(riposte::config::SiteConfig {
+        id: "other".into(),
+        name: None,
+        origins: vec![common::ORIGIN.into()],
+        moderation: Moderation::All,
+        max_links: 3,
+        blocked_words: vec![],
+    });
+    c.sites[0].moderation = Moderation::All;
+    let app = TestApp::with(c).await;
+    app.add_moderator("bea", PASSWORD, &["blog"]);
+    let mine = app
+        .post(json!({"site": "blog", "uri": "/p/", "text": "Für Bea"}))
+        .await
+        .json()["comment"]["id"]
+        .as_i64()
+        .unwrap();
+    let theirs = app
+        .post(json!({"site": "other", "uri": "/p/", "text": "Nicht für Bea"}))
+        .await
+        .json()["comment"]["id"]
+        .as_i64()
+        .unwrap();
+    let bea = app.login("bea", PASSWORD).await;
+    let queue = app.admin_get(&bea.cookie, "/admin").await.text();
+    assert!(queue.contains("Für Bea") && !queue.contains("Nicht für Bea"));
+    assert_eq!(
+        app.admin_get(&bea.cookie, &format!("/admin/comments/{theirs}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    act(&app, &bea, &format!("approve:{theirs}")).await;
+    act(&app, &bea, &format!("approve:{mine}")).await;
+    assert_eq!(app.status_of(theirs), "pending");
+    assert_eq!(app.status_of(mine), "published");
+    let r = app
+        .admin_post(
+            Some(&bea.cookie),
+            &format!("/admin/comments/{theirs}"),
+            &[("csrf", &bea.csrf), ("text", "übernommen")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app
+        .admin_post(
+            Some(&bea.cookie),
+            "/admin/sites",
+            &[("csrf", &bea.csrf), ("id", "other"), ("origins", "https://x.example")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .admin_post(
+            Some(&bea.cookie),
+            "/admin/sites",
+            &[
+                ("csrf", &bea.csrf),
+                ("id", "brandneu"),
+                ("origins", "https://x.example"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "only moderators of every site add sites"
+    );
+    let sites = app.admin_get(&bea.cookie, "/admin/sites").await.text();
+    assert!(
+        sites.contains("data-site=&#34;blog&#34;") || sites.contains("data-site=&quot;blog&quot;"),
+        "{sites}"
+    );
+    assert!(!sites.contains("(other)"));
+    let browse = app.admin_get(&bea.cookie, "/admin/comments?q=Bea").await.text();
+    assert!(browse.contains("Für Bea") && !browse.contains("Nicht für Bea"));
+}
+
+#[tokio::test]
+async fn moderators_edit_comments_and_sites() {
+    let (app, id) = seeded().await;
+    let admin = app.login("anna", PASSWORD).await;
+    let r = app
+        .admin_post(
+            Some(&admin.cookie),
+            &format!("/admin/comments/{id}"),
+            &[
+                ("csrf", &admin.csrf),
+                ("text", "Korrigiert *hier*"),
+                ("author", "Anna"),
+                ("website", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let c = &app.thread("/post/").await["comments"][0];
+    assert_eq!(c["html"], "<p>Korrigiert <em>hier</em></p>\n");
+    assert_eq!(c["author"], "Anna");
+    let r = app
+        .admin_post(
+            Some(&admin.cookie),
+            "/admin/sites",
+            &[
+                ("csrf", &admin.csrf),
+                ("id", "neu"),
+                ("name", "Neues Blog"),
+                ("origins", "https://neu.example\nhttps://www.neu.example"),
+                ("moderation", "first-time"),
+                ("max_links", "1"),
+                ("blocked_words", "Spam\n"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let site = app.state.sites.get("neu").await.unwrap().unwrap();
+    assert_eq!(site.origins, ["https://neu.example", "https://www.neu.example"]);
+    assert_eq!(
+        (site.moderation, site.max_links, site.blocked_words.clone()),
+        (Moderation::FirstTime, 1, vec!["spam".to_owned()])
+    );
+    let bad = app
+        .admin_post(
+            Some(&admin.cookie),
+            "/admin/sites",
+            &[("csrf", &admin.csrf), ("id", "neu"), ("origins", "javascript:alert(1)")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let _ = OWN;
+}
