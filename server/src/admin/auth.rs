@@ -245,5 +245,9 @@ pub fn origin_allowed(headers: &HeaderMap, state: &AppState) -> bool {
 }
 
 pub fn foreign_origin() -> Response {
-    (StatusCode::FORBIDDEN, "This form may only be sent from this server's pages.").into_response()
+    (
+        StatusCode::FORBIDDEN,
+        "This form may only be sent from this server's pages.",
+    )
+        .into_response()
 }
