@@ -181,3 +181,31 @@ fn help_explains_each_command() {
         assert!(help.contains(word), "--help lacks {word}: {help}");
     }
 }
+
+#[test]
+fn slow_and_idle_connections_are_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let _server = start(dir.path(), port);
+    let started = Instant::now();
+    // A slowloris client: half a request line, then silence.
+    let mut slow = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        .unwrap();
+    // A keep-alive client that goes quiet after one request.
+    let mut idle = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .unwrap();
+    let mut first = [0u8; 512];
+    let n = idle.read(&mut first).unwrap();
+    assert!(String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.1 200"));
+    // Meanwhile others are served.
+    assert_eq!(http(port, "GET", "/healthz", None).unwrap().0, 200);
+    for (name, mut conn) in [("slow", slow), ("idle", idle)] {
+        conn.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let mut rest = Vec::new();
+        let closed = conn.read_to_end(&mut rest).is_ok();
+        assert!(closed, "the {name} connection was not closed");
+        assert!(started.elapsed() < Duration::from_secs(20), "{name}");
+    }
+}

@@ -230,3 +230,86 @@ async fn nesting_stops_at_fifty_levels() {
     assert_eq!(parent_of_last, ids[49]);
     assert_eq!(app.thread("/post/").await["total"], 52);
 }
+
+#[tokio::test]
+async fn long_threads_come_in_pages_of_top_level_comments_with_their_replies() {
+    let app = TestApp::new().await;
+    let mut tops = Vec::new();
+    for i in 0..5 {
+        let (id, _) = app.comment(&format!("Oben {i}"), None).await;
+        app.comment(&format!("Antwort auf {i}"), Some(id)).await;
+        tops.push(id);
+    }
+    let page = |q: &str| {
+        let q = q.to_owned();
+        let app = &app;
+        async move { app.get(&format!("/api/v1/threads?site=blog&uri=/post/{q}")).await }
+    };
+    let first = page("&limit=2").await.json();
+    assert_eq!(first["total"], 10);
+    let ids: Vec<i64> = first["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, tops[..2]);
+    assert_eq!(first["comments"][1]["replies"][0]["html"], "<p>Antwort auf 1</p>\n");
+    assert_eq!(first["next"], tops[1]);
+    let second = page(&format!("&limit=2&after={}", tops[1])).await.json();
+    let ids: Vec<i64> = second["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, tops[2..4]);
+    let last = page(&format!("&limit=2&after={}", tops[3])).await.json();
+    assert_eq!(last["comments"].as_array().unwrap().len(), 1);
+    assert_eq!(last["next"], json!(null));
+    assert_eq!(
+        page("").await.json()["next"],
+        json!(null),
+        "the default page holds all five"
+    );
+    for bad in ["&limit=0", "&limit=501", "&limit=x", "&after=-1"] {
+        let r = page(bad).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn a_ten_thousand_comment_thread_answers_one_page() {
+    let app = TestApp::new().await;
+    // Written straight into the database: ten thousand API posts would only test the rate limiter.
+    let conn = app.db();
+    let thread: i64 = conn
+        .query_row(
+            "INSERT INTO threads (site_id, uri, created) VALUES ('blog', '/lang/', 0) RETURNING id",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute_batch("BEGIN").unwrap();
+    for i in 0..10_000i64 {
+        let (parent, root) = if i % 4 == 0 {
+            (None, None)
+        } else {
+            (Some(i - i % 4 + 1), Some(i - i % 4 + 1))
+        };
+        conn.execute(
+            "INSERT INTO comments (id, thread_id, parent_id, root_id, depth, status, text, html, avatar, created)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'published', 'x', '<p>x</p>', 'a', ?1)",
+            rusqlite::params![i + 1, thread, parent, root, parent.is_some() as i64],
+        )
+        .unwrap();
+    }
+    conn.execute_batch("COMMIT").unwrap();
+    let v = app.thread("/lang/").await;
+    assert_eq!(v["total"], 10_000);
+    assert_eq!(v["comments"].as_array().unwrap().len(), 100);
+    assert_eq!(v["comments"][0]["replies"].as_array().unwrap().len(), 3);
+    assert!(v["next"].is_i64());
+    // How quickly is the benchmark's business (bench/); here: one page, not ten thousand comments.
+    assert!(serde_json::to_string(&v).unwrap().len() < 100_000);
+}

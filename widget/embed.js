@@ -396,6 +396,26 @@
     root = h('section', { class: 'riposte' + theme, lang, 'aria-label': t('thread') }, heading, form(null), status, list);
     setTotal(data.total);
     for (const c of data.comments) place(c, null);
+    // Long threads come a page at a time; the rest loads on demand.
+    const more = (next) => {
+      if (!next) return;
+      const b = button(t('more'), async () => {
+        b.disabled = true;
+        try {
+          const { data: page } = await call('GET', 'threads?' + query({ site, uri, after: next }));
+          b.remove();
+          const first = page.comments[0];
+          for (const c of page.comments) place(c, null);
+          if (first) nodes.get(first.id).el.focus();
+          more(page.next);
+        } catch (e) {
+          b.disabled = false;
+          announce(e.message, true);
+        }
+      }, 'riposte-more');
+      root.append(b);
+    };
+    more(data.next);
     target.replaceChildren(root);
     // The visitor's own held comments, which only they (with the token) may see.
     for (const [id, k] of Object.entries(tokens)) {

@@ -11,10 +11,10 @@ pub mod moderation;
 pub mod net;
 pub mod render;
 pub mod routes;
+pub mod serve;
 pub mod state;
 
 use std::future::Future;
-use std::net::SocketAddr;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -34,8 +34,7 @@ pub async fn run(
     let state = AppState::new(config, db, local)?;
     tracing::info!(address = %local, public_url = %state.public_url, "riposte is listening");
     tokio::spawn(maintenance(state.db.clone()));
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
+    serve::serve(listener, app(state), shutdown)
         .await
         .context("server failed")
 }

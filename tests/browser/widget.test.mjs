@@ -212,3 +212,16 @@ test('keyboard alone reaches the form and posts', async () => {
   await page.locator('.riposte-comment', { hasText: 'Nur mit der Tastatur' }).waitFor();
   assert.equal(await page.evaluate(() => document.activeElement.classList.contains('riposte-comment')), true);
 });
+
+test('a long thread loads more comments on demand', async () => {
+  for (let i = 0; i < 103; i++) await env.riposte.post({ site: 'test', uri: '/long/', text: `Kommentar ${i}` });
+  const page = await env.open('/long/');
+  await thread(page).waitFor();
+  assert.equal(await page.locator('.riposte-heading').textContent(), '103 comments');
+  assert.equal(await page.locator('.riposte-comment').count(), 100);
+  await page.getByRole('button', { name: 'Show more comments' }).click();
+  await page.locator('.riposte-comment', { hasText: 'Kommentar 102' }).waitFor();
+  assert.equal(await page.locator('.riposte-comment').count(), 103);
+  assert.equal(await page.getByRole('button', { name: 'Show more comments' }).count(), 0);
+  assert.equal(await page.evaluate(() => document.activeElement.textContent.includes('Kommentar 100')), true);
+});

@@ -39,14 +39,37 @@ fn row(r: &SqlRow<'_>) -> rusqlite::Result<Row> {
     })
 }
 
-/// The published comments and placeholders of a thread, oldest first.
-pub fn for_thread(conn: &Connection, thread_id: i64) -> rusqlite::Result<Vec<Row>> {
-    conn.prepare_cached(&format!(
-        "SELECT {ROW_COLUMNS} FROM comments
-         WHERE thread_id = ?1 AND status IN ('published', 'deleted') ORDER BY id"
-    ))?
-    .query_map([thread_id], row)?
-    .collect()
+/// One page of a thread: up to `limit` top-level comments after the one with id `after` (oldest first),
+/// each with all its replies, published ones and placeholders only; and whether more top-level comments
+/// follow. One indexed query, whatever the size of the thread or the database.
+pub fn page(conn: &Connection, thread_id: i64, after: i64, limit: i64) -> rusqlite::Result<(Vec<Row>, bool)> {
+    let mut rows: Vec<Row> = conn
+        .prepare_cached(&format!(
+            "WITH top AS (SELECT id FROM comments
+                          WHERE thread_id = ?1 AND root_id IS NULL AND id > ?2 AND status IN ('published', 'deleted')
+                          ORDER BY id LIMIT ?3 + 1)
+             SELECT {ROW_COLUMNS} FROM comments
+             WHERE thread_id = ?1 AND status IN ('published', 'deleted')
+               AND (id IN (SELECT id FROM top) OR root_id IN (SELECT id FROM top))
+             ORDER BY id"
+        ))?
+        .query_map(params![thread_id, after, limit], row)?
+        .collect::<rusqlite::Result<_>>()?;
+    // The query asked for one top-level comment more than the page holds, to learn whether more follow.
+    let tops: Vec<i64> = rows.iter().filter(|r| r.parent.is_none()).map(|r| r.id).collect();
+    let more = tops.len() as i64 > limit;
+    if more {
+        let extra = tops[limit as usize];
+        let mut dropped = std::collections::HashSet::from([extra]);
+        rows.retain(|r| {
+            let drop = r.id == extra || r.parent.is_some_and(|p| dropped.contains(&p));
+            if drop {
+                dropped.insert(r.id);
+            }
+            !drop
+        });
+    }
+    Ok((rows, more))
 }
 
 pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Row>> {
@@ -62,6 +85,8 @@ pub struct Meta {
     pub thread_id: i64,
     pub site_id: String,
     pub parent: Option<i64>,
+    /// The top-level comment this one hangs under (itself, for a top-level comment).
+    pub root: i64,
     pub depth: i64,
     pub status: Status,
     pub created: i64,
@@ -69,7 +94,7 @@ pub struct Meta {
 
 pub fn meta(conn: &Connection, id: i64) -> rusqlite::Result<Option<Meta>> {
     conn.prepare_cached(
-        "SELECT c.id, c.thread_id, t.site_id, c.parent_id, c.depth, c.status, c.created
+        "SELECT c.id, c.thread_id, t.site_id, c.parent_id, c.depth, c.status, c.created, coalesce(c.root_id, c.id)
          FROM comments c JOIN threads t ON t.id = c.thread_id WHERE c.id = ?1",
     )?
     .query_row([id], |r| {
@@ -82,6 +107,7 @@ pub fn meta(conn: &Connection, id: i64) -> rusqlite::Result<Option<Meta>> {
             depth: r.get(4)?,
             status: Status::from_db(&status),
             created: r.get(6)?,
+            root: r.get(7)?,
         })
     })
     .optional()
@@ -90,6 +116,8 @@ pub fn meta(conn: &Connection, id: i64) -> rusqlite::Result<Option<Meta>> {
 pub struct NewComment<'a> {
     pub thread_id: i64,
     pub parent: Option<i64>,
+    /// The top-level comment of the parent's branch; `None` for a top-level comment.
+    pub root: Option<i64>,
     pub depth: i64,
     pub status: Status,
     pub author: Option<&'a str>,
@@ -106,8 +134,8 @@ pub struct NewComment<'a> {
 pub fn insert(tx: &Transaction<'_>, c: &NewComment<'_>) -> rusqlite::Result<i64> {
     tx.prepare_cached(
         "INSERT INTO comments (thread_id, parent_id, depth, status, author, email, website, text, html, avatar,
-                               ip_hash, created, held_reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                               ip_hash, created, held_reason, root_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         c.thread_id,
@@ -122,7 +150,8 @@ pub fn insert(tx: &Transaction<'_>, c: &NewComment<'_>) -> rusqlite::Result<i64>
         c.avatar,
         c.ip_hash,
         c.created,
-        c.held_reason
+        c.held_reason,
+        c.root
     ])?;
     Ok(tx.last_insert_rowid())
 }
@@ -215,11 +244,6 @@ pub fn counts(conn: &Connection, site: &str, uris: &[String]) -> rusqlite::Resul
     )?
     .query_map(params![site, uris_json], |r| Ok((r.get(0)?, r.get(1)?)))?
     .collect()
-}
-
-pub fn count_published(conn: &Connection, thread_id: i64) -> rusqlite::Result<i64> {
-    conn.prepare_cached("SELECT count(*) FROM comments WHERE thread_id = ?1 AND status = 'published'")?
-        .query_row([thread_id], |r| r.get(0))
 }
 
 #[derive(Debug, Clone)]

@@ -23,6 +23,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_moderation",
         include_str!("../../../migrations/0002_moderation.sql"),
     ),
+    (
+        "0003_thread_pages",
+        include_str!("../../../migrations/0003_thread_pages.sql"),
+    ),
 ];
 
 const READERS: usize = 4;
@@ -161,6 +165,33 @@ mod tests {
         for (i, name) in files.iter().enumerate() {
             assert!(name.starts_with(&format!("{:04}_", i + 1)), "{name} is out of sequence");
         }
+    }
+
+    #[test]
+    fn thread_pages_migration_fills_in_the_root_of_existing_replies() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for (_, sql) in &MIGRATIONS[..2] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO sites (id, name, created) VALUES ('s', 's', 0);
+             INSERT INTO threads (id, site_id, uri, created) VALUES (1, 's', '/', 0);
+             INSERT INTO comments (id, thread_id, parent_id, status, text, html, avatar, created) VALUES
+               (1, 1, NULL, 'published', '', '', '', 0), (2, 1, 1, 'published', '', '', '', 0),
+               (3, 1, 2, 'published', '', '', '', 0), (4, 1, NULL, 'published', '', '', '', 0),
+               (5, 1, 4, 'published', '', '', '', 0);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let roots: Vec<Option<i64>> = conn
+            .prepare("SELECT root_id FROM comments ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(roots, [None, Some(1), Some(1), None, Some(4)]);
     }
 
     #[test]

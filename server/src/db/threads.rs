@@ -6,17 +6,23 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 pub struct Thread {
     pub id: i64,
     pub title: Option<String>,
+    /// Published comments in the whole thread.
+    pub published: i64,
 }
 
 pub fn find(conn: &Connection, site: &str, uri: &str) -> rusqlite::Result<Option<Thread>> {
-    conn.prepare_cached("SELECT id, title FROM threads WHERE site_id = ?1 AND uri = ?2")?
-        .query_row(params![site, uri], |r| {
-            Ok(Thread {
-                id: r.get(0)?,
-                title: r.get(1)?,
-            })
+    conn.prepare_cached(
+        "SELECT id, title, (SELECT count(*) FROM comments c WHERE c.thread_id = threads.id AND c.status = 'published')
+         FROM threads WHERE site_id = ?1 AND uri = ?2",
+    )?
+    .query_row(params![site, uri], |r| {
+        Ok(Thread {
+            id: r.get(0)?,
+            title: r.get(1)?,
+            published: r.get(2)?,
         })
-        .optional()
+    })
+    .optional()
 }
 
 /// The thread of a page, created if this is its first comment. A title fills in a missing one.

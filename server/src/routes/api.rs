@@ -133,35 +133,64 @@ pub struct ThreadOut {
     title: Option<String>,
     total: i64,
     comments: Vec<CommentOut>,
+    /// Pass as `after` to get the next page; `null` on the last page.
+    next: Option<i64>,
 }
 
-/// `GET /api/v1/threads?site=S&uri=U`
+/// Top-level comments per page by default, and at most.
+pub const PAGE_DEFAULT: i64 = 100;
+pub const PAGE_MAX: i64 = 500;
+
+fn number(q: &Query, key: &'static str, default: i64, range: std::ops::RangeInclusive<i64>) -> Result<i64> {
+    match q.one(key) {
+        None => Ok(default),
+        Some(v) => v.parse::<i64>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
+            FieldError::new(
+                key,
+                format!("must be a number from {} to {}", range.start(), range.end()),
+            )
+            .into()
+        }),
+    }
+}
+
+/// `GET /api/v1/threads?site=S&uri=U[&limit=N][&after=ID]`
 pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<ThreadOut>> {
     let q = Query::parse(raw.as_deref());
     let site = known_site(&state, q.required("site")?).await?;
     let uri = PageUri::parse(q.required("uri")?)?;
+    let limit = number(&q, "limit", PAGE_DEFAULT, 1..=PAGE_MAX)?;
+    let after = number(&q, "after", 0, 0..=i64::MAX)?;
     let site_id = site.id.clone();
     let key = uri.as_str().to_owned();
-    let (title, rows) = state
+    let (title, total, rows, more) = state
         .db
         .read(move |conn| match db::threads::find(conn, &site_id, &key)? {
-            Some(t) => Ok((t.title, db::comments::for_thread(conn, t.id)?)),
-            None => Ok((None, Vec::new())),
+            Some(t) => {
+                let (rows, more) = db::comments::page(conn, t.id, after, limit)?;
+                Ok((t.title, t.published, rows, more))
+            }
+            None => Ok((None, 0, Vec::new(), false)),
         })
         .await?;
-    let (total, comments) = build_tree(rows);
+    let next = if more {
+        rows.iter().filter(|r| r.parent.is_none()).map(|r| r.id).max()
+    } else {
+        None
+    };
     Ok(Json(ThreadOut {
         site: site.id.clone(),
         uri: uri.as_str().to_owned(),
         title,
         total,
-        comments,
+        comments: build_tree(rows),
+        next,
     }))
 }
 
 /// Nests rows (oldest first) into their tree. Placeholders of deleted comments are kept only where a
 /// published reply hangs below them; replies whose parent is not shown are not shown either.
-fn build_tree(rows: Vec<db::comments::Row>) -> (i64, Vec<CommentOut>) {
+fn build_tree(rows: Vec<db::comments::Row>) -> Vec<CommentOut> {
     let index: std::collections::HashMap<i64, usize> = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
     let parent_of: Vec<Option<usize>> = rows
         .iter()
@@ -182,11 +211,6 @@ fn build_tree(rows: Vec<db::comments::Row>) -> (i64, Vec<CommentOut>) {
             shown[i] = false;
         }
     }
-    let total = rows
-        .iter()
-        .zip(&shown)
-        .filter(|(r, s)| **s && r.status == Status::Published)
-        .count() as i64;
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); rows.len()];
     let mut roots = Vec::new();
     for i in 0..rows.len() {
@@ -204,8 +228,7 @@ fn build_tree(rows: Vec<db::comments::Row>) -> (i64, Vec<CommentOut>) {
         out.replies = children[i].iter().map(|&c| nest(c, slots, children)).collect();
         out
     }
-    let comments = roots.into_iter().map(|i| nest(i, &mut slots, &children)).collect();
-    (total, comments)
+    roots.into_iter().map(|i| nest(i, &mut slots, &children)).collect()
 }
 
 #[derive(Deserialize)]
@@ -261,17 +284,17 @@ pub async fn create(
     let (outcome, status) = state
         .db
         .write(move |tx| {
-            let (parent, depth) = match parent {
-                None => (None, 0),
+            let (parent, root, depth) = match parent {
+                None => (None, None, 0),
                 Some(pid) => {
                     let thread = db::threads::find(tx, &site_id, uri.as_str())?;
                     let meta = db::comments::meta(tx, pid)?;
                     match (thread, meta) {
                         (Some(t), Some(m)) if m.thread_id == t.id && m.status == Status::Published => {
                             if m.depth + 1 > MAX_DEPTH {
-                                (m.parent, m.depth)
+                                (m.parent, Some(m.root), m.depth)
                             } else {
-                                (Some(m.id), m.depth + 1)
+                                (Some(m.id), Some(m.root), m.depth + 1)
                             }
                         }
                         _ => return Ok((Created::BadParent, Status::Pending)),
@@ -304,6 +327,7 @@ pub async fn create(
                 &db::comments::NewComment {
                     thread_id,
                     parent,
+                    root,
                     depth,
                     status,
                     author: author.as_deref(),

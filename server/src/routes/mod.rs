@@ -7,8 +7,10 @@ pub mod pages;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, patch, post};
+use tower_http::timeout::TimeoutLayer;
 
 use crate::error::{AppError, MAX_BODY};
 use crate::net::{self, limiter};
@@ -46,6 +48,10 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", api)
         .merge(crate::admin::router())
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            crate::serve::REQUEST_TIMEOUT,
+        ))
         .layer(from_fn_with_state(state.clone(), net::client_ip))
         .layer(from_fn(net::log_and_harden))
         .with_state(state)
