@@ -50,6 +50,7 @@ fn fields(path: &str) -> Vec<(&'static str, &'static str)> {
         ],
         "/admin/bans" => vec![("email", "victim@example.org")],
         "/admin/bans/remove" => vec![("id", "1")],
+        "/admin/privacy/erase" | "/admin/privacy/export" => vec![("email", "anna@example.de")],
         _ => vec![],
     }
 }
@@ -57,8 +58,10 @@ fn fields(path: &str) -> Vec<(&'static str, &'static str)> {
 async fn seeded() -> (TestApp, i64) {
     let app = TestApp::new().await;
     app.add_moderator("anna", PASSWORD, &[]);
-    let (id, _) = app.comment("Ein Kommentar", None).await;
-    (app, id)
+    let r = app
+        .post(json!({"site": "blog", "uri": "/post/", "text": "Ein Kommentar", "email": "anna@example.de"}))
+        .await;
+    (app, r.json()["comment"]["id"].as_i64().unwrap())
 }
 
 #[tokio::test]

@@ -56,9 +56,27 @@ enum Command {
     /// Manage the sites stored in the database.
     #[command(subcommand)]
     Site(SiteCommand),
+    /// Copy the database to FILE while the server keeps running (SQLite online backup).
+    ///
+    /// To restore, stop the server and start it with --database FILE (or copy FILE over the database).
+    Backup {
+        /// Where to write the copy; an existing file is replaced once the copy is complete.
+        file: PathBuf,
+    },
+    /// Export or erase everything stored for one email address (GDPR).
+    #[command(subcommand)]
+    Gdpr(GdprCommand),
     /// Manage moderator accounts for the admin UI at /admin.
     #[command(subcommand)]
     Moderator(ModeratorCommand),
+}
+
+#[derive(Subcommand)]
+enum GdprCommand {
+    /// Print every comment written with this email address, as JSON.
+    Export { email: String },
+    /// Erase every comment written with this email address; comments with replies stay as empty placeholders.
+    Erase { email: String },
 }
 
 #[derive(Subcommand)]
@@ -130,6 +148,12 @@ fn main() -> anyhow::Result<()> {
         None | Some(Command::Serve(_)) => serve_forever(config),
         Some(Command::Site(cmd)) => site(config, cmd),
         Some(Command::Moderator(cmd)) => moderator(config, cmd),
+        Some(Command::Backup { file }) => {
+            db::backup(&config.database, &file)?;
+            println!("{} copied to {}", config.database.display(), file.display());
+            Ok(())
+        }
+        Some(Command::Gdpr(cmd)) => gdpr(config, cmd),
     }
 }
 
@@ -292,6 +316,21 @@ fn moderator(config: Config, cmd: ModeratorCommand) -> anyhow::Result<()> {
                 bail!("there is no moderator {name:?}");
             }
             println!("password of {name} changed; their sessions have ended");
+        }
+    }
+    Ok(())
+}
+
+fn gdpr(config: Config, cmd: GdprCommand) -> anyhow::Result<()> {
+    let db = Db::open(&config.database)?;
+    match cmd {
+        GdprCommand::Export { email } => {
+            let export = db.write_now(|tx| riposte::db::privacy::export(tx, &email))?;
+            println!("{}", serde_json::to_string_pretty(&export)?);
+        }
+        GdprCommand::Erase { email } => {
+            let erased = db.write_now(|tx| riposte::db::privacy::erase(tx, &email, db::now_ms(), "command line"))?;
+            println!("{erased} comments of {email} erased");
         }
     }
     Ok(())

@@ -1,6 +1,8 @@
 //! A real router on a real SQLite file in a temporary directory, driven request by request.
 #![allow(dead_code)]
 
+pub mod process;
+
 use std::net::SocketAddr;
 
 use axum::Router;

@@ -74,6 +74,11 @@ pub struct Strings {
     pub deleted: &'static str,
     pub spam_status: &'static str,
     pub total: &'static str,
+    pub privacy: &'static str,
+    pub privacy_note: &'static str,
+    pub export: &'static str,
+    pub erase: &'static str,
+    pub erased: &'static str,
 }
 
 pub static EN: Strings = Strings {
@@ -148,6 +153,12 @@ pub static EN: Strings = Strings {
     deleted: "deleted",
     spam_status: "spam",
     total: "in all",
+    privacy: "Privacy",
+    privacy_note: "Export or erase every comment written with one email address (GDPR). Erased comments with \
+                   replies stay as empty placeholders.",
+    export: "Export as JSON",
+    erase: "Erase everything",
+    erased: "Comments erased:",
 };
 
 pub static DE: Strings = Strings {
@@ -222,6 +233,12 @@ pub static DE: Strings = Strings {
     deleted: "gelöscht",
     spam_status: "Spam",
     total: "insgesamt",
+    privacy: "Datenschutz",
+    privacy_note: "Alle Kommentare einer E-Mail-Adresse exportieren oder löschen (DSGVO). Gelöschte Kommentare \
+                   mit Antworten bleiben als leere Platzhalter stehen.",
+    export: "Als JSON exportieren",
+    erase: "Alles löschen",
+    erased: "Gelöschte Kommentare:",
 };
 
 /// The first supported language the browser asks for; English otherwise.

@@ -50,6 +50,9 @@ pub fn routes() -> Vec<AdminRoute> {
         route(M::GET, "/admin/bans", false, get(pages::bans)),
         route(M::POST, "/admin/bans", false, post(pages::add_ban)),
         route(M::POST, "/admin/bans/remove", false, post(pages::remove_ban)),
+        route(M::GET, "/admin/privacy", false, get(pages::privacy)),
+        route(M::POST, "/admin/privacy/export", false, post(pages::privacy_export)),
+        route(M::POST, "/admin/privacy/erase", false, post(pages::privacy_erase)),
     ]
 }
 

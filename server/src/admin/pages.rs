@@ -776,3 +776,66 @@ pub async fn remove_ban(State(state): State<AppState>, AdminForm { session, form
     }
     Ok(Redirect::to("/admin/bans?done=1").into_response())
 }
+
+#[derive(Template)]
+#[template(path = "admin/privacy.html")]
+struct PrivacyPage {
+    ctx: Ctx,
+    erased: Option<String>,
+}
+
+fn every_site(session: &Session) -> Result<()> {
+    match session.sites() {
+        None => Ok(()),
+        Some(_) => Err(AppError::Forbidden(
+            "only moderators of every site handle privacy requests",
+        )),
+    }
+}
+
+/// `GET /admin/privacy`: export or erase everything stored for one email address (GDPR).
+pub async fn privacy(session: Session, RawQuery(raw): RawQuery) -> Result<Response> {
+    every_site(&session)?;
+    let erased = Query::parse(raw.as_deref()).one("erased").map(str::to_owned);
+    page(PrivacyPage {
+        ctx: Ctx::new(&session, raw.as_deref()),
+        erased,
+    })
+}
+
+fn privacy_email(form: &Query) -> Result<String> {
+    Email::parse(form.one("email"))?
+        .map(Email::into_inner)
+        .ok_or_else(|| crate::domain::FieldError::new("email", "give the email address").into())
+}
+
+pub async fn privacy_export(State(state): State<AppState>, AdminForm { session, form }: AdminForm) -> Result<Response> {
+    every_site(&session)?;
+    let email = privacy_email(&form)?;
+    let e = email.clone();
+    let export = state.db.read(move |conn| db::privacy::export(conn, &e)).await?;
+    let json = serde_json::to_vec_pretty(&export).map_err(|e| AppError::Internal(e.into()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"riposte-export.json\"".to_owned(),
+            ),
+        ],
+        json,
+    )
+        .into_response())
+}
+
+pub async fn privacy_erase(State(state): State<AppState>, AdminForm { session, form }: AdminForm) -> Result<Response> {
+    every_site(&session)?;
+    let email = privacy_email(&form)?;
+    let who = session.moderator.name.clone();
+    let now = db::now_ms();
+    let erased = state
+        .db
+        .write(move |tx| db::privacy::erase(tx, &email, now, &who))
+        .await?;
+    Ok(Redirect::to(&format!("/admin/privacy?done=1&erased={erased}")).into_response())
+}

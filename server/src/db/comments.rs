@@ -195,7 +195,8 @@ fn has_replies(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<bool> {
 pub fn remove(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<()> {
     if has_replies(tx, id)? {
         tx.prepare_cached(
-            "UPDATE comments SET status = 'deleted', author = NULL, email = NULL, website = NULL, text = '',
+            "UPDATE comments SET status = 'deleted', author = NULL, email = NULL, website = NULL, text = '', avatar = '',
+             ip_hash = NULL, held_reason = NULL,
              html = '', likes = 0, dislikes = 0 WHERE id = ?1",
         )?
         .execute([id])?;

@@ -5,6 +5,7 @@
 pub mod comments;
 pub mod moderation;
 pub mod moderators;
+pub mod privacy;
 pub mod settings;
 pub mod sites;
 pub mod threads;
@@ -125,6 +126,36 @@ impl Db {
         tx.commit()?;
         Ok(value)
     }
+}
+
+/// Copies the database at `source` to `target` with SQLite's online backup, in one step so that the copy is
+/// one consistent snapshot; the server may keep writing meanwhile (WAL lets readers and a writer coexist).
+/// The copy is written beside `target` and renamed into place, so `target` is never a half-written file.
+pub fn backup(source: &Path, target: &Path) -> anyhow::Result<()> {
+    use rusqlite::backup::{Backup, StepResult};
+    let src = Connection::open_with_flags(source, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .with_context(|| format!("cannot open {}", source.display()))?;
+    src.busy_timeout(std::time::Duration::from_secs(5))?;
+    let partial = target.with_extension("partial");
+    let _ = std::fs::remove_file(&partial);
+    {
+        let mut dst = Connection::open(&partial).with_context(|| format!("cannot create {}", partial.display()))?;
+        let backup = Backup::new(&src, &mut dst)?;
+        loop {
+            match backup.step(-1)? {
+                StepResult::Done => break,
+                StepResult::More => continue,
+                // A writer holds a lock for a moment: try again shortly.
+                _ => std::thread::sleep(std::time::Duration::from_millis(50)),
+            }
+        }
+    }
+    let check: String = Connection::open(&partial)?.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    if check != "ok" {
+        anyhow::bail!("the copy failed its integrity check: {check}");
+    }
+    std::fs::rename(&partial, target).with_context(|| format!("cannot move the copy to {}", target.display()))?;
+    Ok(())
 }
 
 fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -1,0 +1,81 @@
+//! What the GDPR asks of us for one email address: everything stored, and erasing it.
+
+use rusqlite::{Connection, Transaction};
+use serde::Serialize;
+
+use crate::routes::api::rfc3339;
+
+#[derive(Debug, Serialize)]
+pub struct Export {
+    pub email: String,
+    pub comments: Vec<ExportedComment>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExportedComment {
+    pub id: i64,
+    pub site: String,
+    pub page: String,
+    pub author: Option<String>,
+    pub website: Option<String>,
+    pub text: String,
+    pub status: String,
+    pub created: String,
+    pub edited: Option<String>,
+}
+
+pub fn export(conn: &Connection, email: &str) -> rusqlite::Result<Export> {
+    let comments = conn
+        .prepare_cached(
+            "SELECT c.id, t.site_id, t.uri, c.author, c.website, c.text, c.status, c.created, c.edited
+             FROM comments c JOIN threads t ON t.id = c.thread_id
+             WHERE c.email = ?1 COLLATE NOCASE ORDER BY c.id",
+        )?
+        .query_map([email], |r| {
+            Ok(ExportedComment {
+                id: r.get(0)?,
+                site: r.get(1)?,
+                page: r.get(2)?,
+                author: r.get(3)?,
+                website: r.get(4)?,
+                text: r.get(5)?,
+                status: r.get(6)?,
+                created: rfc3339(r.get(7)?),
+                edited: r.get::<_, Option<i64>>(8)?.map(rfc3339),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Export {
+        email: email.to_owned(),
+        comments,
+    })
+}
+
+/// Erases every comment of this email: removed outright, or a content-free placeholder where replies hang
+/// below it. Returns how many comments were erased. The erasure itself is recorded, without the address.
+pub fn erase(tx: &Transaction<'_>, email: &str, now: i64, by: &str) -> rusqlite::Result<usize> {
+    let ids: Vec<i64> = tx
+        .prepare_cached("SELECT id FROM comments WHERE email = ?1 COLLATE NOCASE ORDER BY id DESC")?
+        .query_map([email], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for &id in &ids {
+        // Already taken with a reply removed before it (a placeholder chain), or still there.
+        if tx
+            .prepare_cached("SELECT 1 FROM comments WHERE id = ?1")?
+            .exists([id])?
+        {
+            tx.prepare_cached("UPDATE comments SET deleted_at = NULL, ip_hash = NULL WHERE id = ?1")?
+                .execute([id])?;
+            super::comments::remove(tx, id)?;
+        }
+    }
+    super::moderation::record(
+        tx,
+        now,
+        by,
+        "gdpr-erase",
+        None,
+        Some(&format!("{} comments", ids.len())),
+    )?;
+    Ok(ids.len())
+}
