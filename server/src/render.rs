@@ -108,7 +108,9 @@ fn linkify_into<'a>(text: CowStr<'a>, out: &mut Vec<Event<'a>>) {
         let s = span.as_str();
         let href = match span.kind() {
             Some(_) if s.starts_with("http://") || s.starts_with("https://") => s.to_owned(),
-            Some(_) if s.len() > 4 && s[..4].eq_ignore_ascii_case("www.") => format!("https://{s}"),
+            Some(_) if s.len() > 4 && s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("www.")) => {
+                format!("https://{s}")
+            }
             _ => {
                 out.push(Event::Text(CowStr::from(s.to_owned())));
                 continue;
@@ -125,9 +127,125 @@ fn linkify_into<'a>(text: CowStr<'a>, out: &mut Vec<Event<'a>>) {
     }
 }
 
+/// Checks that rendered HTML holds nothing that could run or load: only the allowlisted elements, only the
+/// allowlisted attributes, and no URL scheme but http, https and mailto. The property test and the fuzz
+/// target hold every rendering to this.
+pub fn audit(html: &str) -> Result<(), String> {
+    const ELEMENTS: &[&str] = &[
+        "p",
+        "br",
+        "em",
+        "strong",
+        "del",
+        "a",
+        "ul",
+        "ol",
+        "li",
+        "code",
+        "pre",
+        "blockquote",
+        "hr",
+    ];
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        let after = &rest[start + 1..];
+        let end = after.find('>').ok_or_else(|| format!("unclosed tag in {html:?}"))?;
+        let tag = &after[..end];
+        rest = &after[end + 1..];
+        let tag = tag.strip_prefix('/').unwrap_or(tag).trim_end_matches('/');
+        let (name, attrs) = tag.split_once(' ').unwrap_or((tag, ""));
+        if !ELEMENTS.contains(&name) {
+            return Err(format!("element <{name}> in {html:?}"));
+        }
+        // Attribute values are quoted by the serializer and never contain a raw quote.
+        let mut attrs = attrs.trim();
+        while !attrs.is_empty() {
+            let (key, value_and_rest) = attrs
+                .split_once("=\"")
+                .ok_or_else(|| format!("bare attribute in {html:?}"))?;
+            let (value, tail) = value_and_rest
+                .split_once('"')
+                .ok_or_else(|| format!("unquoted value in {html:?}"))?;
+            match (name, key.trim()) {
+                ("a", "href") => {
+                    let v = value.trim_start().to_ascii_lowercase();
+                    if !(v.starts_with("http://") || v.starts_with("https://") || v.starts_with("mailto:")) {
+                        return Err(format!("link to {value:?} in {html:?}"));
+                    }
+                }
+                ("a", "rel") if value == LINK_REL => {}
+                ("a", "title") | ("ol", "start") => {}
+                (_, key) => return Err(format!("attribute {key}= on <{name}> in {html:?}")),
+            }
+            attrs = tail.trim_start();
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::render;
+    use super::{audit, render};
+    use proptest::prelude::*;
+
+    /// Hostile fragments, glued together in any order, with arbitrary text between them.
+    fn hostile() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("<script>alert(1)</script>".to_owned()),
+            Just("<img src=x onerror=alert(1)>".to_owned()),
+            Just("<a href=\"javascript:alert(1)\">".to_owned()),
+            Just("[x](javascript:alert(1))".to_owned()),
+            Just("[x](JaVaScRiPt:alert(1))".to_owned()),
+            Just("[x](data:text/html,<script>alert(1)</script>)".to_owned()),
+            Just("[x](vbscript:msgbox)".to_owned()),
+            Just("[x](&#106;avascript:alert(1))".to_owned()),
+            Just("![i](https://evil.example/x.png)".to_owned()),
+            Just("<iframe src=//evil.example>".to_owned()),
+            Just("<style>*{}</style>".to_owned()),
+            Just("<svg onload=alert(1)>".to_owned()),
+            Just("\"'><".to_owned()),
+            Just("](".to_owned()),
+            Just("`".to_owned()),
+            Just("\n\n".to_owned()),
+            Just("www.example.org".to_owned()),
+            Just("https://example.org/?a=\"b\"".to_owned()),
+            "\\PC{0,12}",
+        ];
+        prop::collection::vec(piece, 0..24).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn rendering_any_text_yields_inert_html(text in "\\PC{0,200}") {
+            prop_assert_eq!(audit(&render(&text)), Ok(()));
+        }
+
+        #[test]
+        fn rendering_hostile_text_yields_inert_html(text in hostile()) {
+            prop_assert_eq!(audit(&render(&text)), Ok(()));
+        }
+    }
+
+    /// Found by the property test: a bare link right after a multi-byte character panicked.
+    #[test]
+    fn links_after_multibyte_text_do_not_panic() {
+        assert!(render("በ®.AaA").starts_with("<p>"));
+        // Glued to letters, it is one (internationalized) word, not a www. link.
+        assert_eq!(render("વ𑏗www.example.org"), "<p>વ𑏗www.example.org</p>\n");
+    }
+
+    #[test]
+    fn audit_catches_what_it_should() {
+        assert!(
+            audit("<p>ok <a href=\"https://x.example\" rel=\"nofollow ugc noopener noreferrer\">x</a></p>").is_ok()
+        );
+        assert!(audit("<script>").is_err());
+        assert!(audit("<a href=\"javascript:x\">").is_err());
+        assert!(audit("<p onclick=\"x\">").is_err());
+        assert!(audit("<img src=\"x\">").is_err());
+    }
 
     #[test]
     fn markdown_basics() {
