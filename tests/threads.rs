@@ -313,3 +313,28 @@ async fn a_ten_thousand_comment_thread_answers_one_page() {
     // How quickly is the benchmark's business (bench/); here: one page, not ten thousand comments.
     assert!(serde_json::to_string(&v).unwrap().len() < 100_000);
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_public_endpoint() {
+    let app = TestApp::new().await;
+    let r = app.get("/api/v1/openapi.json").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let doc = r.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let mut paths: Vec<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "/api/v1/comments",
+            "/api/v1/comments/{id}",
+            "/api/v1/comments/{id}/vote",
+            "/api/v1/counts",
+            "/api/v1/feed",
+            "/api/v1/preview",
+            "/api/v1/threads"
+        ]
+    );
+    assert!(doc["paths"]["/api/v1/comments"]["post"]["responses"]["202"].is_object());
+    assert!(doc["components"]["schemas"]["CommentOut"]["properties"]["replies"].is_object());
+}

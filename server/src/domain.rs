@@ -286,8 +286,9 @@ impl Moderation {
     }
 }
 
-/// A comment's life-cycle state as stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+/// A comment's life-cycle state as stored. The API shows only published, pending (to its author) and
+/// deleted (placeholders); spam is shown to its author as pending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Published,

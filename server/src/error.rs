@@ -49,15 +49,20 @@ impl From<FieldError> for AppError {
     }
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: Detail<'a>,
+/// Every error answer: `{"error": {"code", "message", "field"?}}`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody<'a> {
+    error: ErrorDetail<'a>,
 }
 
-#[derive(Serialize)]
-struct Detail<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail<'a> {
+    /// Machine-readable: bad_request, forbidden, not_found, method_not_allowed, payload_too_large,
+    /// unsupported_media_type, invalid_field, rate_limited, internal.
     code: &'a str,
+    /// For people, in English.
     message: &'a str,
+    /// With invalid_field: the field that broke its rule.
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
 }
@@ -108,8 +113,8 @@ impl IntoResponse for AppError {
                 )
             }
         };
-        let body = serde_json::to_vec(&Body {
-            error: Detail { code, message, field },
+        let body = serde_json::to_vec(&ErrorBody {
+            error: ErrorDetail { code, message, field },
         })
         .unwrap_or_default();
         let mut response = (

@@ -26,7 +26,7 @@ pub const MAX_DEPTH: i64 = 50;
 pub const MAX_COUNT_URIS: usize = 100;
 
 /// A comment as the widget sees it: never an email, an IP hash or a token.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CommentOut {
     pub id: i64,
     pub parent: Option<i64>,
@@ -39,6 +39,7 @@ pub struct CommentOut {
     pub likes: i64,
     pub dislikes: i64,
     pub avatar: String,
+    #[schema(no_recursion)]
     pub replies: Vec<CommentOut>,
 }
 
@@ -126,7 +127,7 @@ fn comment_id(path: std::result::Result<Path<i64>, PathRejection>) -> Result<i64
         .map_err(|_| AppError::NotFound("no such comment"))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ThreadOut {
     site: String,
     uri: String,
@@ -154,6 +155,20 @@ fn number(q: &Query, key: &'static str, default: i64, range: std::ops::RangeIncl
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/threads", tag = "threads",
+    params(
+        ("site" = String, Query, description = "site id", example = "demo"),
+        ("uri" = String, Query, description = "page path, starting with /", example = "/"),
+        ("limit" = Option<i64>, Query, description = "top-level comments per page, 1 to 500 (default 100)"),
+        ("after" = Option<i64>, Query, description = "the `next` of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "the page's thread", body = ThreadOut),
+        (status = 400, description = "malformed request", body = crate::error::ErrorBody),
+        (status = 404, description = "unknown site or comment", body = crate::error::ErrorBody),
+        (status = 422, description = "a field broke its rule", body = crate::error::ErrorBody),
+        (status = 429, description = "rate limit; see Retry-After", body = crate::error::ErrorBody)
+    ))]
 /// `GET /api/v1/threads?site=S&uri=U[&limit=N][&after=ID]`
 pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<ThreadOut>> {
     let q = Query::parse(raw.as_deref());
@@ -231,19 +246,27 @@ fn build_tree(rows: Vec<db::comments::Row>) -> Vec<CommentOut> {
     roots.into_iter().map(|i| nest(i, &mut slots, &children)).collect()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"site": "demo", "uri": "/", "text": "Hallo *Welt*", "author": "Anna"}))]
 pub struct NewCommentIn {
+    #[schema(pattern = "^[a-z0-9._-]{1,64}$")]
     site: String,
+    #[schema(pattern = "^/", max_length = 2000)]
     uri: String,
+    #[schema(max_length = 300)]
     title: Option<String>,
     parent: Option<i64>,
+    #[schema(max_length = 100)]
     author: Option<String>,
+    #[schema(max_length = 254)]
     email: Option<String>,
+    #[schema(max_length = 500)]
     website: Option<String>,
+    #[schema(min_length = 1, max_length = 10000)]
     text: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CreatedOut {
     comment: CommentOut,
     edit_token: String,
@@ -255,6 +278,18 @@ enum Created {
     BadParent,
 }
 
+#[utoipa::path(post, path = "/api/v1/comments", tag = "comments", request_body = NewCommentIn,
+    responses(
+        (status = 201, description = "published", body = CreatedOut),
+        (status = 202, description = "held for moderation", body = CreatedOut),
+        (status = 400, description = "malformed request", body = crate::error::ErrorBody),
+        (status = 403, description = "wrong origin, token or edit window", body = crate::error::ErrorBody),
+        (status = 404, description = "unknown site or comment", body = crate::error::ErrorBody),
+        (status = 413, description = "body over 64 KiB", body = crate::error::ErrorBody),
+        (status = 415, description = "not application/json", body = crate::error::ErrorBody),
+        (status = 422, description = "a field broke its rule", body = crate::error::ErrorBody),
+        (status = 429, description = "rate limit; see Retry-After", body = crate::error::ErrorBody)
+    ))]
 /// `POST /api/v1/comments`
 pub async fn create(
     State(state): State<AppState>,
@@ -391,6 +426,14 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .and_then(|v| v.strip_prefix("Bearer "))
 }
 
+#[utoipa::path(get, path = "/api/v1/comments/{id}", tag = "comments",
+    params(("id" = i64, Path, description = "comment id", example = 1)),
+    security((), ("edit_token" = [])),
+    responses(
+        (status = 200, description = "the comment", body = EditedOut),
+        (status = 404, description = "unknown site or comment", body = crate::error::ErrorBody),
+        (status = 429, description = "rate limit; see Retry-After", body = crate::error::ErrorBody)
+    ))]
 /// `GET /api/v1/comments/{id}`: a published comment to anyone; a held one only with its edit token, so that
 /// its author sees it "awaiting moderation".
 pub async fn one(
@@ -416,18 +459,31 @@ pub async fn one(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct EditIn {
     text: Option<String>,
     author: Option<String>,
     website: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct EditedOut {
     comment: CommentOut,
 }
 
+#[utoipa::path(patch, path = "/api/v1/comments/{id}", tag = "comments", request_body = EditIn,
+    params(("id" = i64, Path, description = "comment id", example = 1)),
+    security(("edit_token" = [])),
+    responses(
+        (status = 200, description = "the edited comment", body = EditedOut),
+        (status = 400, description = "malformed request", body = crate::error::ErrorBody),
+        (status = 403, description = "wrong origin, token or edit window", body = crate::error::ErrorBody),
+        (status = 404, description = "unknown site or comment", body = crate::error::ErrorBody),
+        (status = 413, description = "body over 64 KiB", body = crate::error::ErrorBody),
+        (status = 415, description = "not application/json", body = crate::error::ErrorBody),
+        (status = 422, description = "a field broke its rule", body = crate::error::ErrorBody),
+        (status = 429, description = "rate limit; see Retry-After", body = crate::error::ErrorBody)
+    ))]
 /// `PATCH /api/v1/comments/{id}`
 pub async fn edit(
     State(state): State<AppState>,
@@ -478,6 +534,15 @@ pub async fn edit(
     }))
 }
 
+#[utoipa::path(delete, path = "/api/v1/comments/{id}", tag = "comments",
+    params(("id" = i64, Path, description = "comment id", example = 1)),
+    security(("edit_token" = [])),
+    responses(
+        (status = 204, description = "deleted"),
+        (status = 403, description = "wrong origin, token or edit window", body = crate::error::ErrorBody),
+        (status = 404, description = "unknown site or comment", body = crate::error::ErrorBody),
+        (status = 429, description = "rate limit; see Retry-After", body = crate::error::ErrorBody)
+    ))]
 /// `DELETE /api/v1/comments/{id}`
 pub async fn delete(
     State(state): State<AppState>,
@@ -490,17 +555,31 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct VoteIn {
+    /// 1 (like) or -1 (dislike).
+    #[schema(minimum = -1, maximum = 1, example = 1)]
     value: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct VotesOut {
     likes: i64,
     dislikes: i64,
 }
 
+#[utoipa::path(post, path = "/api/v1/comments/{id}/vote", tag = "comments", request_body = VoteIn,
+    params(("id" = i64, Path, description = "comment id", example = 1)),
+    responses(
+        (status = 200, description = "the comment's votes", body = VotesOut),
+        (status = 400, description = "malformed request", body = crate::error::ErrorBody),
+        (status = 403, description = "wrong origin, token or edit window", body = crate::error::ErrorBody),
+        (status = 404, description = "unknown site or comment", body = crate::error::ErrorBody),
+        (status = 413, description = "body over 64 KiB", body = crate::error::ErrorBody),
+        (status = 415, description = "not application/json", body = crate::error::ErrorBody),
+        (status = 422, description = "a field broke its rule", body = crate::error::ErrorBody),
+        (status = 429, description = "rate limit; see Retry-After", body = crate::error::ErrorBody)
+    ))]
 /// `POST /api/v1/comments/{id}/vote`
 pub async fn vote(
     State(state): State<AppState>,
@@ -526,6 +605,18 @@ pub async fn vote(
     Ok(Json(VotesOut { likes, dislikes }))
 }
 
+#[utoipa::path(get, path = "/api/v1/counts", tag = "threads",
+    params(
+        ("site" = String, Query, description = "site id", example = "demo"),
+        ("uri" = Vec<String>, Query, explode, description = "page paths, up to 100"),
+    ),
+    responses(
+        (status = 200, description = "published comments per page", body = std::collections::HashMap<String, i64>),
+        (status = 400, description = "malformed request", body = crate::error::ErrorBody),
+        (status = 404, description = "unknown site or comment", body = crate::error::ErrorBody),
+        (status = 422, description = "a field broke its rule", body = crate::error::ErrorBody),
+        (status = 429, description = "rate limit; see Retry-After", body = crate::error::ErrorBody)
+    ))]
 /// `GET /api/v1/counts?site=S&uri=U1&uri=U2...`
 pub async fn counts(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<BTreeMap<String, i64>>> {
     let q = Query::parse(raw.as_deref());
@@ -550,16 +641,26 @@ pub async fn counts(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
     Ok(Json(out))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct PreviewIn {
+    #[schema(min_length = 1, max_length = 10000, example = "Hallo *Welt*")]
     text: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PreviewOut {
     html: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/preview", tag = "comments", request_body = PreviewIn,
+    responses(
+        (status = 200, description = "the rendered HTML", body = PreviewOut),
+        (status = 400, description = "malformed request", body = crate::error::ErrorBody),
+        (status = 413, description = "body over 64 KiB", body = crate::error::ErrorBody),
+        (status = 415, description = "not application/json", body = crate::error::ErrorBody),
+        (status = 422, description = "a field broke its rule", body = crate::error::ErrorBody),
+        (status = 429, description = "rate limit; see Retry-After", body = crate::error::ErrorBody)
+    ))]
 /// `POST /api/v1/preview`
 pub async fn preview(ApiJson(input): ApiJson<PreviewIn>) -> Result<Json<PreviewOut>> {
     let text = CommentText::parse(&input.text)?;

@@ -35,6 +35,18 @@ struct Entry {
     html: String,
 }
 
+#[utoipa::path(get, path = "/api/v1/feed", tag = "threads",
+    params(
+        ("site" = String, Query, description = "site id", example = "demo"),
+        ("uri" = Option<String>, Query, description = "one page; the whole site without it"),
+    ),
+    responses(
+        (status = 200, description = "Atom 1.0 feed of the newest published comments", body = String, content_type = "application/atom+xml"),
+        (status = 400, description = "malformed request", body = crate::error::ErrorBody),
+        (status = 404, description = "unknown site or comment", body = crate::error::ErrorBody),
+        (status = 422, description = "a field broke its rule", body = crate::error::ErrorBody),
+        (status = 429, description = "rate limit; see Retry-After", body = crate::error::ErrorBody)
+    ))]
 pub async fn feed(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response> {
     let q = Query::parse(raw.as_deref());
     let site = known_site(&state, q.required("site")?).await?;

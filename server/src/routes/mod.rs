@@ -3,6 +3,7 @@
 pub mod api;
 pub mod assets;
 pub mod feed;
+pub mod openapi;
 pub mod pages;
 
 use axum::Router;
@@ -22,6 +23,7 @@ pub fn app(state: AppState) -> Router {
         .route("/threads", get(api::thread))
         .route("/counts", get(api::counts))
         .route("/feed", get(feed::feed))
+        .route("/openapi.json", get(openapi::document))
         .route("/comments/{id}", get(api::one))
         .route_layer(limiter(rates.reads));
     let posts = Router::new()
