@@ -10,6 +10,13 @@ use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// How long one IP-hash key lives: 30 days.
+pub const IP_KEY_PERIOD_MS: i64 = 30 * 24 * 3600 * 1000;
+
+fn now_period() -> i64 {
+    crate::db::now_ms().div_euclid(IP_KEY_PERIOD_MS)
+}
+
 pub struct Keys {
     secret: Vec<u8>,
 }
@@ -38,9 +45,25 @@ impl Keys {
         mac
     }
 
-    /// A keyed hash of a client address, the only form in which an address is ever stored.
+    /// A keyed hash of a client address, the only form in which an address is ever stored. The key
+    /// rotates every [`IP_KEY_PERIOD_MS`]: a stored hash cannot be tied to the same address in another
+    /// period, not even by us.
     pub fn ip_hash(&self, ip: IpAddr) -> String {
-        hex(&self.mac("ip", &[ip.to_string().as_bytes()]).finalize().into_bytes()[..16])
+        self.ip_hash_in(ip, now_period())
+    }
+
+    /// The address's hashes under the current and the previous key, for matching votes and bans made
+    /// shortly before a rotation.
+    pub fn ip_hashes(&self, ip: IpAddr) -> [String; 2] {
+        let period = now_period();
+        [self.ip_hash_in(ip, period), self.ip_hash_in(ip, period - 1)]
+    }
+
+    fn ip_hash_in(&self, ip: IpAddr, period: i64) -> String {
+        hex(&self
+            .mac("ip", &[&period.to_be_bytes(), ip.to_string().as_bytes()])
+            .finalize()
+            .into_bytes()[..16])
     }
 
     /// The token that lets a comment's author edit or delete it.
@@ -109,6 +132,9 @@ mod tests {
         let a = keys.ip_hash("192.0.2.1".parse().unwrap());
         assert_eq!(a, keys.ip_hash("192.0.2.1".parse().unwrap()));
         assert_ne!(a, keys.ip_hash("192.0.2.2".parse().unwrap()));
+        let [now, before] = keys.ip_hashes("192.0.2.1".parse().unwrap());
+        assert_eq!(now, a);
+        assert_ne!(now, before, "the key rotates");
         assert_eq!(keys.avatar("anna@example.de").len(), 16);
         assert_ne!(keys.avatar("x"), keys.avatar("y"));
         assert_eq!(Keys::generate_secret().len(), 64);

@@ -39,7 +39,7 @@ pub async fn run(
         .context("server failed")
 }
 
-/// Hourly: purges the trash after 30 days and admin sessions after 12 idle hours.
+/// Hourly: purges the trash after 30 days, admin sessions after 12 idle hours, IP hashes after 90 days.
 async fn maintenance(db: db::Db) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -49,6 +49,7 @@ async fn maintenance(db: db::Db) {
             .write(move |tx| {
                 let purged = db::moderation::purge(tx, now - db::moderation::TRASH_KEEP_MS)?;
                 let ended = db::moderators::purge_sessions(tx, now - admin::auth::IDLE.as_millis() as i64)?;
+                db::moderation::forget_ip_hashes(tx, now - db::moderation::IP_HASH_KEEP_MS)?;
                 Ok((purged, ended))
             })
             .await;

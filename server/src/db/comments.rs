@@ -289,9 +289,10 @@ pub fn newest(conn: &Connection, site: &str, uri: Option<&str>, limit: i64) -> r
     }
 }
 
-/// Records one voter's vote; a repeat changes nothing, the opposite value switches it. `None` when the
-/// comment is not a published one.
-pub fn vote(tx: &Transaction<'_>, id: i64, voter: &str, value: i64) -> rusqlite::Result<Option<(i64, i64)>> {
+/// Records one voter's vote; a repeat changes nothing, the opposite value switches it. The voter is known by
+/// the IP hash under the current key, or the previous one (a vote from just before a key rotation).
+/// `None` when the comment is not a published one.
+pub fn vote(tx: &Transaction<'_>, id: i64, voter: &[String; 2], value: i64) -> rusqlite::Result<Option<(i64, i64)>> {
     let published = tx
         .prepare_cached("SELECT 1 FROM comments WHERE id = ?1 AND status = 'published'")?
         .query_row([id], |_| Ok(()))
@@ -300,10 +301,14 @@ pub fn vote(tx: &Transaction<'_>, id: i64, voter: &str, value: i64) -> rusqlite:
     if !published {
         return Ok(None);
     }
-    let previous: Option<i64> = tx
-        .prepare_cached("SELECT value FROM votes WHERE comment_id = ?1 AND voter = ?2")?
-        .query_row(params![id, voter], |r| r.get(0))
+    let previous: Option<(String, i64)> = tx
+        .prepare_cached("SELECT voter, value FROM votes WHERE comment_id = ?1 AND voter IN (?2, ?3)")?
+        .query_row(params![id, voter[0], voter[1]], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
+    let (voter, previous) = match &previous {
+        Some((stored, v)) => (stored.as_str(), Some(*v)),
+        None => (voter[0].as_str(), None),
+    };
     if previous != Some(value) {
         tx.prepare_cached(
             "INSERT INTO votes (comment_id, voter, value) VALUES (?1, ?2, ?3)

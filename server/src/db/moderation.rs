@@ -302,20 +302,29 @@ pub fn bans(conn: &Connection, sites: Option<&[String]>, now: i64) -> rusqlite::
         .collect())
 }
 
-/// Whether a ban in force covers this email or IP hash on this site.
+/// Whether a ban in force covers this email or IP (by its current or previous hash) on this site.
 pub fn is_banned(
     conn: &Connection,
     site: &str,
     email: Option<&str>,
-    ip_hash: &str,
+    ip_hashes: [&str; 2],
     now: i64,
 ) -> rusqlite::Result<bool> {
     conn.prepare_cached(
-        "SELECT 1 FROM bans WHERE (site_id IS NULL OR site_id = ?1) AND (expires IS NULL OR expires > ?4)
-           AND ((?2 IS NOT NULL AND email = ?2) OR ip_hash = ?3) LIMIT 1",
+        "SELECT 1 FROM bans WHERE (site_id IS NULL OR site_id = ?1) AND (expires IS NULL OR expires > ?5)
+           AND ((?2 IS NOT NULL AND email = ?2) OR ip_hash IN (?3, ?4)) LIMIT 1",
     )?
-    .exists(params![site, email, ip_hash, now])
+    .exists(params![site, email, ip_hashes[0], ip_hashes[1], now])
 }
+
+/// Forgets the IP hashes of comments older than `before`: kept only as long as moderation needs them.
+pub fn forget_ip_hashes(tx: &Transaction<'_>, before: i64) -> rusqlite::Result<usize> {
+    tx.prepare_cached("UPDATE comments SET ip_hash = NULL WHERE created < ?1 AND ip_hash IS NOT NULL")?
+        .execute([before])
+}
+
+/// IP hashes stay with a comment this long.
+pub const IP_HASH_KEEP_MS: i64 = 90 * 24 * 3600 * 1000;
 
 #[derive(Debug, Clone)]
 pub struct AuditEntry {

@@ -306,7 +306,7 @@ pub async fn create(
     let email = Email::parse(input.email.as_deref())?;
     let website = Website::parse(input.website.as_deref())?.map(Website::into_inner);
     let html = render(text.as_str());
-    let ip_hash = state.keys.ip_hash(ip);
+    let [ip_hash, ip_hash_before] = state.keys.ip_hashes(ip);
     let avatar = state.keys.avatar(&match &email {
         Some(e) => e.as_str().to_lowercase(),
         None => format!("{}|{ip_hash}", author.as_deref().unwrap_or("")),
@@ -336,7 +336,8 @@ pub async fn create(
                     }
                 }
             };
-            let banned = db::moderation::is_banned(tx, &site.id, email.as_deref(), &ip_hash, created)?;
+            let banned =
+                db::moderation::is_banned(tx, &site.id, email.as_deref(), [&ip_hash, &ip_hash_before], created)?;
             let known_email = match &email {
                 Some(e) if site.moderation == Moderation::FirstTime => {
                     db::comments::email_has_published(tx, &site.id, e)?
@@ -595,7 +596,7 @@ pub async fn vote(
     let meta = state.db.read(move |conn| db::comments::meta(conn, id)).await?;
     let meta = meta.ok_or(AppError::NotFound("no such comment"))?;
     check_origin(&headers, &*known_site(&state, &meta.site_id).await?)?;
-    let voter = state.keys.ip_hash(ip);
+    let voter = state.keys.ip_hashes(ip);
     let value = input.value;
     let result = state
         .db
