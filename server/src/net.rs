@@ -97,8 +97,11 @@ impl KeyExtractor for ClientKey {
 pub type Limiter = GovernorLayer<ClientKey, governor::middleware::NoOpMiddleware, Body>;
 
 /// A per-IP token bucket: `burst` at once, then one every `every_ms`; beyond it a JSON 429 with Retry-After.
-/// Stale per-IP entries are dropped every minute so memory stays flat.
-pub fn limiter(rate: Rate) -> Limiter {
+/// Stale per-IP entries are dropped every minute so memory stays flat. `every_ms = 0` means no limit.
+pub fn limiter(rate: Rate) -> Option<Limiter> {
+    if rate.every_ms == 0 {
+        return None;
+    }
     let config = Arc::new(
         GovernorConfigBuilder::default()
             .key_extractor(ClientKey)
@@ -118,10 +121,26 @@ pub fn limiter(rate: Rate) -> Limiter {
             }
         });
     }
-    GovernorLayer::new(config).error_handler(|e| match e {
-        GovernorError::TooManyRequests { wait_time, .. } => AppError::TooManyRequests(wait_time).into_response(),
+    Some(GovernorLayer::new(config).error_handler(|e| match e {
+        GovernorError::TooManyRequests { wait_time, .. } => {
+            let mut response = AppError::TooManyRequests(wait_time).into_response();
+            // The refused request's body is never read, so the connection cannot carry another request:
+            // say so, and the client reconnects cleanly instead of writing into a closed socket.
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            response
+        }
         other => AppError::Internal(anyhow::anyhow!("rate limiter: {other}")).into_response(),
-    })
+    }))
+}
+
+/// Applies a limiter to every route of `router`, when there is one.
+pub fn limit<S: Clone + Send + Sync + 'static>(router: axum::Router<S>, rate: Rate) -> axum::Router<S> {
+    match limiter(rate) {
+        Some(layer) => router.route_layer(layer),
+        None => router,
+    }
 }
 
 const ALLOW_METHODS: &str = "GET, POST, PATCH, DELETE";

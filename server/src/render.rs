@@ -106,15 +106,19 @@ fn linkify_into<'a>(text: CowStr<'a>, out: &mut Vec<Event<'a>>) {
     }
     for span in LINKS.spans(&text) {
         let s = span.as_str();
-        let href = match span.kind() {
-            Some(_) if s.starts_with("http://") || s.starts_with("https://") => s.to_owned(),
+        let candidate = match span.kind() {
+            Some(_) if s.starts_with("http://") || s.starts_with("https://") => Some(s.to_owned()),
             Some(_) if s.len() > 4 && s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("www.")) => {
-                format!("https://{s}")
+                Some(format!("https://{s}"))
             }
-            _ => {
-                out.push(Event::Text(CowStr::from(s.to_owned())));
-                continue;
-            }
+            _ => None,
+        };
+        // Only what parses as an absolute web address with a host becomes a link.
+        let Some(href) =
+            candidate.filter(|h| url::Url::parse(h).is_ok_and(|u| u.host_str().is_some_and(|h| !h.is_empty())))
+        else {
+            out.push(Event::Text(CowStr::from(s.to_owned())));
+            continue;
         };
         out.push(Event::Start(Tag::Link {
             link_type: LinkType::Autolink,
@@ -168,8 +172,9 @@ pub fn audit(html: &str) -> Result<(), String> {
                 .ok_or_else(|| format!("unquoted value in {html:?}"))?;
             match (name, key.trim()) {
                 ("a", "href") => {
-                    let v = value.trim_start().to_ascii_lowercase();
-                    if !(v.starts_with("http://") || v.starts_with("https://") || v.starts_with("mailto:")) {
+                    // The scheme is what comes before the first colon; relative links have none.
+                    let scheme = value.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+                    if !matches!(scheme.as_deref(), Some("http" | "https" | "mailto")) {
                         return Err(format!("link to {value:?} in {html:?}"));
                     }
                 }
@@ -226,6 +231,13 @@ mod tests {
         fn rendering_hostile_text_yields_inert_html(text in hostile()) {
             prop_assert_eq!(audit(&render(&text)), Ok(()));
         }
+    }
+
+    /// Found by the fuzzer: a bare "http:'/" became a link to a host-less address.
+    #[test]
+    fn only_addresses_with_a_host_become_links() {
+        assert!(!render("http:'/ und http://").contains("<a"));
+        assert!(audit(&render("[x](http:foo)")).is_ok());
     }
 
     /// Found by the property test: a bare link right after a multi-byte character panicked.

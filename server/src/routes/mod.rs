@@ -14,7 +14,7 @@ use axum::routing::{get, patch, post};
 use tower_http::timeout::TimeoutLayer;
 
 use crate::error::{AppError, MAX_BODY};
-use crate::net::{self, limiter};
+use crate::net::{self, limit};
 use crate::state::AppState;
 
 pub fn app(state: AppState) -> Router {
@@ -24,16 +24,17 @@ pub fn app(state: AppState) -> Router {
         .route("/counts", get(api::counts))
         .route("/feed", get(feed::feed))
         .route("/openapi.json", get(openapi::document))
-        .route("/comments/{id}", get(api::one))
-        .route_layer(limiter(rates.reads));
-    let posts = Router::new()
-        .route("/comments", post(api::create))
-        .route_layer(limiter(rates.comments));
+        .route("/comments/{id}", get(api::one));
+    let posts = Router::new().route("/comments", post(api::create));
     let edits = Router::new()
         .route("/comments/{id}", patch(api::edit).delete(api::delete))
         .route("/comments/{id}/vote", post(api::vote))
-        .route("/preview", post(api::preview))
-        .route_layer(limiter(rates.edits));
+        .route("/preview", post(api::preview));
+    let (reads, posts, edits) = (
+        limit(reads, rates.reads),
+        limit(posts, rates.comments),
+        limit(edits, rates.edits),
+    );
     let api = reads
         .merge(posts)
         .merge(edits)
