@@ -81,7 +81,7 @@ fn limited(rate: Rate) -> riposte::Config {
 async fn a_burst_gets_429_with_retry_after_and_later_succeeds() {
     let app = TestApp::with(limited(Rate {
         burst: 3,
-        every_ms: 300,
+        every_ms: 300.0,
     }))
     .await;
     for i in 0..3 {
@@ -134,7 +134,7 @@ async fn a_burst_gets_429_with_retry_after_and_later_succeeds() {
 async fn forged_forwarded_for_does_not_escape_the_limit() {
     let app = TestApp::with(limited(Rate {
         burst: 2,
-        every_ms: 60_000,
+        every_ms: 60_000.0,
     }))
     .await;
     let mut statuses = Vec::new();
@@ -154,7 +154,7 @@ async fn forged_forwarded_for_does_not_escape_the_limit() {
 async fn forwarded_for_counts_behind_a_trusted_proxy() {
     let mut c = limited(Rate {
         burst: 1,
-        every_ms: 60_000,
+        every_ms: 60_000.0,
     });
     c.trusted_proxies = vec!["192.0.2.0/24".into()];
     let app = TestApp::with(c).await;
@@ -192,7 +192,7 @@ async fn edits_and_votes_have_their_own_limit() {
     let mut c = config();
     c.rate_limits.edits = Rate {
         burst: 2,
-        every_ms: 60_000,
+        every_ms: 60_000.0,
     };
     let app = TestApp::with(c).await;
     let (id, _) = app.comment("x", None).await;

@@ -338,3 +338,77 @@ async fn the_openapi_document_describes_every_public_endpoint() {
     assert!(doc["paths"]["/api/v1/comments"]["post"]["responses"]["202"].is_object());
     assert!(doc["components"]["schemas"]["CommentOut"]["properties"]["replies"].is_object());
 }
+
+#[tokio::test]
+async fn cached_reads_change_with_every_write_and_revalidate_with_etags() {
+    use axum::body::Body;
+    use axum::http::Request;
+    let app = TestApp::new().await;
+    let (id, token) = app.comment("Erster", None).await;
+    let url = "/api/v1/threads?site=blog&uri=/post/";
+    let first = app.get(url).await;
+    let etag = first.headers["etag"].to_str().unwrap().to_owned();
+    assert_eq!(first.headers["cache-control"], "no-cache");
+    // A revalidation with the current tag is a 304 without a body.
+    let again = app
+        .send(
+            Request::get(url)
+                .header("if-none-match", &etag)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.bytes.is_empty());
+    // Every kind of write shows at once: a new comment, an edit, a vote, a deletion.
+    app.comment("Zweiter", Some(id)).await;
+    let v = app.get(url).await;
+    assert_ne!(v.headers["etag"].to_str().unwrap(), etag);
+    assert_eq!(v.json()["total"], 2);
+    app.write(
+        axum::http::Method::PATCH,
+        &format!("/api/v1/comments/{id}"),
+        json!({"text": "Geändert"}),
+        Some(&token),
+    )
+    .await;
+    assert_eq!(app.thread("/post/").await["comments"][0]["html"], "<p>Geändert</p>\n");
+    app.write(
+        axum::http::Method::POST,
+        &format!("/api/v1/comments/{id}/vote"),
+        json!({"value": 1}),
+        None,
+    )
+    .await;
+    assert_eq!(app.thread("/post/").await["comments"][0]["likes"], 1);
+    assert_eq!(app.get("/api/v1/counts?site=blog&uri=/post/").await.json()["/post/"], 2);
+    app.write(
+        axum::http::Method::DELETE,
+        &format!("/api/v1/comments/{id}"),
+        json!({}),
+        Some(&token),
+    )
+    .await;
+    assert_eq!(app.thread("/post/").await["comments"][0]["status"], "deleted");
+    assert_eq!(app.get("/api/v1/counts?site=blog&uri=/post/").await.json()["/post/"], 1);
+    // Browsers that take gzip get it.
+    for i in 0..20 {
+        app.comment(&format!("Füllstoff Nummer {i}, damit es sich lohnt"), None)
+            .await;
+    }
+    let gz = app
+        .send(
+            Request::get(url)
+                .header("accept-encoding", "gzip, br")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(gz.headers["content-encoding"], "gzip");
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz.bytes[..]), &mut plain).unwrap();
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&plain).unwrap()["total"],
+        21
+    );
+}

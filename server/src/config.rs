@@ -26,6 +26,8 @@ pub struct Config {
     pub trusted_proxies: Vec<String>,
     /// How long, in seconds, a commenter may edit or delete their own comment.
     pub edit_window: u64,
+    /// Keep rendered thread and count answers in memory until the next write (on by default).
+    pub response_cache: bool,
     /// Whether the built-in `demo` site (allowed only from this server's own addresses) exists.
     pub demo: bool,
     pub rate_limits: RateLimits,
@@ -34,11 +36,12 @@ pub struct Config {
 
 /// Token buckets keyed by client IP: `burst` requests at once, then one more every `every_ms`;
 /// `every_ms = 0` turns the limit off (for benchmarks, or behind a proxy that limits already).
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Rate {
     pub burst: u32,
-    pub every_ms: u64,
+    /// Milliseconds per new request; fractions allowed (0.01 = 100,000 a second); 0 turns the limit off.
+    pub every_ms: f64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -57,15 +60,15 @@ impl Default for RateLimits {
         Self {
             comments: Rate {
                 burst: 3,
-                every_ms: 20_000,
+                every_ms: 20_000.0,
             },
             edits: Rate {
                 burst: 10,
-                every_ms: 2_000,
+                every_ms: 2_000.0,
             },
             reads: Rate {
                 burst: 200,
-                every_ms: 10,
+                every_ms: 10.0,
             },
         }
     }
@@ -101,6 +104,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             edit_window: 15 * 60,
             demo: true,
+            response_cache: true,
             rate_limits: RateLimits::default(),
             sites: Vec::new(),
         }
@@ -118,6 +122,7 @@ impl fmt::Debug for Config {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("edit_window", &self.edit_window)
             .field("demo", &self.demo)
+            .field("response_cache", &self.response_cache)
             .field("rate_limits", &self.rate_limits)
             .field("sites", &self.sites)
             .finish()
@@ -206,8 +211,8 @@ impl Config {
             ("edits", self.rate_limits.edits),
             ("reads", self.rate_limits.reads),
         ] {
-            if rate.burst == 0 {
-                bail!("rate_limits.{name}: burst must be at least 1");
+            if rate.burst == 0 || !(rate.every_ms >= 0.0 && rate.every_ms.is_finite()) {
+                bail!("rate_limits.{name}: burst must be at least 1 and every_ms a number of 0 or more");
             }
         }
         for site in &self.sites {
@@ -270,7 +275,7 @@ mod tests {
             c.rate_limits.comments,
             Rate {
                 burst: 3,
-                every_ms: 20_000
+                every_ms: 20_000.0
             }
         );
         let flags = Overrides {

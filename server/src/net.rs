@@ -99,13 +99,13 @@ pub type Limiter = GovernorLayer<ClientKey, governor::middleware::NoOpMiddleware
 /// A per-IP token bucket: `burst` at once, then one every `every_ms`; beyond it a JSON 429 with Retry-After.
 /// Stale per-IP entries are dropped every minute so memory stays flat. `every_ms = 0` means no limit.
 pub fn limiter(rate: Rate) -> Option<Limiter> {
-    if rate.every_ms == 0 {
+    if rate.every_ms == 0.0 {
         return None;
     }
     let config = Arc::new(
         GovernorConfigBuilder::default()
             .key_extractor(ClientKey)
-            .per_millisecond(rate.every_ms)
+            .period(Duration::from_secs_f64(rate.every_ms / 1000.0))
             .burst_size(rate.burst)
             .finish()
             .expect("burst and period were checked to be positive"),

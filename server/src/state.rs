@@ -24,6 +24,7 @@ pub struct AppState {
     /// Origins of this server's own pages; admin forms are accepted only from these.
     pub own_origins: Arc<[String]>,
     pub login_throttle: Arc<crate::admin::auth::Throttle>,
+    pub cache: Arc<crate::cache::ResponseCache>,
 }
 
 impl AppState {
@@ -58,6 +59,7 @@ impl AppState {
         db.write_now(|tx| sites.iter().try_for_each(|s| db::sites::upsert(tx, s, now)))
             .context("failed to store the configured sites")?;
         let cache = SiteCache::load(db.clone())?;
+        let response_cache = config.response_cache;
         Ok(Self {
             db,
             trusted_proxies: config.proxies()?.into(),
@@ -67,6 +69,7 @@ impl AppState {
             public_url: public_url.into(),
             own_origins: own_origins.into(),
             login_throttle: Arc::default(),
+            cache: Arc::new(crate::cache::ResponseCache::new(response_cache)),
         })
     }
 }

@@ -52,7 +52,7 @@ impl Reply {
 pub fn config() -> Config {
     let generous = Rate {
         burst: 10_000,
-        every_ms: 1,
+        every_ms: 1.0,
     };
     Config {
         sites: vec![SiteConfig {

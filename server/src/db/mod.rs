@@ -38,6 +38,8 @@ pub struct Db {
 }
 
 struct Inner {
+    /// Bumped after every committed write through this handle; see `cache.rs`.
+    generation: std::sync::atomic::AtomicU64,
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next: AtomicUsize,
@@ -76,6 +78,7 @@ impl Db {
             .context("failed to open reader connections")?;
         Ok(Self {
             inner: Arc::new(Inner {
+                generation: Default::default(),
                 writer: Mutex::new(writer),
                 readers,
                 next: AtomicUsize::new(0),
@@ -111,6 +114,7 @@ impl Db {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let value = f(&tx)?;
             tx.commit()?;
+            inner.generation.fetch_add(1, Ordering::Release);
             Ok::<T, rusqlite::Error>(value)
         })
         .await
@@ -124,7 +128,13 @@ impl Db {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.commit()?;
+        self.inner.generation.fetch_add(1, Ordering::Release);
         Ok(value)
+    }
+
+    /// How many writes this handle has committed; changes whenever data may have changed.
+    pub fn generation(&self) -> u64 {
+        self.inner.generation.load(Ordering::Acquire)
     }
 }
 

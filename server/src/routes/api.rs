@@ -170,12 +170,18 @@ fn number(q: &Query, key: &'static str, default: i64, range: std::ops::RangeIncl
         (status = 429, description = "rate limit; see Retry-After", body = crate::error::ErrorBody)
     ))]
 /// `GET /api/v1/threads?site=S&uri=U[&limit=N][&after=ID]`
-pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<ThreadOut>> {
+pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response> {
     let q = Query::parse(raw.as_deref());
     let site = known_site(&state, q.required("site")?).await?;
     let uri = PageUri::parse(q.required("uri")?)?;
     let limit = number(&q, "limit", PAGE_DEFAULT, 1..=PAGE_MAX)?;
     let after = number(&q, "after", 0, 0..=i64::MAX)?;
+    let cache_key = format!("thread\0{}\0{}\0{limit}\0{after}", site.id, uri.as_str());
+    // Read the generation before the data: a write that lands in between makes this entry stale at once.
+    let generation = state.db.generation();
+    if let Some(hit) = state.cache.get(&cache_key, generation) {
+        return Ok(hit.respond(&headers));
+    }
     let site_id = site.id.clone();
     let key = uri.as_str().to_owned();
     let (title, total, rows, more) = state
@@ -193,14 +199,16 @@ pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
     } else {
         None
     };
-    Ok(Json(ThreadOut {
+    let out = ThreadOut {
         site: site.id.clone(),
         uri: uri.as_str().to_owned(),
         title,
         total,
         comments: build_tree(rows),
         next,
-    }))
+    };
+    let json = serde_json::to_vec(&out).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(state.cache.put(cache_key, generation, json).respond(&headers))
 }
 
 /// Nests rows (oldest first) into their tree. Placeholders of deleted comments are kept only where a
@@ -619,7 +627,7 @@ pub async fn vote(
         (status = 429, description = "rate limit; see Retry-After", body = crate::error::ErrorBody)
     ))]
 /// `GET /api/v1/counts?site=S&uri=U1&uri=U2...`
-pub async fn counts(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Json<BTreeMap<String, i64>>> {
+pub async fn counts(State(state): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response> {
     let q = Query::parse(raw.as_deref());
     let site = known_site(&state, q.required("site")?).await?;
     let uris: Vec<String> = q.all("uri").map(str::to_owned).collect();
@@ -629,17 +637,23 @@ pub async fn counts(State(state): State<AppState>, RawQuery(raw): RawQuery) -> R
     for uri in &uris {
         PageUri::parse(uri)?;
     }
-    let mut out: BTreeMap<String, i64> = uris.iter().map(|u| (u.clone(), 0)).collect();
-    if uris.is_empty() {
-        return Ok(Json(out));
+    let cache_key = format!("counts\0{}\0{}", site.id, uris.join("\0"));
+    let generation = state.db.generation();
+    if let Some(hit) = state.cache.get(&cache_key, generation) {
+        return Ok(hit.respond(&headers));
     }
-    let site_id = site.id.clone();
-    let found = state
-        .db
-        .read(move |conn| db::comments::counts(conn, &site_id, &uris))
-        .await?;
-    out.extend(found);
-    Ok(Json(out))
+    let mut out: BTreeMap<String, i64> = uris.iter().map(|u| (u.clone(), 0)).collect();
+    if !uris.is_empty() {
+        let site_id = site.id.clone();
+        out.extend(
+            state
+                .db
+                .read(move |conn| db::comments::counts(conn, &site_id, &uris))
+                .await?,
+        );
+    }
+    let json = serde_json::to_vec(&out).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(state.cache.put(cache_key, generation, json).respond(&headers))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
