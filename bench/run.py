@@ -8,6 +8,7 @@ See bench/README.md. Needs wrk (Debian package `wrk`, installed when missing and
 and for the widget part Chromium with the npm packages of tests/browser (npm ci there).
 """
 import argparse
+import atexit
 import http.client
 import http.server
 import json
@@ -26,12 +27,30 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "bench", "out")
-RIPOSTE = os.path.join(ROOT, "target", "release", "riposte")
-LIMIT = os.path.join(ROOT, "target", "release", "examples", "limit")
+# The test command's smoke run points these at debug builds.
+RIPOSTE = os.environ.get("RIPOSTE_BIN", os.path.join(ROOT, "target", "release", "riposte"))
+LIMIT = os.environ.get("LIMIT_BIN", os.path.join(ROOT, "target", "release", "examples", "limit"))
 ISSO_VENV = os.path.join(ROOT, "target", "isso-venv")
 COUNT_PAGES = [f"/c/{i}/" for i in range(20)]
 TEXT = ("Danke für den Beitrag! Ich sehe das ähnlich, aber *nicht ganz*: gerade kleine Firmen "
         "profitieren von einem eigenen Blog. Mehr dazu unter www.example.org/notizen.")
+
+
+CHILDREN = []
+
+
+@atexit.register
+def _stop_children():
+    for p in CHILDREN:
+        if p.poll() is None:
+            p.terminate()
+            p.wait()
+
+
+def spawn(cmd, **kw):
+    p = subprocess.Popen(cmd, **kw)
+    CHILDREN.append(p)
+    return p
 
 
 def log(*a):
@@ -121,11 +140,14 @@ class Sampler:
 
 
 def wrk(port, target, seconds, conns=64, script=None):
-    cmd = ["wrk", "-t2", f"-c{conns}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    cmd = ["wrk", f"-t{min(2, conns)}", f"-c{conns}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     if script:
         cmd += ["-s", script]
     cmd.append(f"http://127.0.0.1:{port}{target}")
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    run = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    if run.stderr.strip():
+        raise SystemExit(f"wrk complained: {run.stderr.strip()}")
+    out = run.stdout
 
     def unit(v, u):
         return float(v) * {"us": 0.001, "ms": 1, "s": 1000}[u]
@@ -163,7 +185,7 @@ class Riposte:
                     "edits = { burst = 1000000, every_ms = 0.001 }\nreads = { burst = 1000000, every_ms = 0.001 }\n"
                     f'[[sites]]\nid = "bench"\norigins = ["{origin}"]\n')
         self.started = time.perf_counter()
-        self.proc = subprocess.Popen([RIPOSTE, "--config", self.config], stderr=subprocess.DEVNULL,
+        self.proc = spawn([RIPOSTE, "--config", self.config], stderr=subprocess.DEVNULL,
                                      env={**os.environ, "RUST_LOG": "error"})
         wait_http(self.port, "/healthz")
         self.startup_ms = (time.perf_counter() - self.started) * 1000
@@ -214,7 +236,7 @@ require-author = false
 require-email = false
 """)
         self.started = time.perf_counter()
-        self.proc = subprocess.Popen(
+        self.proc = spawn(
             [os.path.join(ISSO_VENV, "bin", "gunicorn"), "-b", f"127.0.0.1:{self.port}", "-w", "4", "--preload",
              "isso.run"],
             env={**os.environ, "ISSO_SETTINGS": cfg}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -222,7 +244,9 @@ require-email = false
         self.startup_ms = (time.perf_counter() - self.started) * 1000
 
     def post(self, uri, text, parent=None, author="Anna"):
-        st, body = request(self.port, "POST", f"/new?uri={uri}", {"text": text, "parent": parent, "author": author},
+        # Isso fetches a new thread's page for its title unless one is given.
+        st, body = request(self.port, "POST", f"/new?uri={uri}",
+                           {"text": text, "parent": parent, "author": author, "title": "Bench"},
                            {"Origin": f"http://127.0.0.1:{self.port}"})
         assert st in (201, 202), (st, body)
         return json.loads(body)["id"]
@@ -264,7 +288,7 @@ def read_scenarios(args, tmp, results, isso):
         with open(path, "wb") as f:
             f.write(bodies[name])
     limit_port = free_port()
-    limit = subprocess.Popen([LIMIT, "--listen", f"127.0.0.1:{limit_port}"] + sum(
+    limit = spawn([LIMIT, "--listen", f"127.0.0.1:{limit_port}"] + sum(
         (["--route", f"{t}={os.path.join(tmp, n + '.json')}"] for n, t in
          [("thread200", rip.thread_target("/t200/")), ("thread5", rip.thread_target("/t5/")),
           ("counts20", rip.counts_target())]), []), stderr=subprocess.DEVNULL)
@@ -299,7 +323,8 @@ def read_scenarios(args, tmp, results, isso):
 
 
 def post_scenario(args, tmp, results, isso):
-    body = json.dumps({"site": "bench", "uri": "/post/", "text": TEXT, "author": "Last"})
+    # Lua string literals take UTF-8 as it is, but no \\u escapes.
+    body = json.dumps({"site": "bench", "uri": "/post/", "text": TEXT, "author": "Last"}, ensure_ascii=False)
     rip_lua = lua(os.path.join(tmp, "post_riposte.lua"),
                   f'wrk.method = "POST"\nwrk.body = \'{body}\'\nwrk.headers["Content-Type"] = "application/json"\n')
     rip = Riposte(tmp)
@@ -313,7 +338,7 @@ def post_scenario(args, tmp, results, isso):
     results["post"] = {"riposte": r}
     if isso:
         iso = Isso(tmp)
-        isso_body = json.dumps({"text": TEXT, "author": "Last"})
+        isso_body = json.dumps({"text": TEXT, "author": "Last", "title": "Bench"}, ensure_ascii=False)
         isso_lua = lua(os.path.join(tmp, "post_isso.lua"),
                        f'wrk.method = "POST"\nwrk.body = \'{isso_body}\'\nwrk.headers["Content-Type"] = "application/json"\n'
                        f'wrk.headers["Origin"] = "http://127.0.0.1:{iso.port}"\n')
@@ -448,9 +473,10 @@ def main():
     with open(os.path.join(OUT, "results.json"), "w") as f:
         json.dump(results, f, indent=2)
     print(json.dumps(results, indent=2))
-    post = results["post"]["riposte"]
-    if post["stored"] != post["acknowledged"]:
-        raise SystemExit(f"LOST COMMENTS: {post['acknowledged']} acknowledged, {post['stored']} stored")
+    # wrk stops counting at its deadline: up to one request per connection may be stored but unanswered.
+    for name, post in results["post"].items():
+        if not post["acknowledged"] <= post["stored"] <= post["acknowledged"] + 64:
+            raise SystemExit(f"{name}: {post['acknowledged']} acknowledged, but {post['stored']} stored")
 
 
 if __name__ == "__main__":
