@@ -82,32 +82,13 @@ impl ResponseCache {
     }
 }
 
-fn accepts_gzip(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|item| {
-            let mut parts = item.split(';').map(str::trim);
-            parts.next().is_some_and(|n| n.eq_ignore_ascii_case("gzip"))
-                && !parts.any(|p| p.replace(' ', "").eq_ignore_ascii_case("q=0"))
-        })
-}
-
 impl Cached {
     /// The JSON answer: 304 when the client's copy is current, gzipped when the client takes gzip.
     pub fn respond(&self, headers: &HeaderMap) -> Response {
-        let fresh = headers
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.split(',')
-                    .any(|t| t.trim().trim_start_matches("W/").as_bytes() == self.etag.as_bytes())
-            });
+        let fresh = crate::net::etag_matches(headers, self.etag.as_bytes());
         let mut response = if fresh {
             StatusCode::NOT_MODIFIED.into_response()
-        } else if accepts_gzip(headers) && self.json.len() > 1024 {
+        } else if crate::net::accepts_encoding(headers, "gzip") && self.json.len() > 1024 {
             let gz = self.gzip.get_or_init(|| {
                 let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
                 enc.write_all(&self.json).expect("writing to memory");

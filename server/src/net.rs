@@ -210,6 +210,31 @@ pub async fn log_and_harden(req: Request, next: Next) -> Response {
     response
 }
 
+/// Whether the client accepts this content encoding (`Accept-Encoding`, honouring `q=0`).
+pub fn accepts_encoding(headers: &axum::http::HeaderMap, encoding: &str) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            parts.next().is_some_and(|name| name.eq_ignore_ascii_case(encoding))
+                && !parts.any(|p| p.replace(' ', "").eq_ignore_ascii_case("q=0"))
+        })
+}
+
+/// Whether the client's `If-None-Match` names this entity tag (weak or strong).
+pub fn etag_matches(headers: &axum::http::HeaderMap, etag: &[u8]) -> bool {
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/").as_bytes() == etag)
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

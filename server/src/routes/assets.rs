@@ -73,18 +73,7 @@ impl Asset {
 
     /// Answers with the best encoding the client accepts, or 304 when its copy is current.
     pub fn respond(&'static self, headers: &HeaderMap) -> Response {
-        let accepts = |enc: &str| {
-            headers
-                .get_all(header::ACCEPT_ENCODING)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .any(|item| {
-                    let mut parts = item.split(';').map(str::trim);
-                    parts.next().is_some_and(|name| name.eq_ignore_ascii_case(enc))
-                        && !parts.any(|p| p.replace(' ', "").eq_ignore_ascii_case("q=0"))
-                })
-        };
+        let accepts = |enc: &str| crate::net::accepts_encoding(headers, enc);
         let (encoding, body, etag) = if accepts("br") {
             (Some("br"), &self.brotli, format!("\"{}-br\"", self.etag))
         } else if accepts("gzip") {
@@ -92,10 +81,7 @@ impl Asset {
         } else {
             (None, &self.identity, format!("\"{}\"", self.etag))
         };
-        let fresh = headers
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|tag| tag.trim().trim_start_matches("W/") == etag));
+        let fresh = crate::net::etag_matches(headers, etag.as_bytes());
         let mut response = if fresh {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
