@@ -196,7 +196,7 @@ pub fn remove(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<()> {
     if has_replies(tx, id)? {
         tx.prepare_cached(
             "UPDATE comments SET status = 'deleted', author = NULL, email = NULL, website = NULL, text = '', avatar = '',
-             ip_hash = NULL, held_reason = NULL,
+             ip_hash = NULL, held_reason = NULL, deleted_at = NULL,
              html = '', likes = 0, dislikes = 0 WHERE id = ?1",
         )?
         .execute([id])?;
@@ -213,6 +213,20 @@ pub fn remove(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<()> {
             Some(p) if !has_replies(tx, p)? && is_placeholder(tx, p)? => Some(p),
             _ => None,
         };
+    }
+    Ok(())
+}
+
+/// Removes several comments as [`remove`] does. One may be gone already: removing a reply can take its
+/// placeholder parent with it.
+pub fn remove_all(tx: &Transaction<'_>, ids: &[i64]) -> rusqlite::Result<()> {
+    for &id in ids {
+        if tx
+            .prepare_cached("SELECT 1 FROM comments WHERE id = ?1")?
+            .exists([id])?
+        {
+            remove(tx, id)?;
+        }
     }
     Ok(())
 }

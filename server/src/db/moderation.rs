@@ -189,17 +189,7 @@ pub fn purge(tx: &Transaction<'_>, before: i64) -> rusqlite::Result<usize> {
         .prepare_cached("SELECT id FROM comments WHERE status = 'deleted' AND deleted_at < ?1")?
         .query_map([before], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    for &id in &ids {
-        // It may be gone already: removing a reply can take its placeholder parent with it.
-        if tx
-            .prepare_cached("SELECT 1 FROM comments WHERE id = ?1")?
-            .exists([id])?
-        {
-            tx.prepare_cached("UPDATE comments SET deleted_at = NULL WHERE id = ?1")?
-                .execute([id])?;
-            super::comments::remove(tx, id)?;
-        }
-    }
+    super::comments::remove_all(tx, &ids)?;
     Ok(ids.len())
 }
 

@@ -58,17 +58,7 @@ pub fn erase(tx: &Transaction<'_>, email: &str, now: i64, by: &str) -> rusqlite:
         .prepare_cached("SELECT id FROM comments WHERE email = ?1 COLLATE NOCASE ORDER BY id DESC")?
         .query_map([email], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    for &id in &ids {
-        // Already taken with a reply removed before it (a placeholder chain), or still there.
-        if tx
-            .prepare_cached("SELECT 1 FROM comments WHERE id = ?1")?
-            .exists([id])?
-        {
-            tx.prepare_cached("UPDATE comments SET deleted_at = NULL, ip_hash = NULL WHERE id = ?1")?
-                .execute([id])?;
-            super::comments::remove(tx, id)?;
-        }
-    }
+    super::comments::remove_all(tx, &ids)?;
     super::moderation::record(
         tx,
         now,
