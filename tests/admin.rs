@@ -645,5 +645,13 @@ async fn moderators_edit_comments_and_sites() {
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Moderators get a page that says what was wrong, not a JSON body.
+    assert!(bad.headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        bad.text()
+            .contains("origin: &#34;javascript:alert(1)&#34; is not an origin"),
+        "{}",
+        bad.text()
+    );
     let _ = OWN;
 }

@@ -67,9 +67,10 @@ pub struct ErrorDetail<'a> {
     field: Option<&'a str>,
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let (status, code, message, field) = match &self {
+impl AppError {
+    /// Status, machine code, message for people and (for 422) the field. Logs the cause of a 500.
+    pub fn parts(&self) -> (StatusCode, &'static str, &str, Option<&'static str>) {
+        match self {
             Self::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.as_str(), None),
             Self::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", *m, None),
             Self::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", *m, None),
@@ -112,7 +113,13 @@ impl IntoResponse for AppError {
                     None,
                 )
             }
-        };
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code, message, field) = self.parts();
         let body = serde_json::to_vec(&ErrorBody {
             error: ErrorDetail { code, message, field },
         })

@@ -10,13 +10,42 @@ use super::auth::{self, AdminForm, Session};
 use super::i18n::{self, Strings};
 use crate::db::{self, moderation::Item, sites::Site};
 use crate::domain::{AuthorName, CommentText, Email, Moderation, Origin, SiteId, Status, Website};
-use crate::error::{AppError, Result};
+use crate::error::AppError;
 use crate::net::ClientIp;
 use crate::render::render;
 use crate::routes::api::{Query, rfc3339};
 use crate::state::{AppState, clean_words};
 
 const PER_PAGE: i64 = 50;
+
+type Result<T, E = AdminError> = std::result::Result<T, E>;
+
+/// An [`AppError`] answered as a page for people rather than as JSON: moderators submit forms.
+pub struct AdminError(AppError);
+
+impl<E: Into<AppError>> From<E> for AdminError {
+    fn from(e: E) -> Self {
+        Self(e.into())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/error.html")]
+struct ErrorPage<'a> {
+    status: StatusCode,
+    message: &'a str,
+    field: Option<&'a str>,
+}
+
+impl IntoResponse for AdminError {
+    fn into_response(self) -> Response {
+        let (status, _, message, field) = self.0.parts();
+        match (ErrorPage { status, message, field }).render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => self.0.into_response(),
+        }
+    }
+}
 
 /// What every page's frame shows.
 pub struct Ctx {
@@ -382,7 +411,7 @@ pub async fn moderate(State(state): State<AppState>, AdminForm { session, form }
         "delete" => Act::Delete,
         "ban" => Act::Ban,
         "restore" => Act::Restore,
-        _ => return Err(AppError::BadRequest("unknown action".into())),
+        _ => return Err(AppError::BadRequest("unknown action".into()).into()),
     };
     let ids: Vec<i64> = match one {
         Some(id) => id.parse().into_iter().collect(),
@@ -472,8 +501,9 @@ struct CommentPage {
 
 async fn load_for(state: &AppState, session: &Session, id: i64) -> Result<Item> {
     let item = state.db.read(move |conn| db::moderation::get(conn, id)).await?;
-    item.filter(|i| session.may(&i.site))
-        .ok_or(AppError::NotFound("no such comment"))
+    Ok(item
+        .filter(|i| session.may(&i.site))
+        .ok_or(AppError::NotFound("no such comment"))?)
 }
 
 /// `GET /admin/comments/{id}`: the comment with an edit form and its moderation history.
@@ -601,7 +631,7 @@ pub async fn save_site(State(state): State<AppState>, AdminForm { session, form 
         session.sites().is_none()
     };
     if !allowed {
-        return Err(AppError::Forbidden("you may not manage this site"));
+        return Err(AppError::Forbidden("you may not manage this site").into());
     }
     let origins = form
         .one("origins")
@@ -706,8 +736,8 @@ pub async fn add_ban(State(state): State<AppState>, AdminForm { session, form }:
         .filter(|s| !s.is_empty())
         .map(str::to_owned);
     match &site {
-        Some(s) if !session.may(s) => return Err(AppError::Forbidden("you may not manage this site")),
-        None if session.sites().is_some() => return Err(AppError::Forbidden("you may not ban on every site")),
+        Some(s) if !session.may(s) => return Err(AppError::Forbidden("you may not manage this site").into()),
+        None if session.sites().is_some() => return Err(AppError::Forbidden("you may not ban on every site").into()),
         _ => {}
     }
     let email = Email::parse(form.one("email"))?.map(Email::into_inner);
@@ -772,7 +802,7 @@ pub async fn remove_ban(State(state): State<AppState>, AdminForm { session, form
         })
         .await?;
     if !removed {
-        return Err(AppError::NotFound("no such ban"));
+        return Err(AppError::NotFound("no such ban").into());
     }
     Ok(Redirect::to("/admin/bans?done=1").into_response())
 }
@@ -787,9 +817,7 @@ struct PrivacyPage {
 fn every_site(session: &Session) -> Result<()> {
     match session.sites() {
         None => Ok(()),
-        Some(_) => Err(AppError::Forbidden(
-            "only moderators of every site handle privacy requests",
-        )),
+        Some(_) => Err(AppError::Forbidden("only moderators of every site handle privacy requests").into()),
     }
 }
 
@@ -806,7 +834,7 @@ pub async fn privacy(session: Session, RawQuery(raw): RawQuery) -> Result<Respon
 fn privacy_email(form: &Query) -> Result<String> {
     Email::parse(form.one("email"))?
         .map(Email::into_inner)
-        .ok_or_else(|| crate::domain::FieldError::new("email", "give the email address").into())
+        .ok_or_else(|| AppError::from(crate::domain::FieldError::new("email", "give the email address")).into())
 }
 
 pub async fn privacy_export(State(state): State<AppState>, AdminForm { session, form }: AdminForm) -> Result<Response> {
