@@ -322,34 +322,32 @@ def read_scenarios(args, tmp, results, isso):
         iso.stop()
 
 
-def post_scenario(args, tmp, results, isso):
+def measure_post(args, server, tmp, name, target, body, count_sql, headers=None):
+    """wrk posting one JSON body for the run's duration; then how many comments the database holds."""
     # Lua string literals take UTF-8 as it is, but no \\u escapes.
-    body = json.dumps({"site": "bench", "uri": "/post/", "text": TEXT, "author": "Last"}, ensure_ascii=False)
-    rip_lua = lua(os.path.join(tmp, "post_riposte.lua"),
-                  f'wrk.method = "POST"\nwrk.body = \'{body}\'\nwrk.headers["Content-Type"] = "application/json"\n')
-    rip = Riposte(tmp)
-    log("  post: riposte")
-    r = wrk(rip.port, "/api/v1/comments", args.seconds, script=rip_lua)
-    rip.stop()
-    stored = sqlite3.connect(rip.db).execute(
-        "SELECT count(*) FROM comments c JOIN threads t ON t.id = c.thread_id WHERE t.uri = '/post/'").fetchone()[0]
+    text = json.dumps(body, ensure_ascii=False)
+    script = f'wrk.method = "POST"\nwrk.body = \'{text}\'\nwrk.headers["Content-Type"] = "application/json"\n'
+    for k, v in (headers or {}).items():
+        script += f'wrk.headers["{k}"] = "{v}"\n'
+    log(f"  post: {name}")
+    r = wrk(server.port, target, args.seconds, script=lua(os.path.join(tmp, f"post_{name}.lua"), script))
+    server.stop()
     r["acknowledged"] = r["requests"] - r["non2xx"]
-    r["stored"] = stored
-    results["post"] = {"riposte": r}
+    r["stored"] = sqlite3.connect(server.db).execute(count_sql).fetchone()[0]
+    return r
+
+
+def post_scenario(args, tmp, results, isso):
+    rip = Riposte(tmp)
+    results["post"] = {"riposte": measure_post(
+        args, rip, tmp, "riposte", "/api/v1/comments", {"site": "bench", "uri": "/post/", "text": TEXT, "author": "Last"},
+        "SELECT count(*) FROM comments c JOIN threads t ON t.id = c.thread_id WHERE t.uri = '/post/'")}
     if isso:
         iso = Isso(tmp)
-        isso_body = json.dumps({"text": TEXT, "author": "Last", "title": "Bench"}, ensure_ascii=False)
-        isso_lua = lua(os.path.join(tmp, "post_isso.lua"),
-                       f'wrk.method = "POST"\nwrk.body = \'{isso_body}\'\nwrk.headers["Content-Type"] = "application/json"\n'
-                       f'wrk.headers["Origin"] = "http://127.0.0.1:{iso.port}"\n')
-        log("  post: isso")
-        r = wrk(iso.port, "/new?uri=/post/", args.seconds, script=isso_lua)
-        iso.stop()
-        stored = sqlite3.connect(iso.db).execute(
-            "SELECT count(*) FROM comments c JOIN threads t ON t.id = c.tid WHERE t.uri = '/post/'").fetchone()[0]
-        r["acknowledged"] = r["requests"] - r["non2xx"]
-        r["stored"] = stored
-        results["post"]["isso"] = r
+        results["post"]["isso"] = measure_post(
+            args, iso, tmp, "isso", "/new?uri=/post/", {"text": TEXT, "author": "Last", "title": "Bench"},
+            "SELECT count(*) FROM comments c JOIN threads t ON t.id = c.tid WHERE t.uri = '/post/'",
+            {"Origin": f"http://127.0.0.1:{iso.port}"})
 
 
 def startup(args, tmp, results, isso):

@@ -4,7 +4,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{Admin, OWN, TestApp, config};
+use common::{Admin, TestApp, config};
 use riposte::domain::Moderation;
 use serde_json::json;
 
@@ -653,5 +653,4 @@ async fn moderators_edit_comments_and_sites() {
         "{}",
         bad.text()
     );
-    let _ = OWN;
 }
