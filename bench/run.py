@@ -324,7 +324,7 @@ def read_scenarios(args, tmp, results, isso):
 
 def measure_post(args, server, tmp, name, target, body, count_sql, headers=None):
     """wrk posting one JSON body for the run's duration; then how many comments the database holds."""
-    # Lua string literals take UTF-8 as it is, but no \\u escapes.
+    # Lua string literals take UTF-8 as it is, but no \u escapes.
     text = json.dumps(body, ensure_ascii=False)
     script = f'wrk.method = "POST"\nwrk.body = \'{text}\'\nwrk.headers["Content-Type"] = "application/json"\n'
     for k, v in (headers or {}).items():
