@@ -1,5 +1,5 @@
 //! "The limit" for the benchmark: the same response bytes riposte gives, served from memory by a minimal
-//! server on riposte's own HTTP stack (axum on hyper, through `riposte::serve`), with no database, no
+//! server on riposte's own HTTP stack (axum on hyper, through `riposte::http::serve`), with no database, no
 //! rendering and no rate limiting. Whatever riposte loses against it is the price of its own work.
 //!
 //!     cargo run --release --example limit -- --listen 127.0.0.1:9000 --route '/path?query=file' ...
@@ -44,6 +44,6 @@ async fn main() -> anyhow::Result<()> {
         }
     });
     let listener = tokio::net::TcpListener::bind(&listen).await?;
-    riposte::serve::serve(listener, app, riposte::shutdown_signal()).await?;
+    riposte::http::serve::serve(listener, app, riposte::shutdown_signal()).await?;
     Ok(())
 }

@@ -8,7 +8,8 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
-use crate::domain::{Moderation, Origin, SiteId};
+use crate::domain::site::clean_words;
+use crate::domain::{Moderation, Origin, Site, SiteId};
 
 #[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -34,15 +35,10 @@ pub struct Config {
     pub sites: Vec<SiteConfig>,
 }
 
-/// Token buckets keyed by client IP: `burst` requests at once, then one more every `every_ms`;
-/// `every_ms = 0` turns the limit off (for benchmarks, or behind a proxy that limits already).
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Rate {
-    pub burst: u32,
-    /// Milliseconds per new request; fractions allowed (0.01 = 100,000 a second); 0 turns the limit off.
-    pub every_ms: f64,
-}
+/// Token buckets keyed by client IP: `burst` requests at once, then one more every `every_ms` (fractions
+/// allowed: 0.01 = 100,000 a second); `every_ms = 0` turns the limit off (for benchmarks, or behind a proxy
+/// that limits already).
+pub use crate::http::limit::Rate;
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -91,7 +87,7 @@ pub struct SiteConfig {
 }
 
 fn default_max_links() -> i64 {
-    crate::db::sites::DEFAULT_MAX_LINKS
+    crate::domain::site::DEFAULT_MAX_LINKS
 }
 
 impl Default for Config {
@@ -239,6 +235,23 @@ impl Config {
 }
 
 impl SiteConfig {
+    /// The site as stored; origins were checked by [`SiteConfig::validate`] when the file was read.
+    pub fn to_site(&self) -> Site {
+        Site {
+            id: self.id.clone(),
+            name: self.name.clone().unwrap_or_else(|| self.id.clone()),
+            moderation: self.moderation,
+            origins: self
+                .origins
+                .iter()
+                .filter_map(|o| Origin::parse(o).ok())
+                .map(Origin::into_inner)
+                .collect(),
+            max_links: self.max_links,
+            blocked_words: clean_words(&self.blocked_words),
+        }
+    }
+
     pub fn validate(&self) -> anyhow::Result<()> {
         SiteId::parse(&self.id).map_err(|e| anyhow::anyhow!("site {:?}: {}", self.id, e.message))?;
         if self.max_links < 0 {

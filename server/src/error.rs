@@ -1,14 +1,17 @@
 //! One error type for every handler, and the JSON body extractor that uses it. Each variant says its status
-//! code and whether its message reaches the client; a 5xx always answers a fixed text and logs the cause.
+//! code and whether its message reaches the client; a 5xx always answers a fixed text, and its cause rides
+//! in a response extension to the request log, which logs it once.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::domain::FieldError;
+pub use crate::http::ErrorBody;
+use crate::http::{ErrorCause, error_response, limit::too_many_requests, query::Missing};
+use crate::store::StoreError;
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
@@ -49,26 +52,23 @@ impl From<FieldError> for AppError {
     }
 }
 
-/// Every error answer: `{"error": {"code", "message", "field"?}}`.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ErrorBody<'a> {
-    error: ErrorDetail<'a>,
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Refused(e) => Self::Invalid(e),
+            StoreError::Failed(e) => Self::Internal(e),
+        }
+    }
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ErrorDetail<'a> {
-    /// Machine-readable: bad_request, forbidden, not_found, method_not_allowed, payload_too_large,
-    /// unsupported_media_type, invalid_field, rate_limited, internal.
-    code: &'a str,
-    /// For people, in English.
-    message: &'a str,
-    /// With invalid_field: the field that broke its rule.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
+impl From<Missing> for AppError {
+    fn from(Missing(key): Missing) -> Self {
+        Self::BadRequest(format!("the query parameter {key} is missing"))
+    }
 }
 
 impl AppError {
-    /// Status, machine code, message for people and (for 422) the field. Logs the cause of a 500.
+    /// Status, machine code, message for people and (for 422) the field.
     pub fn parts(&self) -> (StatusCode, &'static str, &str, Option<&'static str>) {
         match self {
             Self::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.as_str(), None),
@@ -104,36 +104,35 @@ impl AppError {
                 "too many requests; try again later",
                 None,
             ),
-            Self::Internal(e) => {
-                tracing::error!(error = format!("{e:#}"), "internal error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "something went wrong on the server",
-                    None,
-                )
-            }
+            Self::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "something went wrong on the server",
+                None,
+            ),
+        }
+    }
+}
+
+impl AppError {
+    /// For a 500, the cause, to be logged once by the request log.
+    pub fn cause(&self) -> Option<ErrorCause> {
+        match self {
+            Self::Internal(e) => Some(ErrorCause(format!("{e:#}").into())),
+            _ => None,
         }
     }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, code, message, field) = self.parts();
-        let body = serde_json::to_vec(&ErrorBody {
-            error: ErrorDetail { code, message, field },
-        })
-        .unwrap_or_default();
-        let mut response = (
-            status,
-            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-            body,
-        )
-            .into_response();
         if let Self::TooManyRequests(secs) = self {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+            return too_many_requests(secs);
+        }
+        let (status, code, message, field) = self.parts();
+        let mut response = error_response(status, code, message, field);
+        if let Some(cause) = self.cause() {
+            response.extensions_mut().insert(cause);
         }
         response
     }
@@ -181,4 +180,22 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
         serde_json::error::Category::Data => AppError::Invalid(FieldError::new("body", e.to_string())),
         _ => AppError::BadRequest(format!("the body is not valid JSON: {e}")),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_500_answers_a_fixed_text_and_carries_its_cause_to_the_log_only() {
+        let response = AppError::Internal(anyhow::anyhow!("disk on fire").context("failed to store")).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let cause = response
+            .extensions()
+            .get::<ErrorCause>()
+            .expect("the cause rides along");
+        assert_eq!(&*cause.0, "failed to store: disk on fire");
+        let not_found = AppError::NotFound("no such comment").into_response();
+        assert!(not_found.extensions().get::<ErrorCause>().is_none());
+    }
 }

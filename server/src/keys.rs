@@ -1,12 +1,15 @@
-//! Everything derived from the server secret: IP hashes, edit tokens and avatar hashes, each an HMAC
-//! under its own purpose label so that one can never stand in for another.
+//! Everything derived from secrets: IP hashes, edit tokens, CSRF tokens and avatar hashes (each an HMAC of
+//! the server secret under its own purpose label, so that one can never stand in for another), and
+//! moderators' passwords (argon2id) and session tokens.
 
 use std::net::IpAddr;
+use std::sync::LazyLock;
 
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -14,7 +17,7 @@ type HmacSha256 = Hmac<Sha256>;
 pub const IP_KEY_PERIOD_MS: i64 = 30 * 24 * 3600 * 1000;
 
 fn now_period() -> i64 {
-    crate::db::now_ms().div_euclid(IP_KEY_PERIOD_MS)
+    crate::domain::time::now_ms().div_euclid(IP_KEY_PERIOD_MS)
 }
 
 pub struct Keys {
@@ -101,6 +104,46 @@ impl Keys {
     pub fn avatar(&self, seed: &str) -> String {
         hex(&self.mac("avatar", &[seed.as_bytes()]).finalize().into_bytes()[..8])
     }
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        anyhow::bail!("the password must be at least {MIN_PASSWORD_CHARS} characters");
+    }
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing the password failed: {e}"))
+}
+
+/// A hash of nothing anyone knows, checked when an account does not exist, so that a login for an unknown
+/// name takes as long as one for a known name.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    Argon2::default()
+        .hash_password(b"riposte-no-such-account")
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+});
+
+pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
+    let ok = Argon2::default()
+        .verify_password(password.as_bytes(), hash.unwrap_or(&DUMMY_HASH))
+        .is_ok();
+    ok && hash.is_some()
+}
+
+/// How a session token is stored: only its SHA-256, so a copy of the database opens no session.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// A fresh session token: 32 random bytes, base64url.
+pub fn new_token() -> String {
+    let mut buf = [0u8; 32];
+    rand::fill(&mut buf);
+    URL_SAFE_NO_PAD.encode(buf)
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -1,21 +1,21 @@
 //! riposte: a small, fast, self-hosted comment service.
+//!
+//! Layers, imports only downward: `routes` -> `state` -> (`store`, `http`, `keys`) -> `domain`.
+//! `docs/architecture.md` is the map.
 #![forbid(unsafe_code)]
 
-pub mod admin;
-pub mod cache;
 pub mod config;
-pub mod db;
 pub mod domain;
 pub mod error;
+pub mod http;
 pub mod keys;
-pub mod moderation;
-pub mod net;
 pub mod render;
 pub mod routes;
-pub mod serve;
 pub mod state;
+pub mod store;
 
 use std::future::Future;
+use std::sync::Arc;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -23,6 +23,7 @@ use tokio::net::TcpListener;
 pub use config::Config;
 pub use routes::app;
 pub use state::AppState;
+pub use store::Store;
 
 /// Serves on `listener` until `shutdown` resolves, then finishes in-flight requests.
 pub async fn run(
@@ -31,33 +32,25 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let local = listener.local_addr().context("failed to read the listening address")?;
-    let db = db::Db::open(&config.database)?;
-    let state = AppState::new(config, db, local)?;
+    let state = AppState::open(config, local).await?;
     tracing::info!(address = %local, public_url = %state.public_url, "riposte is listening");
-    tokio::spawn(maintenance(state.db.clone()));
-    serve::serve(listener, app(state), shutdown)
+    tokio::spawn(upkeep(state.store.clone()));
+    http::serve::serve(listener, app(state), shutdown)
         .await
         .context("server failed")
 }
 
 /// Hourly: purges the trash after 30 days, admin sessions after 12 idle hours, IP hashes after 90 days.
-async fn maintenance(db: db::Db) {
+async fn upkeep(store: Arc<dyn Store>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         tick.tick().await;
-        let now = db::now_ms();
-        let result = db
-            .write(move |tx| {
-                let purged = db::moderation::purge(tx, now - db::moderation::TRASH_KEEP_MS)?;
-                let ended = db::moderators::purge_sessions(tx, now - admin::auth::IDLE.as_millis() as i64)?;
-                db::moderation::forget_ip_hashes(tx, now - db::moderation::IP_HASH_KEEP_MS)?;
-                Ok((purged, ended))
-            })
-            .await;
-        match result {
-            Ok((purged, ended)) if purged + ended > 0 => tracing::info!(purged, ended, "maintenance"),
+        match store.upkeep(domain::time::now_ms()).await {
+            Ok(u) if u.purged_comments + u.ended_sessions > 0 => {
+                tracing::info!(purged = u.purged_comments, ended = u.ended_sessions, "upkeep")
+            }
             Ok(_) => {}
-            Err(e) => tracing::error!(error = format!("{e:#}"), "maintenance failed"),
+            Err(e) => tracing::error!(error = %e, "upkeep failed"),
         }
     }
 }

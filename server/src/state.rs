@@ -1,48 +1,51 @@
-//! Shared state handed to every handler, and the in-memory view of the sites table.
+//! Shared state handed to every handler, and the in-memory snapshot of the sites.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
+use axum::extract::FromRef;
 
 use crate::config::Config;
-use crate::db::{self, Db, sites::Site};
-use crate::domain::{Moderation, Origin};
+use crate::domain::site::DEFAULT_MAX_LINKS;
+use crate::domain::time::now_ms;
+use crate::domain::{Moderation, Origin, Site};
+use crate::http::cache::ResponseCache;
+use crate::http::client::TrustedProxies;
+use crate::http::throttle::Throttle;
 use crate::keys::Keys;
+use crate::store::{self, Store};
 
 #[derive(Clone)]
 pub struct AppState {
-    pub db: Db,
+    pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
     pub keys: Arc<Keys>,
     pub sites: Arc<SiteCache>,
     /// Where visitors reach this server, without a trailing slash.
     pub public_url: Arc<str>,
-    pub trusted_proxies: Arc<[ipnet::IpNet]>,
+    pub trusted_proxies: TrustedProxies,
     /// Origins of this server's own pages; admin forms are accepted only from these.
     pub own_origins: Arc<[String]>,
-    pub login_throttle: Arc<crate::admin::auth::Throttle>,
-    pub cache: Arc<crate::cache::ResponseCache>,
+    pub login_throttle: Arc<Throttle>,
+    pub cache: Arc<ResponseCache>,
+}
+
+/// The client-address middleware needs only the trusted proxies.
+impl FromRef<AppState> for TrustedProxies {
+    fn from_ref(state: &AppState) -> Self {
+        state.trusted_proxies.clone()
+    }
 }
 
 impl AppState {
     /// Prepares the state for a server bound to `local`: loads or creates the secret and writes the
-    /// configured sites (and the built-in `demo` site) to the database.
-    pub fn new(config: Config, db: Db, local: SocketAddr) -> anyhow::Result<Self> {
+    /// configured sites (and the built-in `demo` site) to the store.
+    pub async fn new(config: Config, store: Arc<dyn Store>, local: SocketAddr) -> anyhow::Result<Self> {
         let secret = match &config.secret {
             Some(s) => s.clone(),
-            None => db
-                .write_now(|tx| match db::settings::get(tx, "secret")? {
-                    Some(s) => Ok(s),
-                    None => {
-                        let s = Keys::generate_secret();
-                        db::settings::set(tx, "secret", &s)?;
-                        Ok(s)
-                    }
-                })
-                .context("failed to load the secret")?,
+            None => store.secret(Keys::generate_secret).await?,
         };
         let public_url = config
             .public_url
@@ -50,27 +53,30 @@ impl AppState {
             .unwrap_or_else(|| format!("http://{}", display_addr(local)))
             .trim_end_matches('/')
             .to_owned();
-        let mut sites: Vec<Site> = config.sites.iter().map(site_from_config).collect();
+        let mut sites: Vec<Site> = config.sites.iter().map(|s| s.to_site()).collect();
         let own_origins = own_origins(local, &public_url);
         if config.demo {
             sites.push(demo_site(own_origins.clone()));
         }
-        let now = db::now_ms();
-        db.write_now(|tx| sites.iter().try_for_each(|s| db::sites::upsert(tx, s, now)))
-            .context("failed to store the configured sites")?;
-        let cache = SiteCache::load(db.clone())?;
-        let response_cache = config.response_cache;
+        store.save_sites(sites, now_ms()).await?;
+        let site_cache = SiteCache::load(store.clone()).await?;
         Ok(Self {
-            db,
             trusted_proxies: config.proxies()?.into(),
-            config: Arc::new(config),
             keys: Arc::new(Keys::new(&secret)),
-            sites: Arc::new(cache),
+            sites: Arc::new(site_cache),
             public_url: public_url.into(),
             own_origins: own_origins.into(),
             login_throttle: Arc::default(),
-            cache: Arc::new(crate::cache::ResponseCache::new(response_cache)),
+            cache: Arc::new(ResponseCache::new(config.response_cache)),
+            config: Arc::new(config),
+            store,
         })
+    }
+
+    /// Opens the store the configuration names and prepares the state over it.
+    pub async fn open(config: Config, local: SocketAddr) -> anyhow::Result<Self> {
+        let store = store::open(&config.database)?;
+        Self::new(config, store, local).await
     }
 }
 
@@ -80,22 +86,6 @@ fn display_addr(addr: SocketAddr) -> String {
         format!("127.0.0.1:{}", addr.port())
     } else {
         addr.to_string()
-    }
-}
-
-fn site_from_config(s: &crate::config::SiteConfig) -> Site {
-    Site {
-        id: s.id.clone(),
-        name: s.name.clone().unwrap_or_else(|| s.id.clone()),
-        moderation: s.moderation,
-        origins: s
-            .origins
-            .iter()
-            .filter_map(|o| Origin::parse(o).ok())
-            .map(Origin::into_inner)
-            .collect(),
-        max_links: s.max_links,
-        blocked_words: clean_words(&s.blocked_words),
     }
 }
 
@@ -118,24 +108,15 @@ fn demo_site(origins: Vec<String>) -> Site {
         name: "riposte demo".into(),
         moderation: Moderation::None,
         origins,
-        max_links: db::sites::DEFAULT_MAX_LINKS,
+        max_links: DEFAULT_MAX_LINKS,
         blocked_words: Vec::new(),
     }
 }
 
-/// Blocked words as stored: trimmed, lower-case, one per entry, no blanks.
-pub fn clean_words<S: AsRef<str>>(words: &[S]) -> Vec<String> {
-    words
-        .iter()
-        .map(|w| w.as_ref().trim().to_lowercase())
-        .filter(|w| !w.is_empty())
-        .collect()
-}
-
-/// Sites are few and read on every request: keep them in memory. A miss reloads from the database (at most
+/// Sites are few and read on every request: keep them in memory. A miss reloads from the store (at most
 /// once a second), so sites added with `riposte site add` while the server runs are picked up.
 pub struct SiteCache {
-    db: Db,
+    store: Arc<dyn Store>,
     sites: RwLock<Arc<HashMap<String, Arc<Site>>>>,
     last_reload: Mutex<Instant>,
 }
@@ -143,10 +124,10 @@ pub struct SiteCache {
 const RELOAD_AT_MOST_EVERY: Duration = Duration::from_secs(1);
 
 impl SiteCache {
-    fn load(db: Db) -> anyhow::Result<Self> {
-        let sites = db.write_now(|tx| db::sites::list(tx))?;
+    async fn load(store: Arc<dyn Store>) -> anyhow::Result<Self> {
+        let sites = store.sites().await?;
         Ok(Self {
-            db,
+            store,
             sites: RwLock::new(Arc::new(index(sites))),
             last_reload: Mutex::new(Instant::now()),
         })
@@ -164,14 +145,13 @@ impl SiteCache {
             }
             *last = Instant::now();
         }
-        let sites = self.db.read(db::sites::list).await?;
-        *self.sites.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(index(sites));
+        self.refresh().await?;
         Ok(true)
     }
 
     /// Reloads now, after a change made through the admin UI.
     pub async fn refresh(&self) -> anyhow::Result<()> {
-        let sites = self.db.read(db::sites::list).await?;
+        let sites = self.store.sites().await?;
         *self.sites.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(index(sites));
         Ok(())
     }

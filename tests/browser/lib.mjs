@@ -11,20 +11,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = process.env.RIPOSTE_BIN || join(ROOT, 'target/debug/riposte');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
-const freePort = () =>
-  new Promise((ok, fail) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-    s.on('error', fail);
-  });
-
 /** Serves host pages: any path is a blog post whose widget options come from the query string. */
 export async function startHost() {
-  const port = await freePort();
-  const host = { origin: `http://127.0.0.1:${port}`, riposte: null };
+  const host = { origin: null, riposte: null };
   const server = createServer((req, res) => {
     const url = new URL(req.url, host.origin);
     const q = url.searchParams;
@@ -43,7 +32,9 @@ export async function startHost() {
     res.end(`<!doctype html><html lang="${q.get('lang') || 'en'}"><head><meta charset="utf-8"><title>Post ${url.pathname}</title></head>
 <body><main>${body}<script src="${host.riposte}/embed.js" data-site="${q.get('site') || 'test'}"${attr('data-theme', 'theme')}${attr('data-lang', 'wlang')} async></script></main></body></html>`);
   });
-  await new Promise((ok) => server.listen(port, '127.0.0.1', ok));
+  // Port 0: the kernel picks a free port, and we read which from the bound socket.
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  host.origin = `http://127.0.0.1:${server.address().port}`;
   host.close = () => new Promise((ok) => server.close(ok));
   return host;
 }
@@ -51,10 +42,9 @@ export async function startHost() {
 /** Starts the riposte binary with a config whose sites allow the host page's origin. */
 export async function startRiposte(hostOrigin, extraToml = '') {
   if (!existsSync(BIN)) throw new Error(`riposte binary not found at ${BIN}: build it first (cargo build)`);
-  const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'riposte-browser-'));
   const config = join(dir, 'riposte.toml');
-  writeFileSync(config, `listen = "127.0.0.1:${port}"
+  writeFileSync(config, `listen = "127.0.0.1:0"
 database = "${join(dir, 'riposte.db')}"
 ${extraToml}
 
@@ -67,19 +57,27 @@ id = "held"
 origins = ["${hostOrigin}"]
 moderation = "all"
 `);
-  const child = spawn(BIN, ['--config', config], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
+  const child = spawn(BIN, ['--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
   let log = '';
   child.stderr.on('data', (d) => { log += d; });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`riposte exited: ${log}`);
-    try {
-      if ((await fetch(url + '/healthz')).ok) break;
-    } catch { /* not up yet */ }
-    if (Date.now() > deadline) throw new Error(`riposte did not answer within 20 s: ${log}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  // The server binds port 0 and prints the address it got once its socket is bound; connections made from
+  // then on wait in the listener's queue until it serves, so no polling is needed.
+  const url = await new Promise((ok, fail) => {
+    let out = '';
+    const timer = setTimeout(() => fail(new Error(`riposte did not report its address within 20 s: ${log}`)), 20000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/riposte listening on (http:\/\/[^\s]+)/);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]);
+      }
+    });
+    child.on('exit', () => {
+      clearTimeout(timer);
+      fail(new Error(`riposte exited: ${log}`));
+    });
+  });
   return {
     url,
     config,

@@ -5,11 +5,13 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::sync::LazyLock;
 
+use axum::body::Bytes;
 use axum::extract::Path;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
+use crate::http::headers::{Encoding, Representation};
 
 mod i18n {
     include!(concat!(env!("OUT_DIR"), "/i18n.rs"));
@@ -25,10 +27,11 @@ pub struct Asset {
     cache_control: &'static str,
     /// Readable from any origin (translations are fetched by the widget on other sites).
     public: bool,
-    etag: String,
-    identity: Vec<u8>,
-    gzip: Vec<u8>,
-    brotli: Vec<u8>,
+    /// Hex digest of the identity body.
+    tag: String,
+    identity: Bytes,
+    gzip: Bytes,
+    brotli: Bytes,
 }
 
 impl Asset {
@@ -43,15 +46,15 @@ impl Asset {
         }
         use sha2::Digest;
         let hash = sha2::Sha256::digest(&body);
-        let etag = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
+        let tag = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
         Self {
             content_type,
             cache_control,
             public,
-            etag,
-            identity: body,
-            gzip,
-            brotli,
+            tag,
+            identity: body.into(),
+            gzip: gzip.into(),
+            brotli: brotli.into(),
         }
     }
 
@@ -73,33 +76,19 @@ impl Asset {
 
     /// Answers with the best encoding the client accepts, or 304 when its copy is current.
     pub fn respond(&'static self, headers: &HeaderMap) -> Response {
-        let accepts = |enc: &str| crate::net::accepts_encoding(headers, enc);
-        let (encoding, body, etag) = if accepts("br") {
-            (Some("br"), &self.brotli, format!("\"{}-br\"", self.etag))
-        } else if accepts("gzip") {
-            (Some("gzip"), &self.gzip, format!("\"{}-gz\"", self.etag))
-        } else {
-            (None, &self.identity, format!("\"{}\"", self.etag))
+        let encoding = Encoding::negotiate(headers, &[Encoding::Brotli, Encoding::Gzip]);
+        let answer = Representation {
+            tag: &self.tag,
+            content_type: self.content_type,
+            encoding,
+            cache_control: self.cache_control,
         };
-        let fresh = crate::net::etag_matches(headers, etag.as_bytes());
-        let mut response = if fresh {
-            StatusCode::NOT_MODIFIED.into_response()
-        } else {
-            body.as_slice().into_response()
-        };
+        let mut response = answer.respond(headers, || match encoding {
+            Encoding::Brotli => self.brotli.clone(),
+            Encoding::Gzip => self.gzip.clone(),
+            Encoding::Identity => self.identity.clone(),
+        });
         let h = response.headers_mut();
-        if !fresh {
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(self.content_type));
-            if let Some(enc) = encoding {
-                h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(enc));
-            }
-        }
-        h.insert(
-            header::ETAG,
-            HeaderValue::from_str(&etag).expect("hex is a valid header"),
-        );
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(self.cache_control));
-        h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
         h.insert("cross-origin-resource-policy", HeaderValue::from_static("cross-origin"));
         if self.public {
             h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));

@@ -1,10 +1,11 @@
 //! The one route table and its layers.
 
+pub mod admin;
 pub mod api;
 pub mod assets;
-pub mod feed;
-pub mod openapi;
-pub mod pages;
+pub mod demo;
+pub mod health;
+pub mod middleware;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -14,22 +15,25 @@ use axum::routing::{get, patch, post};
 use tower_http::timeout::TimeoutLayer;
 
 use crate::error::{AppError, MAX_BODY};
-use crate::net::{self, limit};
+use crate::http::client::{TrustedProxies, client_ip};
+use crate::http::limit::limit;
+use crate::http::serve::REQUEST_TIMEOUT;
 use crate::state::AppState;
+use api::{comments, feed, openapi, threads};
 
 pub fn app(state: AppState) -> Router {
     let rates = &state.config.rate_limits;
     let reads = Router::new()
-        .route("/threads", get(api::thread))
-        .route("/counts", get(api::counts))
+        .route("/threads", get(threads::thread))
+        .route("/counts", get(threads::counts))
         .route("/feed", get(feed::feed))
         .route("/openapi.json", get(openapi::document))
-        .route("/comments/{id}", get(api::one));
-    let posts = Router::new().route("/comments", post(api::create));
+        .route("/comments/{id}", get(comments::one));
+    let posts = Router::new().route("/comments", post(comments::create));
     let edits = Router::new()
-        .route("/comments/{id}", patch(api::edit).delete(api::delete))
-        .route("/comments/{id}/vote", post(api::vote))
-        .route("/preview", post(api::preview));
+        .route("/comments/{id}", patch(comments::edit).delete(comments::delete))
+        .route("/comments/{id}/vote", post(comments::vote))
+        .route("/preview", post(comments::preview));
     let (reads, posts, edits) = (
         limit(reads, rates.reads),
         limit(posts, rates.comments),
@@ -40,22 +44,24 @@ pub fn app(state: AppState) -> Router {
         .merge(edits)
         .fallback(|| async { AppError::NotFound("no such endpoint") })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
-        .layer(from_fn_with_state(state.clone(), net::cors));
+        .layer(from_fn_with_state(state.clone(), middleware::cors));
+    let proxies = TrustedProxies::clone(&state.trusted_proxies);
     Router::new()
-        .route("/", get(pages::demo))
+        .route("/", get(demo::demo))
         .route("/embed.js", get(assets::embed_js))
         .route("/embed.css", get(assets::embed_css))
         .route("/demo.css", get(assets::demo_css))
         .route("/i18n/{file}", get(assets::translation))
-        .route("/healthz", get(pages::healthz))
+        .route("/healthz", get(health::healthz))
         .nest("/api/v1", api)
-        .merge(crate::admin::router())
+        .merge(admin::router())
+        .fallback(middleware::canonical_path)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
-            crate::serve::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
         ))
-        .layer(from_fn_with_state(state.clone(), net::client_ip))
-        .layer(from_fn(net::log_and_harden))
+        .layer(from_fn_with_state(proxies, client_ip))
+        .layer(from_fn(middleware::log_and_harden))
         .with_state(state)
 }

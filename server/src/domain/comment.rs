@@ -1,0 +1,226 @@
+//! Comments: their states, the views the store returns, and the values a change is made of.
+
+use super::fields::{AuthorName, CommentText, Email, FieldError, PageTitle, PageUri, SiteId, Website};
+
+/// A comment's life-cycle state as stored. The API shows only published, pending (to its author) and
+/// deleted (placeholders); spam is shown to its author as pending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Published,
+    Pending,
+    Deleted,
+    Spam,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Published => "published",
+            Self::Pending => "pending",
+            Self::Deleted => "deleted",
+            Self::Spam => "spam",
+        }
+    }
+
+    pub fn from_stored(s: &str) -> Self {
+        match s {
+            "published" => Self::Published,
+            "pending" => Self::Pending,
+            "deleted" => Self::Deleted,
+            _ => Self::Spam,
+        }
+    }
+}
+
+/// A comment as the public sees it: never an email, an IP hash or the Markdown source.
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub id: i64,
+    pub parent: Option<i64>,
+    pub status: Status,
+    pub author: Option<String>,
+    pub website: Option<String>,
+    pub html: String,
+    pub avatar: String,
+    pub created: i64,
+    pub edited: Option<i64>,
+    pub likes: i64,
+    pub dislikes: i64,
+}
+
+/// A comment as moderators see it: everything stored, with its page.
+#[derive(Debug, Clone)]
+pub struct CommentRecord {
+    pub id: i64,
+    pub site: String,
+    pub uri: String,
+    pub title: Option<String>,
+    pub parent: Option<i64>,
+    pub status: Status,
+    pub author: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    pub text: String,
+    pub html: String,
+    pub ip_hash: Option<String>,
+    pub created: i64,
+    pub reason: Option<String>,
+    pub deleted_at: Option<i64>,
+    /// Published comments of the same commenter (by email, else by IP hash).
+    pub published_before: i64,
+}
+
+/// Where a comment sits, for the checks before a change.
+#[derive(Debug, Clone)]
+pub struct CommentMeta {
+    pub id: i64,
+    pub thread_id: i64,
+    pub site_id: String,
+    pub parent: Option<i64>,
+    /// The top-level comment this one hangs under (itself, for a top-level comment).
+    pub root: i64,
+    pub depth: i64,
+    pub status: Status,
+    pub created: i64,
+}
+
+/// A visitor's new comment, parsed. `html` is `text` rendered, once, at write time.
+#[derive(Debug, Clone)]
+pub struct NewComment {
+    pub site: SiteId,
+    pub uri: PageUri,
+    pub title: Option<PageTitle>,
+    pub parent: Option<i64>,
+    pub author: Option<AuthorName>,
+    pub email: Option<Email>,
+    pub website: Option<Website>,
+    pub text: CommentText,
+    pub html: String,
+}
+
+/// What the server knows of who wrote a comment, derived under its secret.
+#[derive(Debug, Clone)]
+pub struct Commenter {
+    /// The client address hashed under the current key and the previous one.
+    pub ip_hashes: [String; 2],
+    pub avatar: String,
+}
+
+/// An author's edit: `None` leaves a field as it is; `Some(None)` clears it.
+#[derive(Debug, Default, Clone)]
+pub struct Changes {
+    /// The new text and its rendered HTML.
+    pub text: Option<(CommentText, String)>,
+    pub author: Option<Option<AuthorName>>,
+    pub website: Option<Option<Website>>,
+}
+
+/// A moderator's edit: every field at once.
+#[derive(Debug, Clone)]
+pub struct ModeratorEdit {
+    pub text: CommentText,
+    pub html: String,
+    pub author: Option<AuthorName>,
+    pub website: Option<Website>,
+}
+
+/// Replies deeper than this are attached to their parent's parent, so that no thread nests without bound.
+pub const MAX_DEPTH: i64 = 50;
+
+/// Where a new comment goes: its parent, the top-level comment of its branch and its depth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placement {
+    pub parent: Option<i64>,
+    pub root: Option<i64>,
+    pub depth: i64,
+}
+
+/// A reply must answer a published comment of the same thread; beyond [`MAX_DEPTH`] it becomes a sibling
+/// of its parent.
+pub fn place(
+    parent: Option<&CommentMeta>,
+    thread_id: Option<i64>,
+    wanted: Option<i64>,
+) -> Result<Placement, FieldError> {
+    let Some(_) = wanted else {
+        return Ok(Placement {
+            parent: None,
+            root: None,
+            depth: 0,
+        });
+    };
+    match (parent, thread_id) {
+        (Some(m), Some(t)) if m.thread_id == t && m.status == Status::Published => Ok(if m.depth + 1 > MAX_DEPTH {
+            Placement {
+                parent: m.parent,
+                root: Some(m.root),
+                depth: m.depth,
+            }
+        } else {
+            Placement {
+                parent: Some(m.id),
+                root: Some(m.root),
+                depth: m.depth + 1,
+            }
+        }),
+        _ => Err(FieldError::new(
+            "parent",
+            "must be a published comment on the same page",
+        )),
+    }
+}
+
+/// One page of a thread: top-level comments with all their replies, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct ThreadPage {
+    pub title: Option<String>,
+    /// Published comments in the whole thread.
+    pub total: i64,
+    pub comments: Vec<Comment>,
+    /// Whether more top-level comments follow this page.
+    pub more: bool,
+}
+
+/// A published comment in a feed.
+#[derive(Debug, Clone)]
+pub struct FeedEntry {
+    pub id: i64,
+    pub uri: String,
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub html: String,
+    pub created: i64,
+    pub edited: Option<i64>,
+}
+
+/// A visitor's vote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vote {
+    Like,
+    Dislike,
+}
+
+impl Vote {
+    pub fn parse(value: i64) -> Result<Self, FieldError> {
+        match value {
+            1 => Ok(Self::Like),
+            -1 => Ok(Self::Dislike),
+            _ => Err(FieldError::new("value", "must be 1 or -1")),
+        }
+    }
+
+    pub fn value(self) -> i64 {
+        match self {
+            Self::Like => 1,
+            Self::Dislike => -1,
+        }
+    }
+}
+
+/// A comment's votes after a vote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Votes {
+    pub likes: i64,
+    pub dislikes: i64,
+}

@@ -1,0 +1,157 @@
+//! Admin sessions (a random cookie stored only as a hash, ended after 12 idle hours) and the CSRF check
+//! every state-changing admin request passes.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::i18n::{self, Strings};
+use crate::domain::moderator::{Moderator, SESSION_IDLE};
+use crate::domain::time::now_ms;
+use crate::error::{AppError, MAX_BODY};
+use crate::http::query::Query;
+use crate::keys::token_hash;
+use crate::state::AppState;
+
+pub const COOKIE: &str = "riposte_admin";
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// The `Set-Cookie` value for a new session, `Secure` when the server is reached over https.
+pub fn session_cookie(state: &AppState, token: &str) -> String {
+    let secure = if state.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/admin{secure}")
+}
+
+pub fn clear_cookie() -> String {
+    format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/admin; Max-Age=0")
+}
+
+/// A logged-in moderator. As an extractor it refuses requests without a live session: pages redirect to
+/// the login, anything else answers 401.
+pub struct Session {
+    pub moderator: Moderator,
+    pub token_hash: String,
+    pub csrf: String,
+    pub t: &'static Strings,
+}
+
+impl Session {
+    /// The sites this moderator may act on (`None`: all).
+    pub fn sites(&self) -> Option<&[String]> {
+        self.moderator.sites.as_deref()
+    }
+
+    pub fn may(&self, site: &str) -> bool {
+        self.moderator.may(site)
+    }
+}
+
+fn refuse(method: &Method) -> Response {
+    if method == Method::GET || method == Method::HEAD {
+        Redirect::to("/admin/login").into_response()
+    } else {
+        (StatusCode::UNAUTHORIZED, "Log in first.").into_response()
+    }
+}
+
+impl FromRequestParts<AppState> for Session {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Some(token) = cookie(&parts.headers, COOKIE) else {
+            return Err(refuse(&parts.method));
+        };
+        let hash = token_hash(&token);
+        let failed = |e| AppError::from(e).into_response();
+        let found = state.store.session(hash.clone()).await.map_err(failed)?;
+        let Some((moderator, last_seen)) = found else {
+            return Err(refuse(&parts.method));
+        };
+        let now = now_ms();
+        let idle = now - last_seen;
+        let expired = idle > SESSION_IDLE.as_millis() as i64;
+        // Record activity at most once a minute, and end an expired session for good.
+        if expired {
+            state.store.end_session(hash.clone()).await.map_err(failed)?;
+        } else if idle > 60_000 {
+            state.store.touch_session(hash.clone(), now).await.map_err(failed)?;
+        }
+        if expired {
+            return Err(refuse(&parts.method));
+        }
+        Ok(Session {
+            csrf: state.keys.csrf(&hash),
+            token_hash: hash,
+            moderator,
+            t: i18n::pick(&parts.headers),
+        })
+    }
+}
+
+/// A state-changing admin request: a live session, an allowed Origin, and the session's CSRF token in a
+/// form body. Anything less changes nothing.
+pub struct AdminForm {
+    pub session: Session,
+    pub form: Query,
+}
+
+impl FromRequest<AppState> for AdminForm {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let session = Session::from_request_parts(&mut parts, state).await?;
+        if !origin_allowed(&parts.headers, state) {
+            return Err(foreign_origin());
+        }
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response())?;
+        if bytes.len() > MAX_BODY {
+            return Err((StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response());
+        }
+        let form = Query::parse(std::str::from_utf8(&bytes).ok());
+        let token = form.one("csrf").unwrap_or("");
+        if !state.keys.verify_csrf(&session.token_hash, token) {
+            return Err((
+                StatusCode::FORBIDDEN,
+                "The form has expired. Go back, reload and try again.",
+            )
+                .into_response());
+        }
+        Ok(AdminForm { session, form })
+    }
+}
+
+/// Admin forms are posted from the server's own pages only (a request without `Origin` is not a browser's
+/// cross-site form, and still needs the CSRF token).
+pub fn origin_allowed(headers: &HeaderMap, state: &AppState) -> bool {
+    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => true,
+        Some(origin) => state.own_origins.iter().any(|o| o == origin),
+    }
+}
+
+pub fn foreign_origin() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        "This form may only be sent from this server's pages.",
+    )
+        .into_response()
+}

@@ -1,0 +1,167 @@
+//! Reading threads: `GET /api/v1/threads` (one page of a thread) and `GET /api/v1/counts` (comments per page).
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde::Serialize;
+use tracing::instrument;
+
+use super::openapi::ReadErrors;
+use super::{CommentOut, known_site};
+use crate::domain::{Comment, FieldError, PageUri, Status};
+use crate::error::{AppError, Result};
+use crate::http::query::Query;
+use crate::state::AppState;
+
+/// Pages per counts request.
+pub const MAX_COUNT_URIS: usize = 100;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ThreadOut {
+    site: String,
+    uri: String,
+    title: Option<String>,
+    total: i64,
+    comments: Vec<CommentOut>,
+    /// Pass as `after` to get the next page; `null` on the last page.
+    next: Option<i64>,
+}
+
+/// Top-level comments per page by default, and at most.
+pub const PAGE_DEFAULT: i64 = 100;
+pub const PAGE_MAX: i64 = 500;
+
+fn number(q: &Query, key: &'static str, default: i64, range: std::ops::RangeInclusive<i64>) -> Result<i64> {
+    match q.one(key) {
+        None => Ok(default),
+        Some(v) => v.parse::<i64>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
+            FieldError::new(
+                key,
+                format!("must be a number from {} to {}", range.start(), range.end()),
+            )
+            .into()
+        }),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/threads", tag = "threads",
+    params(
+        ("site" = String, Query, description = "site id", example = "demo"),
+        ("uri" = String, Query, description = "page path, starting with /", example = "/"),
+        ("limit" = Option<i64>, Query, description = "top-level comments per page, 1 to 500 (default 100)"),
+        ("after" = Option<i64>, Query, description = "the `next` of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "the page's thread", body = ThreadOut),
+        ReadErrors
+    ))]
+/// `GET /api/v1/threads?site=S&uri=U[&limit=N][&after=ID]`
+#[instrument(skip_all)]
+pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response> {
+    let q = Query::parse(raw.as_deref());
+    let (site_id, site) = known_site(&state, q.required("site")?).await?;
+    let uri = PageUri::parse(q.required("uri")?)?;
+    let limit = number(&q, "limit", PAGE_DEFAULT, 1..=PAGE_MAX)?;
+    let after = number(&q, "after", 0, 0..=i64::MAX)?;
+    let cache_key = format!("thread\0{}\0{}\0{limit}\0{after}", site.id, uri.as_str());
+    // Read the generation before the data: a write that lands in between makes this entry stale at once.
+    let generation = state.store.generation();
+    if let Some(hit) = state.cache.get(&cache_key, generation) {
+        return Ok(hit.respond(&headers));
+    }
+    let page = state.store.thread_page(site_id, uri.clone(), after, limit).await?;
+    let next = if page.more {
+        page.comments.iter().filter(|c| c.parent.is_none()).map(|c| c.id).max()
+    } else {
+        None
+    };
+    let out = ThreadOut {
+        site: site.id.clone(),
+        uri: uri.as_str().to_owned(),
+        title: page.title,
+        total: page.total,
+        comments: build_tree(page.comments),
+        next,
+    };
+    let json = serde_json::to_vec(&out).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(state.cache.put(cache_key, generation, json).respond(&headers))
+}
+
+/// Nests rows (oldest first) into their tree. Placeholders of deleted comments are kept only where a
+/// published reply hangs below them; replies whose parent is not shown are not shown either.
+fn build_tree(rows: Vec<Comment>) -> Vec<CommentOut> {
+    let index: HashMap<i64, usize> = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+    let parent_of: Vec<Option<usize>> = rows
+        .iter()
+        .map(|r| r.parent.and_then(|p| index.get(&p).copied()))
+        .collect();
+    // A reply's parent is older, so one pass from the newest up settles which placeholders are needed.
+    let mut shown: Vec<bool> = rows.iter().map(|r| r.status == Status::Published).collect();
+    for i in (0..rows.len()).rev() {
+        if shown[i] {
+            if let Some(p) = parent_of[i] {
+                shown[p] = true;
+            }
+        }
+    }
+    // Orphans (parent hidden or gone) are hidden, top-down.
+    for i in 0..rows.len() {
+        if rows[i].parent.is_some() && parent_of[i].is_none_or(|p| !shown[p]) {
+            shown[i] = false;
+        }
+    }
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); rows.len()];
+    let mut roots = Vec::new();
+    for i in 0..rows.len() {
+        if !shown[i] {
+            continue;
+        }
+        match parent_of[i] {
+            Some(p) => children[p].push(i),
+            None => roots.push(i),
+        }
+    }
+    let mut slots: Vec<Option<Comment>> = rows.into_iter().map(Some).collect();
+    fn nest(i: usize, slots: &mut [Option<Comment>], children: &[Vec<usize>]) -> CommentOut {
+        let mut out = CommentOut::from(slots[i].take().expect("each row is nested once"));
+        out.replies = children[i].iter().map(|&c| nest(c, slots, children)).collect();
+        out
+    }
+    roots.into_iter().map(|i| nest(i, &mut slots, &children)).collect()
+}
+
+#[utoipa::path(get, path = "/api/v1/counts", tag = "threads",
+    params(
+        ("site" = String, Query, description = "site id", example = "demo"),
+        ("uri" = Vec<String>, Query, explode, description = "page paths, up to 100"),
+    ),
+    responses(
+        (status = 200, description = "published comments per page", body = std::collections::HashMap<String, i64>),
+        ReadErrors
+    ))]
+/// `GET /api/v1/counts?site=S&uri=U1&uri=U2...`
+#[instrument(skip_all)]
+pub async fn counts(State(state): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response> {
+    let q = Query::parse(raw.as_deref());
+    let (site_id, site) = known_site(&state, q.required("site")?).await?;
+    let uris: Vec<String> = q.all("uri").map(str::to_owned).collect();
+    if uris.len() > MAX_COUNT_URIS {
+        return Err(FieldError::new("uri", "at most 100 pages per request").into());
+    }
+    for uri in &uris {
+        PageUri::parse(uri)?;
+    }
+    let cache_key = format!("counts\0{}\0{}", site.id, uris.join("\0"));
+    let generation = state.store.generation();
+    if let Some(hit) = state.cache.get(&cache_key, generation) {
+        return Ok(hit.respond(&headers));
+    }
+    let mut out: BTreeMap<String, i64> = uris.iter().map(|u| (u.clone(), 0)).collect();
+    if !uris.is_empty() {
+        out.extend(state.store.counts(site_id, uris).await?);
+    }
+    let json = serde_json::to_vec(&out).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(state.cache.put(cache_key, generation, json).respond(&headers))
+}

@@ -1,0 +1,173 @@
+//! The storage seam: one typed async method per use case, taking and returning domain types. Handlers
+//! call these and never see a connection, a transaction or SQL. Each backend lives in its own folder
+//! (today `sqlite/`) with its own migrations, runs every change in one transaction, and calls the pure
+//! rules of [`crate::domain::moderation`] inside it.
+
+pub mod sqlite;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::domain::comment::{
+    Changes, Comment, CommentMeta, CommentRecord, Commenter, FeedEntry, ModeratorEdit, NewComment, ThreadPage, Vote,
+    Votes,
+};
+use crate::domain::moderator::{Action, AuditEntry, Ban, Filter, Moderator, NewBan};
+use crate::domain::privacy::Export;
+use crate::domain::{FieldError, PageUri, Site, SiteId};
+
+/// Why a store method failed.
+#[derive(Debug)]
+pub enum StoreError {
+    /// A rule of the domain refused the change (a reply to a comment that cannot take one); nothing changed.
+    Refused(FieldError),
+    /// The database failed; the cause is for the log, never for a client.
+    Failed(anyhow::Error),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Refused(e) => write!(f, "refused: {e}"),
+            Self::Failed(e) => write!(f, "{e:#}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<anyhow::Error> for StoreError {
+    fn from(e: anyhow::Error) -> Self {
+        Self::Failed(e)
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which sites a moderator's request covers: `None` for every site.
+pub type Scope = Option<Vec<String>>;
+
+/// What the hourly upkeep removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Upkeep {
+    pub purged_comments: usize,
+    pub ended_sessions: usize,
+    pub forgotten_ip_hashes: usize,
+}
+
+/// How many rows each kind of record has: for operators, for checking a copy, and for tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub sites: i64,
+    pub threads: i64,
+    pub comments: i64,
+    pub votes: i64,
+    pub moderators: i64,
+    pub sessions: i64,
+    pub bans: i64,
+    pub audit: i64,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // The store as a whole.
+
+    /// Changes after every committed write through this handle (the response cache's invalidation).
+    fn generation(&self) -> u64;
+    /// Answers when the database does.
+    async fn ping(&self) -> Result<()>;
+    async fn totals(&self) -> Result<Totals>;
+    /// The database's own consistency check; an error names what is broken.
+    async fn check(&self) -> Result<()>;
+    /// A consistent copy of everything at `target`, made while the server keeps writing.
+    async fn backup(&self, target: PathBuf) -> Result<()>;
+    /// The server secret, created on first use.
+    async fn secret(&self, generate: fn() -> String) -> Result<String>;
+    /// Purges the trash and idle sessions and forgets old IP hashes, as of `now`.
+    async fn upkeep(&self, now: i64) -> Result<Upkeep>;
+
+    // Sites.
+
+    async fn sites(&self) -> Result<Vec<Site>>;
+    /// Creates the site or replaces its settings; `by` names the moderator for the audit trail.
+    async fn save_site(&self, site: Site, by: Option<String>, now: i64) -> Result<()>;
+    /// Creates or replaces several sites in one transaction (the configured ones, at start).
+    async fn save_sites(&self, sites: Vec<Site>, now: i64) -> Result<()>;
+
+    // Public reads.
+
+    /// Up to `limit` top-level comments after the one with id `after`, each with its replies.
+    async fn thread_page(&self, site: SiteId, uri: PageUri, after: i64, limit: i64) -> Result<ThreadPage>;
+    /// Published comments per page, for the pages that have a thread; others are absent.
+    async fn counts(&self, site: SiteId, uris: Vec<String>) -> Result<Vec<(String, i64)>>;
+    /// The newest published comments of a site, or of one of its pages.
+    async fn feed(&self, site: SiteId, uri: Option<PageUri>, limit: i64) -> Result<Vec<FeedEntry>>;
+    async fn comment(&self, id: i64) -> Result<Option<Comment>>;
+    async fn comment_meta(&self, id: i64) -> Result<Option<CommentMeta>>;
+
+    // A visitor's writes.
+
+    /// Places, moderates (bans, first-time, content rules) and stores a new comment, in one transaction.
+    async fn create_comment(&self, site: Arc<Site>, comment: NewComment, by: Commenter, now: i64) -> Result<Comment>;
+    /// An author's edit; the content rules run again and may hold the comment.
+    async fn edit_comment(&self, id: i64, site: Arc<Site>, changes: Changes, now: i64) -> Result<Option<Comment>>;
+    /// An author's delete: a placeholder where replies hang below, gone otherwise.
+    async fn remove_comment(&self, id: i64) -> Result<()>;
+    /// `None` when the comment is not a published one.
+    async fn vote(&self, id: i64, voter: [String; 2], vote: Vote) -> Result<Option<Votes>>;
+
+    // Moderation.
+
+    /// Pending comments, newest first.
+    async fn queue(&self, scope: Scope) -> Result<Vec<CommentRecord>>;
+    /// Comments in the trash, newest deletion first.
+    async fn trash(&self, scope: Scope) -> Result<Vec<CommentRecord>>;
+    /// One page of matching comments, newest first, and how many match in all.
+    async fn browse(&self, scope: Scope, filter: Filter, offset: i64, limit: i64) -> Result<(Vec<CommentRecord>, i64)>;
+    /// The comments of these ids that exist, in the order asked.
+    async fn records(&self, ids: Vec<i64>) -> Result<Vec<CommentRecord>>;
+    /// Applies one action to the comments of `ids` the moderator may act on; returns how many changed.
+    async fn moderate(&self, by: Moderator, action: Action, ids: Vec<i64>, now: i64) -> Result<usize>;
+    async fn moderator_edit(&self, id: i64, edit: ModeratorEdit, by: String, now: i64) -> Result<()>;
+    /// The audit entries of some comments, oldest first.
+    async fn audit_for(&self, ids: Vec<i64>) -> Result<Vec<AuditEntry>>;
+    /// The newest audit entries.
+    async fn audit(&self, limit: i64) -> Result<Vec<AuditEntry>>;
+
+    // Bans.
+
+    /// Bans in force, newest first.
+    async fn bans(&self, scope: Scope, now: i64) -> Result<Vec<Ban>>;
+    async fn add_ban(&self, ban: NewBan, now: i64) -> Result<i64>;
+    /// `false` when there is no such ban within the scope.
+    async fn remove_ban(&self, id: i64, scope: Scope, by: String, now: i64) -> Result<bool>;
+
+    // Moderators and their sessions.
+
+    async fn moderator(&self, name: String) -> Result<Option<Moderator>>;
+    async fn moderators(&self) -> Result<Vec<Moderator>>;
+    /// `false` when the name is taken.
+    async fn add_moderator(&self, name: String, password_hash: String, sites: Vec<String>, now: i64) -> Result<bool>;
+    async fn remove_moderator(&self, name: String) -> Result<bool>;
+    /// Sets a new password and ends every session of the account.
+    async fn set_password(&self, name: String, password_hash: String) -> Result<bool>;
+    async fn create_session(&self, token_hash: String, moderator_id: i64, now: i64) -> Result<()>;
+    /// The moderator of a session and when it was last used.
+    async fn session(&self, token_hash: String) -> Result<Option<(Moderator, i64)>>;
+    async fn touch_session(&self, token_hash: String, now: i64) -> Result<()>;
+    async fn end_session(&self, token_hash: String) -> Result<()>;
+
+    // Privacy.
+
+    async fn export(&self, email: String) -> Result<Export>;
+    /// Erases every comment of this email; returns how many. The erasure is audited without the address.
+    async fn erase(&self, email: String, by: String, now: i64) -> Result<usize>;
+}
+
+/// Opens (creating and migrating) the store the configuration names.
+pub fn open(database: &Path) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(Arc::new(sqlite::SqliteStore::open(database)?))
+}

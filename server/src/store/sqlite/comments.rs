@@ -1,0 +1,392 @@
+//! Comments and their votes: thread pages, counts, feeds, and a visitor's create, edit, delete and vote.
+
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+
+use super::{bans, json_list, review, threads};
+use crate::domain::comment::{
+    Changes, Comment, CommentMeta, Commenter, FeedEntry, NewComment, Status, ThreadPage, Vote, Votes, place,
+};
+use crate::domain::moderation::{self, Facts};
+use crate::domain::{Moderation, Site};
+use crate::store::{Result, StoreError};
+
+const COMMENT_COLUMNS: &str = "id, parent_id, status, author, website, html, avatar, created, edited, likes, dislikes";
+
+fn comment(r: &Row<'_>) -> rusqlite::Result<Comment> {
+    let status: String = r.get(2)?;
+    Ok(Comment {
+        id: r.get(0)?,
+        parent: r.get(1)?,
+        status: Status::from_stored(&status),
+        author: r.get(3)?,
+        website: r.get(4)?,
+        html: r.get(5)?,
+        avatar: r.get(6)?,
+        created: r.get(7)?,
+        edited: r.get(8)?,
+        likes: r.get(9)?,
+        dislikes: r.get(10)?,
+    })
+}
+
+/// One page of a thread: up to `limit` top-level comments after the one with id `after` (oldest first),
+/// each with all its replies, published ones and placeholders only; and whether more top-level comments
+/// follow. One indexed query, whatever the size of the thread or the database.
+fn page(conn: &Connection, thread_id: i64, after: i64, limit: i64) -> rusqlite::Result<(Vec<Comment>, bool)> {
+    let mut rows: Vec<Comment> = conn
+        .prepare_cached(&format!(
+            "WITH top AS (SELECT id FROM comments
+                          WHERE thread_id = ?1 AND root_id IS NULL AND id > ?2 AND status IN ('published', 'deleted')
+                          ORDER BY id LIMIT ?3 + 1)
+             SELECT {COMMENT_COLUMNS} FROM comments
+             WHERE thread_id = ?1 AND status IN ('published', 'deleted')
+               AND (id IN (SELECT id FROM top) OR root_id IN (SELECT id FROM top))
+             ORDER BY id"
+        ))?
+        .query_map(params![thread_id, after, limit], comment)?
+        .collect::<rusqlite::Result<_>>()?;
+    // The query asked for one top-level comment more than the page holds, to learn whether more follow.
+    let tops: Vec<i64> = rows.iter().filter(|r| r.parent.is_none()).map(|r| r.id).collect();
+    let more = tops.len() as i64 > limit;
+    if more {
+        let extra = tops[limit as usize];
+        let mut dropped = std::collections::HashSet::from([extra]);
+        rows.retain(|r| {
+            let drop = r.id == extra || r.parent.is_some_and(|p| dropped.contains(&p));
+            if drop {
+                dropped.insert(r.id);
+            }
+            !drop
+        });
+    }
+    Ok((rows, more))
+}
+
+/// A page of the thread of `site` and `uri`; an empty page when the page has no thread yet.
+pub fn thread_page(conn: &Connection, site: &str, uri: &str, after: i64, limit: i64) -> rusqlite::Result<ThreadPage> {
+    let Some(t) = threads::find(conn, site, uri)? else {
+        return Ok(ThreadPage::default());
+    };
+    let (comments, more) = page(conn, t.id, after, limit)?;
+    Ok(ThreadPage {
+        title: t.title,
+        total: t.published,
+        comments,
+        more,
+    })
+}
+
+pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Comment>> {
+    conn.prepare_cached(&format!("SELECT {COMMENT_COLUMNS} FROM comments WHERE id = ?1"))?
+        .query_row([id], comment)
+        .optional()
+}
+
+pub fn meta(conn: &Connection, id: i64) -> rusqlite::Result<Option<CommentMeta>> {
+    conn.prepare_cached(
+        "SELECT c.id, c.thread_id, t.site_id, c.parent_id, c.depth, c.status, c.created, coalesce(c.root_id, c.id)
+         FROM comments c JOIN threads t ON t.id = c.thread_id WHERE c.id = ?1",
+    )?
+    .query_row([id], |r| {
+        let status: String = r.get(5)?;
+        Ok(CommentMeta {
+            id: r.get(0)?,
+            thread_id: r.get(1)?,
+            site_id: r.get(2)?,
+            parent: r.get(3)?,
+            depth: r.get(4)?,
+            status: Status::from_stored(&status),
+            created: r.get(6)?,
+            root: r.get(7)?,
+        })
+    })
+    .optional()
+}
+
+/// Places, moderates and stores a visitor's new comment: the parent and depth rule, bans, first-time
+/// moderation and the content rules, then the thread (created by its first comment) and the row.
+pub fn create(tx: &Transaction<'_>, site: &Site, c: &NewComment, by: &Commenter, now: i64) -> Result<Comment> {
+    let (site_id, uri) = (c.site.as_str(), c.uri.as_str());
+    let placement = match c.parent {
+        None => place(None, None, None),
+        Some(pid) => {
+            let thread = threads::find(tx, site_id, uri)?.map(|t| t.id);
+            place(meta(tx, pid)?.as_ref(), thread, Some(pid))
+        }
+    }
+    .map_err(StoreError::Refused)?;
+    let email = c.email.as_ref().map(|e| e.as_str());
+    let [ip_hash, ip_hash_before] = &by.ip_hashes;
+    let known_email = match email {
+        Some(e) if site.moderation == Moderation::FirstTime => email_has_published(tx, site_id, e)?,
+        _ => false,
+    };
+    let author = c.author.as_ref().map(|a| a.as_str());
+    let website = c.website.as_ref().map(|w| w.as_str());
+    let verdict = moderation::decide(
+        site,
+        &Facts {
+            html: &c.html,
+            fields: [c.text.as_str(), author.unwrap_or(""), website.unwrap_or("")],
+            banned: bans::is_banned(tx, site_id, email, [ip_hash, ip_hash_before], now)?,
+            known_email,
+            has_email: email.is_some(),
+        },
+    );
+    let thread_id = threads::get_or_create(tx, site_id, uri, c.title.as_ref().map(|t| t.as_str()), now)?;
+    let id = insert(
+        tx,
+        &Insert {
+            thread_id,
+            parent: placement.parent,
+            root: placement.root,
+            depth: placement.depth,
+            status: verdict.status,
+            author,
+            email,
+            website,
+            text: c.text.as_str(),
+            html: &c.html,
+            avatar: &by.avatar,
+            ip_hash,
+            created: now,
+            held_reason: verdict.reason.as_deref(),
+        },
+    )?;
+    get(tx, id)?.ok_or_else(|| anyhow::anyhow!("comment {id} vanished after insert").into())
+}
+
+struct Insert<'a> {
+    thread_id: i64,
+    parent: Option<i64>,
+    /// The top-level comment of the parent's branch; `None` for a top-level comment.
+    root: Option<i64>,
+    depth: i64,
+    status: Status,
+    author: Option<&'a str>,
+    email: Option<&'a str>,
+    website: Option<&'a str>,
+    text: &'a str,
+    html: &'a str,
+    avatar: &'a str,
+    ip_hash: &'a str,
+    created: i64,
+    held_reason: Option<&'a str>,
+}
+
+fn insert(tx: &Transaction<'_>, c: &Insert<'_>) -> rusqlite::Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO comments (thread_id, parent_id, depth, status, author, email, website, text, html, avatar,
+                               ip_hash, created, held_reason, root_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?
+    .execute(params![
+        c.thread_id,
+        c.parent,
+        c.depth,
+        c.status.as_str(),
+        c.author,
+        c.email,
+        c.website,
+        c.text,
+        c.html,
+        c.avatar,
+        c.ip_hash,
+        c.created,
+        c.held_reason,
+        c.root
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// An author's edit. Spammers post something harmless and edit the links in later: the edited comment
+/// meets the content rules again and is held when it breaks one.
+pub fn edit(tx: &Transaction<'_>, id: i64, site: &Site, changes: &Changes, now: i64) -> Result<Option<Comment>> {
+    update(tx, id, changes, now)?;
+    let Some(c) = review::get(tx, id)? else {
+        return Ok(None);
+    };
+    let fields = [
+        c.text.as_str(),
+        c.author.as_deref().unwrap_or(""),
+        c.website.as_deref().unwrap_or(""),
+    ];
+    if let Some(reason) = moderation::content_rule(site, &c.html, fields) {
+        review::hold(tx, id, &reason)?;
+    }
+    Ok(get(tx, id)?)
+}
+
+fn update(tx: &Transaction<'_>, id: i64, changes: &Changes, edited: i64) -> rusqlite::Result<()> {
+    if let Some((text, html)) = &changes.text {
+        tx.prepare_cached("UPDATE comments SET text = ?2, html = ?3 WHERE id = ?1")?
+            .execute(params![id, text.as_str(), html])?;
+    }
+    if let Some(author) = &changes.author {
+        tx.prepare_cached("UPDATE comments SET author = ?2 WHERE id = ?1")?
+            .execute(params![id, author.as_ref().map(|a| a.as_str())])?;
+    }
+    if let Some(website) = &changes.website {
+        tx.prepare_cached("UPDATE comments SET website = ?2 WHERE id = ?1")?
+            .execute(params![id, website.as_ref().map(|w| w.as_str())])?;
+    }
+    tx.prepare_cached("UPDATE comments SET edited = ?2 WHERE id = ?1")?
+        .execute(params![id, edited])?;
+    Ok(())
+}
+
+fn has_replies(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<bool> {
+    Ok(tx
+        .prepare_cached("SELECT 1 FROM comments WHERE parent_id = ?1 LIMIT 1")?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Deletes a comment. One with replies stays as a placeholder without author, website or text; a
+/// placeholder left without replies by this deletion goes too, up the chain.
+pub fn remove(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<()> {
+    if has_replies(tx, id)? {
+        tx.prepare_cached(
+            "UPDATE comments SET status = 'deleted', author = NULL, email = NULL, website = NULL, text = '', avatar = '',
+             ip_hash = NULL, held_reason = NULL, deleted_at = NULL,
+             html = '', likes = 0, dislikes = 0 WHERE id = ?1",
+        )?
+        .execute([id])?;
+        tx.prepare_cached("DELETE FROM votes WHERE comment_id = ?1")?
+            .execute([id])?;
+        return Ok(());
+    }
+    let mut current = Some(id);
+    while let Some(id) = current {
+        let parent: Option<i64> = tx
+            .prepare_cached("DELETE FROM comments WHERE id = ?1 RETURNING parent_id")?
+            .query_row([id], |r| r.get(0))?;
+        current = match parent {
+            Some(p) if !has_replies(tx, p)? && is_placeholder(tx, p)? => Some(p),
+            _ => None,
+        };
+    }
+    Ok(())
+}
+
+/// Removes several comments as [`remove`] does. One may be gone already: removing a reply can take its
+/// placeholder parent with it.
+pub fn remove_all(tx: &Transaction<'_>, ids: &[i64]) -> rusqlite::Result<()> {
+    for &id in ids {
+        if tx
+            .prepare_cached("SELECT 1 FROM comments WHERE id = ?1")?
+            .exists([id])?
+        {
+            remove(tx, id)?;
+        }
+    }
+    Ok(())
+}
+
+fn is_placeholder(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<bool> {
+    let status: String = tx
+        .prepare_cached("SELECT status FROM comments WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    Ok(status == "deleted")
+}
+
+/// Whether this email address already has a published comment on the site (for first-time moderation).
+fn email_has_published(conn: &Connection, site: &str, email: &str) -> rusqlite::Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM comments c JOIN threads t ON t.id = c.thread_id
+             WHERE t.site_id = ?1 AND c.email = ?2 COLLATE NOCASE AND c.status = 'published' LIMIT 1",
+        )?
+        .query_row(params![site, email], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Published comments per page, for the pages that have any thread; others are absent.
+pub fn counts(conn: &Connection, site: &str, uris: &[String]) -> rusqlite::Result<Vec<(String, i64)>> {
+    let uris_json = json_list(uris);
+    conn.prepare_cached(
+        "SELECT t.uri, (SELECT count(*) FROM comments c WHERE c.thread_id = t.id AND c.status = 'published')
+         FROM threads t WHERE t.site_id = ?1 AND t.uri IN (SELECT value FROM json_each(?2))",
+    )?
+    .query_map(params![site, uris_json], |r| Ok((r.get(0)?, r.get(1)?)))?
+    .collect()
+}
+
+/// The newest published comments of a site, or of one page of it.
+pub fn newest(conn: &Connection, site: &str, uri: Option<&str>, limit: i64) -> rusqlite::Result<Vec<FeedEntry>> {
+    let map = |r: &Row<'_>| {
+        Ok(FeedEntry {
+            id: r.get(0)?,
+            uri: r.get(1)?,
+            title: r.get(2)?,
+            author: r.get(3)?,
+            html: r.get(4)?,
+            created: r.get(5)?,
+            edited: r.get(6)?,
+        })
+    };
+    let select = "SELECT c.id, t.uri, t.title, c.author, c.html, c.created, c.edited
+                  FROM comments c JOIN threads t ON t.id = c.thread_id";
+    match uri {
+        Some(uri) => conn
+            .prepare_cached(&format!(
+                "{select} WHERE t.site_id = ?1 AND t.uri = ?2 AND c.status = 'published' ORDER BY c.id DESC LIMIT ?3"
+            ))?
+            .query_map(params![site, uri, limit], map)?
+            .collect(),
+        None => conn
+            .prepare_cached(&format!(
+                "{select} WHERE t.site_id = ?1 AND c.status = 'published' ORDER BY c.id DESC LIMIT ?2"
+            ))?
+            .query_map(params![site, limit], map)?
+            .collect(),
+    }
+}
+
+/// Records one voter's vote; a repeat changes nothing, the opposite value switches it. The voter is known by
+/// the IP hash under the current key, or the previous one (a vote from just before a key rotation).
+/// `None` when the comment is not a published one.
+pub fn vote(tx: &Transaction<'_>, id: i64, voter: &[String; 2], vote: Vote) -> rusqlite::Result<Option<Votes>> {
+    let value = vote.value();
+    let published = tx
+        .prepare_cached("SELECT 1 FROM comments WHERE id = ?1 AND status = 'published'")?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if !published {
+        return Ok(None);
+    }
+    let previous: Option<(String, i64)> = tx
+        .prepare_cached("SELECT voter, value FROM votes WHERE comment_id = ?1 AND voter IN (?2, ?3)")?
+        .query_row(params![id, voter[0], voter[1]], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (voter, previous) = match &previous {
+        Some((stored, v)) => (stored.as_str(), Some(*v)),
+        None => (voter[0].as_str(), None),
+    };
+    if previous != Some(value) {
+        tx.prepare_cached(
+            "INSERT INTO votes (comment_id, voter, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT (comment_id, voter) DO UPDATE SET value = excluded.value",
+        )?
+        .execute(params![id, voter, value])?;
+        let (like_delta, dislike_delta) = match (previous, value) {
+            (None, 1) => (1, 0),
+            (None, _) => (0, 1),
+            (Some(_), 1) => (1, -1),
+            (Some(_), _) => (-1, 1),
+        };
+        tx.prepare_cached("UPDATE comments SET likes = likes + ?2, dislikes = dislikes + ?3 WHERE id = ?1")?
+            .execute(params![id, like_delta, dislike_delta])?;
+    }
+    tx.prepare_cached("SELECT likes, dislikes FROM comments WHERE id = ?1")?
+        .query_row([id], |r| {
+            Ok(Votes {
+                likes: r.get(0)?,
+                dislikes: r.get(1)?,
+            })
+        })
+        .map(Some)
+}

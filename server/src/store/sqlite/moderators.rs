@@ -1,0 +1,135 @@
+//! Moderator accounts, the sites each may moderate, and their login sessions.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use crate::domain::moderator::Moderator;
+
+fn sites_of(conn: &Connection, id: i64) -> rusqlite::Result<Option<Vec<String>>> {
+    let sites: Vec<String> = conn
+        .prepare_cached("SELECT site_id FROM moderator_sites WHERE moderator_id = ?1 ORDER BY site_id")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(if sites.is_empty() { None } else { Some(sites) })
+}
+
+pub fn by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<Moderator>> {
+    let found = conn
+        .prepare_cached("SELECT id, name, password_hash FROM moderators WHERE name = ?1")?
+        .query_row([name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    match found {
+        Some((id, name, password_hash)) => Ok(Some(Moderator {
+            id,
+            name,
+            password_hash,
+            sites: sites_of(conn, id)?,
+        })),
+        None => Ok(None),
+    }
+}
+
+pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Moderator>> {
+    let rows: Vec<(i64, String, String)> = conn
+        .prepare_cached("SELECT id, name, password_hash FROM moderators ORDER BY name")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.into_iter()
+        .map(|(id, name, password_hash)| {
+            Ok(Moderator {
+                id,
+                name,
+                password_hash,
+                sites: sites_of(conn, id)?,
+            })
+        })
+        .collect()
+}
+
+/// Creates a moderator; `false` when the name is taken.
+pub fn add(
+    tx: &Transaction<'_>,
+    name: &str,
+    password_hash: &str,
+    sites: &[String],
+    now: i64,
+) -> rusqlite::Result<bool> {
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO moderators (name, password_hash, created) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        )?
+        .execute(params![name, password_hash, now])?;
+    if inserted == 0 {
+        return Ok(false);
+    }
+    let id = tx.last_insert_rowid();
+    for site in sites {
+        tx.prepare_cached("INSERT INTO moderator_sites (moderator_id, site_id) VALUES (?1, ?2)")?
+            .execute(params![id, site])?;
+    }
+    Ok(true)
+}
+
+pub fn remove(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<bool> {
+    Ok(tx
+        .prepare_cached("DELETE FROM moderators WHERE name = ?1")?
+        .execute([name])?
+        == 1)
+}
+
+/// Sets a new password and ends every session of the account.
+pub fn set_password(tx: &Transaction<'_>, name: &str, password_hash: &str) -> rusqlite::Result<bool> {
+    let changed = tx
+        .prepare_cached("UPDATE moderators SET password_hash = ?2 WHERE name = ?1")?
+        .execute([name, password_hash])?;
+    tx.prepare_cached("DELETE FROM sessions WHERE moderator_id = (SELECT id FROM moderators WHERE name = ?1)")?
+        .execute([name])?;
+    Ok(changed == 1)
+}
+
+pub fn create_session(tx: &Transaction<'_>, token_hash: &str, moderator_id: i64, now: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached("INSERT INTO sessions (token_hash, moderator_id, created, last_seen) VALUES (?1, ?2, ?3, ?3)")?
+        .execute(params![token_hash, moderator_id, now])?;
+    Ok(())
+}
+
+/// The moderator of a session and when it was last used.
+pub fn session(conn: &Connection, token_hash: &str) -> rusqlite::Result<Option<(Moderator, i64)>> {
+    let found: Option<(i64, i64)> = conn
+        .prepare_cached("SELECT moderator_id, last_seen FROM sessions WHERE token_hash = ?1")?
+        .query_row([token_hash], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((id, last_seen)) = found else { return Ok(None) };
+    let m = conn
+        .prepare_cached("SELECT id, name, password_hash FROM moderators WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    match m {
+        Some((id, name, password_hash)) => Ok(Some((
+            Moderator {
+                id,
+                name,
+                password_hash,
+                sites: sites_of(conn, id)?,
+            },
+            last_seen,
+        ))),
+        None => Ok(None),
+    }
+}
+
+pub fn touch_session(tx: &Transaction<'_>, token_hash: &str, now: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1")?
+        .execute(params![token_hash, now])?;
+    Ok(())
+}
+
+pub fn end_session(tx: &Transaction<'_>, token_hash: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached("DELETE FROM sessions WHERE token_hash = ?1")?
+        .execute([token_hash])?;
+    Ok(())
+}
+
+pub fn purge_sessions(tx: &Transaction<'_>, idle_before: i64) -> rusqlite::Result<usize> {
+    tx.prepare_cached("DELETE FROM sessions WHERE last_seen < ?1")?
+        .execute([idle_before])
+}

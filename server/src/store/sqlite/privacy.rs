@@ -1,0 +1,53 @@
+//! What the GDPR asks of us for one email address: everything stored, and erasing it.
+
+use rusqlite::{Connection, Transaction};
+
+use super::{audit, comments};
+use crate::domain::privacy::{Export, ExportedComment};
+use crate::domain::time::rfc3339;
+
+pub fn export(conn: &Connection, email: &str) -> rusqlite::Result<Export> {
+    let comments = conn
+        .prepare_cached(
+            "SELECT c.id, t.site_id, t.uri, c.author, c.website, c.text, c.status, c.created, c.edited
+             FROM comments c JOIN threads t ON t.id = c.thread_id
+             WHERE c.email = ?1 COLLATE NOCASE ORDER BY c.id",
+        )?
+        .query_map([email], |r| {
+            Ok(ExportedComment {
+                id: r.get(0)?,
+                site: r.get(1)?,
+                page: r.get(2)?,
+                author: r.get(3)?,
+                website: r.get(4)?,
+                text: r.get(5)?,
+                status: r.get(6)?,
+                created: rfc3339(r.get(7)?),
+                edited: r.get::<_, Option<i64>>(8)?.map(rfc3339),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Export {
+        email: email.to_owned(),
+        comments,
+    })
+}
+
+/// Erases every comment of this email: removed outright, or a content-free placeholder where replies hang
+/// below it. Returns how many comments were erased. The erasure itself is recorded, without the address.
+pub fn erase(tx: &Transaction<'_>, email: &str, now: i64, by: &str) -> rusqlite::Result<usize> {
+    let ids: Vec<i64> = tx
+        .prepare_cached("SELECT id FROM comments WHERE email = ?1 COLLATE NOCASE ORDER BY id DESC")?
+        .query_map([email], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    comments::remove_all(tx, &ids)?;
+    audit::record(
+        tx,
+        now,
+        by,
+        "gdpr-erase",
+        None,
+        Some(&format!("{} comments", ids.len())),
+    )?;
+    Ok(ids.len())
+}

@@ -1,0 +1,56 @@
+//! Sites and the origins allowed to post for them.
+
+use rusqlite::{Connection, Transaction, params};
+
+use crate::domain::{Moderation, Site};
+
+pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Site>> {
+    let mut sites: Vec<Site> = conn
+        .prepare_cached("SELECT id, name, moderation, max_links, blocked_words FROM sites ORDER BY id")?
+        .query_map([], |r| {
+            let moderation: String = r.get(2)?;
+            let words: String = r.get(4)?;
+            Ok(Site {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                moderation: Moderation::parse(&moderation).unwrap_or(Moderation::All),
+                origins: Vec::new(),
+                max_links: r.get(3)?,
+                blocked_words: words.lines().map(str::to_owned).collect(),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = conn.prepare_cached("SELECT site_id, origin FROM site_origins ORDER BY site_id, origin")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let site_id: String = row.get(0)?;
+        if let Some(site) = sites.iter_mut().find(|s| s.id == site_id) {
+            site.origins.push(row.get(1)?);
+        }
+    }
+    Ok(sites)
+}
+
+/// Creates the site or replaces its name, moderation mode and origins.
+pub fn upsert(tx: &Transaction<'_>, site: &Site, now_ms: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO sites (id, name, moderation, created, max_links, blocked_words) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, moderation = excluded.moderation,
+             max_links = excluded.max_links, blocked_words = excluded.blocked_words",
+    )?
+    .execute(params![
+        site.id,
+        site.name,
+        site.moderation.as_str(),
+        now_ms,
+        site.max_links,
+        site.blocked_words.join("\n")
+    ])?;
+    tx.prepare_cached("DELETE FROM site_origins WHERE site_id = ?1")?
+        .execute([&site.id])?;
+    let mut insert = tx.prepare_cached("INSERT OR IGNORE INTO site_origins (site_id, origin) VALUES (?1, ?2)")?;
+    for origin in &site.origins {
+        insert.execute(params![site.id, origin])?;
+    }
+    Ok(())
+}

@@ -1,0 +1,16 @@
+//! The integration tests: one binary, one module per feature, over the shared helpers.
+
+mod helpers;
+
+mod abuse;
+mod admin;
+mod architecture;
+mod assets;
+mod bad_input;
+mod binary;
+mod durability;
+mod moderation_modes;
+mod own_comments;
+mod paths;
+mod privacy;
+mod threads;
