@@ -185,8 +185,9 @@ class Riposte:
                     "edits = { burst = 1000000, every_ms = 0.001 }\nreads = { burst = 1000000, every_ms = 0.001 }\n"
                     f'[[sites]]\nid = "bench"\norigins = ["{origin}"]\n')
         self.started = time.perf_counter()
-        self.proc = spawn([RIPOSTE, "--config", self.config], stderr=subprocess.DEVNULL,
-                                     env={**os.environ, "RUST_LOG": "error"})
+        # stdout carries only the "listening on" line; this script's own stdout is the results.
+        self.proc = spawn([RIPOSTE, "--config", self.config], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          env={**os.environ, "RUST_LOG": "error"})
         wait_http(self.port, "/healthz")
         self.startup_ms = (time.perf_counter() - self.started) * 1000
 

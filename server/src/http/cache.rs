@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 
 use super::headers::{Encoding, Representation};
@@ -27,7 +27,8 @@ pub struct Cached {
     made: Instant,
     json: Bytes,
     gzip: OnceLock<Bytes>,
-    tag: String,
+    /// Entity tags of the identity and the gzip answer.
+    etags: [HeaderValue; 2],
 }
 
 #[derive(Default)]
@@ -61,12 +62,13 @@ impl ResponseCache {
         let mut hasher = std::hash::DefaultHasher::new();
         json.hash(&mut hasher);
         let tag = format!("{:016x}", hasher.finish());
+        let etags = [Encoding::Identity.etag(&tag), Encoding::Gzip.etag(&tag)];
         let entry = Arc::new(Cached {
             generation,
             made: Instant::now(),
             json: Bytes::from(json),
             gzip: OnceLock::new(),
-            tag,
+            etags,
         });
         if self.enabled {
             let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
@@ -93,7 +95,7 @@ impl Cached {
             Encoding::Identity
         };
         let answer = Representation {
-            tag: &self.tag,
+            etag: &self.etags[usize::from(encoding != Encoding::Identity)],
             content_type: "application/json",
             encoding,
             // Comments change: a browser may keep the answer but must ask (cheaply, with the ETag) each time.

@@ -32,9 +32,9 @@ pub fn etag_matches(headers: &HeaderMap, etag: &[u8]) -> bool {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
-    Identity,
-    Gzip,
-    Brotli,
+    Identity = 0,
+    Gzip = 1,
+    Brotli = 2,
 }
 
 impl Encoding {
@@ -46,13 +46,14 @@ impl Encoding {
         }
     }
 
-    /// Each encoding is its own representation, with its own entity tag.
-    fn tag_suffix(self) -> &'static str {
-        match self {
+    /// Each encoding is its own representation, with its own entity tag: `"TAG"`, `"TAG-gz"`, `"TAG-br"`.
+    pub fn etag(self, tag: &str) -> HeaderValue {
+        let suffix = match self {
             Self::Identity => "",
             Self::Gzip => "-gz",
             Self::Brotli => "-br",
-        }
+        };
+        HeaderValue::from_str(&format!("\"{tag}{suffix}\"")).expect("a hex tag is a valid header")
     }
 
     /// The first of `offered` (best first) that the client accepts; identity when none is.
@@ -67,8 +68,8 @@ impl Encoding {
 
 /// One representation of a resource, about to be answered.
 pub struct Representation<'a> {
-    /// Hex digest of the identity body; the entity tag adds the encoding.
-    pub tag: &'a str,
+    /// Its entity tag, from [`Encoding::etag`] (made once per body, not per request).
+    pub etag: &'a HeaderValue,
     pub content_type: &'static str,
     pub encoding: Encoding,
     pub cache_control: &'static str,
@@ -78,8 +79,7 @@ impl Representation<'_> {
     /// `304` when the client's copy is current, the body otherwise; ETag, Cache-Control and Vary always.
     /// `body` is asked for only when it is sent.
     pub fn respond(&self, headers: &HeaderMap, body: impl FnOnce() -> Bytes) -> Response {
-        let etag = format!("\"{}{}\"", self.tag, self.encoding.tag_suffix());
-        let fresh = etag_matches(headers, etag.as_bytes());
+        let fresh = etag_matches(headers, self.etag.as_bytes());
         let mut response = if fresh {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
@@ -92,10 +92,7 @@ impl Representation<'_> {
                 h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(self.encoding.name()));
             }
         }
-        h.insert(
-            header::ETAG,
-            HeaderValue::from_str(&etag).expect("hex is a valid header"),
-        );
+        h.insert(header::ETAG, self.etag.clone());
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static(self.cache_control));
         h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
         response
@@ -132,8 +129,9 @@ mod tests {
 
     #[test]
     fn a_matching_tag_answers_304_without_a_body() {
+        let etag = Encoding::Gzip.etag("abc");
         let r = Representation {
-            tag: "abc",
+            etag: &etag,
             content_type: "application/json",
             encoding: Encoding::Gzip,
             cache_control: "no-cache",

@@ -27,8 +27,8 @@ pub struct Asset {
     cache_control: &'static str,
     /// Readable from any origin (translations are fetched by the widget on other sites).
     public: bool,
-    /// Hex digest of the identity body.
-    tag: String,
+    /// Entity tags of the identity, gzip and brotli bodies.
+    etags: [HeaderValue; 3],
     identity: Bytes,
     gzip: Bytes,
     brotli: Bytes,
@@ -46,12 +46,12 @@ impl Asset {
         }
         use sha2::Digest;
         let hash = sha2::Sha256::digest(&body);
-        let tag = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
+        let tag: String = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
         Self {
             content_type,
             cache_control,
             public,
-            tag,
+            etags: [Encoding::Identity, Encoding::Gzip, Encoding::Brotli].map(|e| e.etag(&tag)),
             identity: body.into(),
             gzip: gzip.into(),
             brotli: brotli.into(),
@@ -78,7 +78,7 @@ impl Asset {
     pub fn respond(&'static self, headers: &HeaderMap) -> Response {
         let encoding = Encoding::negotiate(headers, &[Encoding::Brotli, Encoding::Gzip]);
         let answer = Representation {
-            tag: &self.tag,
+            etag: &self.etags[encoding as usize],
             content_type: self.content_type,
             encoding,
             cache_control: self.cache_control,

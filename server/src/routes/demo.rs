@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
+use tracing::instrument;
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -15,6 +16,7 @@ struct Demo<'a> {
     public_url: &'a str,
 }
 
+#[instrument(level = "debug", skip_all)]
 pub async fn demo(State(state): State<AppState>) -> Response {
     // The page allows scripts, styles and requests only from itself and the comment server: the widget
     // must work under exactly such a policy.

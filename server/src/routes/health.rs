@@ -5,10 +5,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use tracing::instrument;
 
 use crate::state::AppState;
 
 /// `GET /healthz`: 200 when the database answers, 503 when it does not.
+#[instrument(level = "debug", skip_all)]
 pub async fn healthz(State(state): State<AppState>) -> Response {
     match state.store.ping().await {
         Ok(()) => Json(json!({"status": "ok"})).into_response(),

@@ -33,6 +33,7 @@ struct BansPage {
 }
 
 /// `GET /admin/bans`: the bans in force on this moderator's sites.
+#[instrument(level = "debug", skip_all)]
 pub async fn bans(session: Session, State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response> {
     let list = state.store.bans(session.moderator.sites.clone(), now_ms()).await?;
     let t = session.t;
@@ -60,7 +61,7 @@ pub async fn bans(session: Session, State(state): State<AppState>, RawQuery(raw)
 }
 
 /// `POST /admin/bans`: bans an email and/or IP hash on one site (or all, for moderators of every site).
-#[instrument(skip_all)]
+#[instrument(level = "debug", skip_all)]
 pub async fn add_ban(State(state): State<AppState>, AdminForm { session, form }: AdminForm) -> Result<Response> {
     let site = form.filled("site");
     match &site {
@@ -96,7 +97,7 @@ pub async fn add_ban(State(state): State<AppState>, AdminForm { session, form }:
 }
 
 /// `POST /admin/bans/remove`: lifts a ban.
-#[instrument(skip_all)]
+#[instrument(level = "debug", skip_all)]
 pub async fn remove_ban(State(state): State<AppState>, AdminForm { session, form }: AdminForm) -> Result<Response> {
     let id: i64 = form
         .one("id")

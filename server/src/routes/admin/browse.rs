@@ -3,6 +3,7 @@
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
+use tracing::instrument;
 
 use super::auth::Session;
 use super::view::{CommentView, Ctx, Result, page, rows, visible_sites};
@@ -32,6 +33,7 @@ struct BrowsePage {
 }
 
 /// `GET /admin/comments?site=&status=&uri=&q=&page=`
+#[instrument(level = "debug", skip_all)]
 pub async fn browse(session: Session, State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response> {
     let q = Query::parse(raw.as_deref());
     let filled = |k: &str| q.filled(k);

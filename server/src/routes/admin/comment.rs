@@ -52,6 +52,7 @@ async fn load_for(state: &AppState, session: &Session, id: i64) -> Result<Commen
 }
 
 /// `GET /admin/comments/{id}`: the comment with an edit form and its moderation history.
+#[instrument(level = "debug", skip_all, fields(id = id))]
 pub async fn comment(
     session: Session,
     State(state): State<AppState>,
@@ -88,7 +89,7 @@ pub async fn comment(
 }
 
 /// `POST /admin/comments/{id}`: a moderator's edit, rendered and checked like any comment.
-#[instrument(skip_all, fields(id))]
+#[instrument(level = "debug", skip_all, fields(id = id))]
 pub async fn save_comment(
     State(state): State<AppState>,
     Path(id): Path<i64>,

@@ -44,7 +44,7 @@ pub async fn stylesheet() -> Response {
 
 /// `POST /admin/login`: at most five failures per IP and per account name in 15 minutes; the answer is the
 /// same whether or not the account exists.
-#[instrument(skip_all)]
+#[instrument(level = "debug", skip_all)]
 pub async fn login(
     State(state): State<AppState>,
     Extension(ClientIp(ip)): Extension<ClientIp>,
@@ -104,6 +104,7 @@ pub async fn login(
     Ok(r)
 }
 
+#[instrument(level = "debug", skip_all)]
 pub async fn logout(State(state): State<AppState>, AdminForm { session, .. }: AdminForm) -> Result<Response> {
     state.store.end_session(session.token_hash).await?;
     let mut r = Redirect::to("/admin/login").into_response();

@@ -13,7 +13,7 @@ use crate::state::AppState;
 
 /// `act` is `approve`, `spam`, `delete`, `ban` or `restore`, for the selected `id`s, or `approve:ID` (and so
 /// on) for one comment.
-#[instrument(skip_all)]
+#[instrument(level = "debug", skip_all)]
 pub async fn moderate(State(state): State<AppState>, AdminForm { session, form }: AdminForm) -> Result<Response> {
     let act = form.one("act").unwrap_or("");
     let (verb, one) = act.split_once(':').map_or((act, None), |(v, id)| (v, Some(id)));

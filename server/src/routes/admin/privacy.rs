@@ -29,6 +29,7 @@ fn every_site(session: &Session) -> Result<()> {
 }
 
 /// `GET /admin/privacy`: export or erase everything stored for one email address (GDPR).
+#[instrument(level = "debug", skip_all)]
 pub async fn privacy(session: Session, RawQuery(raw): RawQuery) -> Result<Response> {
     every_site(&session)?;
     let erased = Query::parse(raw.as_deref()).one("erased").map(str::to_owned);
@@ -45,7 +46,7 @@ fn privacy_email(form: &Query) -> Result<String> {
 }
 
 /// `POST /admin/privacy/export`: everything stored for the address, as a JSON download.
-#[instrument(skip_all)]
+#[instrument(level = "debug", skip_all)]
 pub async fn privacy_export(State(state): State<AppState>, AdminForm { session, form }: AdminForm) -> Result<Response> {
     every_site(&session)?;
     let email = privacy_email(&form)?;
@@ -65,7 +66,7 @@ pub async fn privacy_export(State(state): State<AppState>, AdminForm { session, 
 }
 
 /// `POST /admin/privacy/erase`: erases every comment of the address.
-#[instrument(skip_all)]
+#[instrument(level = "debug", skip_all)]
 pub async fn privacy_erase(State(state): State<AppState>, AdminForm { session, form }: AdminForm) -> Result<Response> {
     every_site(&session)?;
     let email = privacy_email(&form)?;

@@ -3,6 +3,7 @@
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
+use tracing::instrument;
 
 use super::auth::Session;
 use super::view::{CommentView, Ctx, Result, page, rows};
@@ -18,6 +19,7 @@ struct QueuePage {
 }
 
 /// `GET /admin`: what waits for approval on this moderator's sites, newest first.
+#[instrument(level = "debug", skip_all)]
 pub async fn queue(session: Session, State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response> {
     let items = state.store.queue(session.moderator.sites.clone()).await?;
     let rows = rows(&state, session.t, items).await?;
@@ -39,6 +41,7 @@ struct TrashPage {
 }
 
 /// `GET /admin/trash`: comments moderators deleted, kept for 30 days.
+#[instrument(level = "debug", skip_all)]
 pub async fn trash(session: Session, State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response> {
     let items = state.store.trash(session.moderator.sites.clone()).await?;
     let rows = rows(&state, session.t, items).await?;

@@ -33,6 +33,7 @@ struct SitesPage {
 }
 
 /// `GET /admin/sites`: the sites this moderator may manage, with their embed snippets.
+#[instrument(level = "debug", skip_all)]
 pub async fn sites(session: Session, State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response> {
     let sites = visible_sites(&state, &session)
         .await?
@@ -68,7 +69,7 @@ pub async fn sites(session: Session, State(state): State<AppState>, RawQuery(raw
 }
 
 /// `POST /admin/sites`: creates a site (moderators of every site only) or changes one.
-#[instrument(skip_all)]
+#[instrument(level = "debug", skip_all)]
 pub async fn save_site(State(state): State<AppState>, AdminForm { session, form }: AdminForm) -> Result<Response> {
     let id = SiteId::parse(form.one("id").unwrap_or("").trim())?;
     let existing = state.sites.get(id.as_str()).await?;

@@ -77,7 +77,7 @@ impl TryFrom<NewCommentIn> for NewComment {
         WriteErrors
     ))]
 /// `POST /api/v1/comments`
-#[instrument(skip_all, fields(site = %input.site))]
+#[instrument(level = "debug", skip_all)]
 pub async fn create(
     State(state): State<AppState>,
     Extension(ClientIp(ip)): Extension<ClientIp>,
@@ -142,7 +142,7 @@ async fn authorize_edit(state: &AppState, id: i64, headers: &HeaderMap) -> Resul
     ))]
 /// `GET /api/v1/comments/{id}`: a published comment to anyone; a held one only with its edit token, so that
 /// its author sees it "awaiting moderation".
-#[instrument(skip_all)]
+#[instrument(level = "debug", skip_all)]
 pub async fn one(
     State(state): State<AppState>,
     path: std::result::Result<Path<i64>, PathRejection>,
@@ -214,7 +214,7 @@ impl TryFrom<EditIn> for Changes {
         WriteErrors
     ))]
 /// `PATCH /api/v1/comments/{id}`
-#[instrument(skip_all)]
+#[instrument(level = "debug", skip_all)]
 pub async fn edit(
     State(state): State<AppState>,
     path: std::result::Result<Path<i64>, PathRejection>,
@@ -240,7 +240,7 @@ pub async fn edit(
         DeleteErrors
     ))]
 /// `DELETE /api/v1/comments/{id}`
-#[instrument(skip_all)]
+#[instrument(level = "debug", skip_all)]
 pub async fn delete(
     State(state): State<AppState>,
     path: std::result::Result<Path<i64>, PathRejection>,
@@ -272,7 +272,7 @@ pub struct VotesOut {
         WriteErrors
     ))]
 /// `POST /api/v1/comments/{id}/vote`
-#[instrument(skip_all)]
+#[instrument(level = "debug", skip_all)]
 pub async fn vote(
     State(state): State<AppState>,
     Extension(ClientIp(ip)): Extension<ClientIp>,
@@ -310,7 +310,7 @@ pub struct PreviewOut {
         PreviewErrors
     ))]
 /// `POST /api/v1/preview`
-#[instrument(skip_all)]
+#[instrument(level = "debug", skip_all)]
 pub async fn preview(ApiJson(input): ApiJson<PreviewIn>) -> Result<Json<PreviewOut>> {
     let text = CommentText::parse(&input.text)?;
     Ok(Json(PreviewOut {

@@ -47,7 +47,7 @@ struct Entry {
         (status = 200, description = "Atom 1.0 feed of the newest published comments", body = String, content_type = "application/atom+xml"),
         ReadErrors
     ))]
-#[instrument(skip_all)]
+#[instrument(level = "debug", skip_all)]
 pub async fn feed(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response> {
     let q = Query::parse(raw.as_deref());
     let (site_id, site) = known_site(&state, q.required("site")?).await?;

@@ -58,7 +58,7 @@ fn number(q: &Query, key: &'static str, default: i64, range: std::ops::RangeIncl
         ReadErrors
     ))]
 /// `GET /api/v1/threads?site=S&uri=U[&limit=N][&after=ID]`
-#[instrument(skip_all)]
+#[instrument(level = "debug", skip_all)]
 pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response> {
     let q = Query::parse(raw.as_deref());
     let (site_id, site) = known_site(&state, q.required("site")?).await?;
@@ -142,7 +142,7 @@ fn build_tree(rows: Vec<Comment>) -> Vec<CommentOut> {
         ReadErrors
     ))]
 /// `GET /api/v1/counts?site=S&uri=U1&uri=U2...`
-#[instrument(skip_all)]
+#[instrument(level = "debug", skip_all)]
 pub async fn counts(State(state): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response> {
     let q = Query::parse(raw.as_deref());
     let (site_id, site) = known_site(&state, q.required("site")?).await?;

@@ -25,17 +25,17 @@ impl Store for SqliteStore {
         self.inner.generation.load(Ordering::Acquire)
     }
 
-    #[instrument(skip_all)]
+    #[instrument(level = "debug", skip_all)]
     async fn ping(&self) -> Result<()> {
         self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?)).await
     }
 
-    #[instrument(skip_all)]
+    #[instrument(level = "debug", skip_all)]
     async fn totals(&self) -> Result<Totals> {
         self.read(|conn| Ok(super::totals(conn)?)).await
     }
 
-    #[instrument(skip_all)]
+    #[instrument(level = "debug", skip_all)]
     async fn check(&self) -> Result<()> {
         self.read(|conn| {
             let verdict: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
@@ -47,7 +47,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[instrument(skip_all)]
+    #[instrument(level = "debug", skip_all)]
     async fn backup(&self, target: PathBuf) -> Result<()> {
         let source = self.path.clone();
         tokio::task::spawn_blocking(move || super::backup(&source, &target))
@@ -56,7 +56,7 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    #[instrument(skip_all)]
+    #[instrument(level = "debug", skip_all)]
     async fn secret(&self, generate: fn() -> String) -> Result<String> {
         self.write(move |tx| match settings::get(tx, "secret")? {
             Some(s) => Ok(s),
@@ -69,7 +69,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[instrument(skip_all)]
+    #[instrument(level = "debug", skip_all)]
     async fn upkeep(&self, now: i64) -> Result<Upkeep> {
         self.write(move |tx| {
             Ok(Upkeep {
@@ -81,12 +81,12 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[instrument(skip_all)]
+    #[instrument(level = "debug", skip_all)]
     async fn sites(&self) -> Result<Vec<Site>> {
         self.read(|conn| Ok(sites::list(conn)?)).await
     }
 
-    #[instrument(skip_all, fields(site = %site.id))]
+    #[instrument(level = "debug", skip_all, fields(site = %site.id))]
     async fn save_site(&self, site: Site, by: Option<String>, now: i64) -> Result<()> {
         self.write(move |tx| {
             sites::upsert(tx, &site, now)?;
@@ -98,25 +98,25 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[instrument(skip_all, fields(sites = list.len()))]
+    #[instrument(level = "debug", skip_all, fields(sites = list.len()))]
     async fn save_sites(&self, list: Vec<Site>, now: i64) -> Result<()> {
         self.write(move |tx| Ok(list.iter().try_for_each(|s| sites::upsert(tx, s, now))?))
             .await
     }
 
-    #[instrument(skip_all, fields(%site, after, limit))]
+    #[instrument(level = "debug", skip_all, fields(site = %site, after = after, limit = limit))]
     async fn thread_page(&self, site: SiteId, uri: PageUri, after: i64, limit: i64) -> Result<ThreadPage> {
         self.read(move |conn| Ok(comments::thread_page(conn, site.as_str(), uri.as_str(), after, limit)?))
             .await
     }
 
-    #[instrument(skip_all, fields(%site, pages = uris.len()))]
+    #[instrument(level = "debug", skip_all, fields(site = %site, pages = uris.len()))]
     async fn counts(&self, site: SiteId, uris: Vec<String>) -> Result<Vec<(String, i64)>> {
         self.read(move |conn| Ok(comments::counts(conn, site.as_str(), &uris)?))
             .await
     }
 
-    #[instrument(skip_all, fields(%site))]
+    #[instrument(level = "debug", skip_all, fields(site = %site))]
     async fn feed(&self, site: SiteId, uri: Option<PageUri>, limit: i64) -> Result<Vec<FeedEntry>> {
         self.read(move |conn| {
             Ok(comments::newest(
@@ -129,86 +129,86 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[instrument(skip_all, fields(id))]
+    #[instrument(level = "debug", skip_all, fields(id = id))]
     async fn comment(&self, id: i64) -> Result<Option<Comment>> {
         self.read(move |conn| Ok(comments::get(conn, id)?)).await
     }
 
-    #[instrument(skip_all, fields(id))]
+    #[instrument(level = "debug", skip_all, fields(id = id))]
     async fn comment_meta(&self, id: i64) -> Result<Option<CommentMeta>> {
         self.read(move |conn| Ok(comments::meta(conn, id)?)).await
     }
 
-    #[instrument(skip_all, fields(site = %comment.site, parent = comment.parent))]
+    #[instrument(level = "debug", skip_all, fields(site = %comment.site, parent = comment.parent))]
     async fn create_comment(&self, site: Arc<Site>, comment: NewComment, by: Commenter, now: i64) -> Result<Comment> {
         self.write(move |tx| comments::create(tx, &site, &comment, &by, now))
             .await
     }
 
-    #[instrument(skip_all, fields(id))]
+    #[instrument(level = "debug", skip_all, fields(id = id))]
     async fn edit_comment(&self, id: i64, site: Arc<Site>, changes: Changes, now: i64) -> Result<Option<Comment>> {
         self.write(move |tx| comments::edit(tx, id, &site, &changes, now)).await
     }
 
-    #[instrument(skip_all, fields(id))]
+    #[instrument(level = "debug", skip_all, fields(id = id))]
     async fn remove_comment(&self, id: i64) -> Result<()> {
         self.write(move |tx| Ok(comments::remove(tx, id)?)).await
     }
 
-    #[instrument(skip_all, fields(id))]
+    #[instrument(level = "debug", skip_all, fields(id = id))]
     async fn vote(&self, id: i64, voter: [String; 2], vote: Vote) -> Result<Option<Votes>> {
         self.write(move |tx| Ok(comments::vote(tx, id, &voter, vote)?)).await
     }
 
-    #[instrument(skip_all)]
+    #[instrument(level = "debug", skip_all)]
     async fn queue(&self, scope: Scope) -> Result<Vec<CommentRecord>> {
         self.read(move |conn| Ok(review::queue(conn, scope.as_deref())?)).await
     }
 
-    #[instrument(skip_all)]
+    #[instrument(level = "debug", skip_all)]
     async fn trash(&self, scope: Scope) -> Result<Vec<CommentRecord>> {
         self.read(move |conn| Ok(review::trash(conn, scope.as_deref())?)).await
     }
 
-    #[instrument(skip_all, fields(offset, limit))]
+    #[instrument(level = "debug", skip_all, fields(offset = offset, limit = limit))]
     async fn browse(&self, scope: Scope, filter: Filter, offset: i64, limit: i64) -> Result<(Vec<CommentRecord>, i64)> {
         self.read(move |conn| Ok(review::browse(conn, scope.as_deref(), &filter, offset, limit)?))
             .await
     }
 
-    #[instrument(skip_all, fields(ids = ids.len()))]
+    #[instrument(level = "debug", skip_all, fields(ids = ids.len()))]
     async fn records(&self, ids: Vec<i64>) -> Result<Vec<CommentRecord>> {
         self.read(move |conn| Ok(review::records(conn, &ids)?)).await
     }
 
-    #[instrument(skip_all, fields(moderator = by.id, action = action.as_str(), ids = ids.len()))]
+    #[instrument(level = "debug", skip_all, fields(moderator = by.id, action = action.as_str(), ids = ids.len()))]
     async fn moderate(&self, by: Moderator, action: Action, ids: Vec<i64>, now: i64) -> Result<usize> {
         self.write(move |tx| Ok(review::moderate(tx, &by, action, &ids, now)?))
             .await
     }
 
-    #[instrument(skip_all, fields(id))]
+    #[instrument(level = "debug", skip_all, fields(id = id))]
     async fn moderator_edit(&self, id: i64, edit: ModeratorEdit, by: String, now: i64) -> Result<()> {
         self.write(move |tx| Ok(review::edit(tx, id, &edit, &by, now)?)).await
     }
 
-    #[instrument(skip_all, fields(ids = ids.len()))]
+    #[instrument(level = "debug", skip_all, fields(ids = ids.len()))]
     async fn audit_for(&self, ids: Vec<i64>) -> Result<Vec<AuditEntry>> {
         self.read(move |conn| Ok(audit::of_comments(conn, &ids)?)).await
     }
 
-    #[instrument(skip_all, fields(limit))]
+    #[instrument(level = "debug", skip_all, fields(limit = limit))]
     async fn audit(&self, limit: i64) -> Result<Vec<AuditEntry>> {
         self.read(move |conn| Ok(audit::newest(conn, limit)?)).await
     }
 
-    #[instrument(skip_all)]
+    #[instrument(level = "debug", skip_all)]
     async fn bans(&self, scope: Scope, now: i64) -> Result<Vec<Ban>> {
         self.read(move |conn| Ok(bans::in_force(conn, scope.as_deref(), now)?))
             .await
     }
 
-    #[instrument(skip_all)]
+    #[instrument(level = "debug", skip_all)]
     async fn add_ban(&self, ban: NewBan, now: i64) -> Result<i64> {
         self.write(move |tx| {
             let id = bans::add(tx, &ban, now)?;
@@ -218,7 +218,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[instrument(skip_all, fields(id))]
+    #[instrument(level = "debug", skip_all, fields(id = id))]
     async fn remove_ban(&self, id: i64, scope: Scope, by: String, now: i64) -> Result<bool> {
         self.write(move |tx| {
             let removed = bans::remove(tx, id, scope.as_deref())?;
@@ -230,62 +230,62 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[instrument(skip_all)]
+    #[instrument(level = "debug", skip_all)]
     async fn moderator(&self, name: String) -> Result<Option<Moderator>> {
         self.read(move |conn| Ok(moderators::by_name(conn, &name)?)).await
     }
 
-    #[instrument(skip_all)]
+    #[instrument(level = "debug", skip_all)]
     async fn moderators(&self) -> Result<Vec<Moderator>> {
         self.read(|conn| Ok(moderators::list(conn)?)).await
     }
 
-    #[instrument(skip_all)]
+    #[instrument(level = "debug", skip_all)]
     async fn add_moderator(&self, name: String, password_hash: String, sites: Vec<String>, now: i64) -> Result<bool> {
         self.write(move |tx| Ok(moderators::add(tx, &name, &password_hash, &sites, now)?))
             .await
     }
 
-    #[instrument(skip_all)]
+    #[instrument(level = "debug", skip_all)]
     async fn remove_moderator(&self, name: String) -> Result<bool> {
         self.write(move |tx| Ok(moderators::remove(tx, &name)?)).await
     }
 
-    #[instrument(skip_all)]
+    #[instrument(level = "debug", skip_all)]
     async fn set_password(&self, name: String, password_hash: String) -> Result<bool> {
         self.write(move |tx| Ok(moderators::set_password(tx, &name, &password_hash)?))
             .await
     }
 
-    #[instrument(skip_all, fields(moderator = moderator_id))]
+    #[instrument(level = "debug", skip_all, fields(moderator = moderator_id))]
     async fn create_session(&self, token_hash: String, moderator_id: i64, now: i64) -> Result<()> {
         self.write(move |tx| Ok(moderators::create_session(tx, &token_hash, moderator_id, now)?))
             .await
     }
 
-    #[instrument(skip_all)]
+    #[instrument(level = "debug", skip_all)]
     async fn session(&self, token_hash: String) -> Result<Option<(Moderator, i64)>> {
         self.read(move |conn| Ok(moderators::session(conn, &token_hash)?)).await
     }
 
-    #[instrument(skip_all)]
+    #[instrument(level = "debug", skip_all)]
     async fn touch_session(&self, token_hash: String, now: i64) -> Result<()> {
         self.write(move |tx| Ok(moderators::touch_session(tx, &token_hash, now)?))
             .await
     }
 
-    #[instrument(skip_all)]
+    #[instrument(level = "debug", skip_all)]
     async fn end_session(&self, token_hash: String) -> Result<()> {
         self.write(move |tx| Ok(moderators::end_session(tx, &token_hash)?))
             .await
     }
 
-    #[instrument(skip_all)]
+    #[instrument(level = "debug", skip_all)]
     async fn export(&self, email: String) -> Result<Export> {
         self.read(move |conn| Ok(privacy::export(conn, &email)?)).await
     }
 
-    #[instrument(skip_all)]
+    #[instrument(level = "debug", skip_all)]
     async fn erase(&self, email: String, by: String, now: i64) -> Result<usize> {
         self.write(move |tx| Ok(privacy::erase(tx, &email, now, &by)?)).await
     }
