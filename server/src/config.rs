@@ -31,6 +31,8 @@ pub struct Config {
     pub response_cache: bool,
     /// Whether the built-in `demo` site (allowed only from this server's own addresses) exists.
     pub demo: bool,
+    /// The largest file, in MiB, the admin UI's import page accepts.
+    pub import_max_mb: u64,
     pub rate_limits: RateLimits,
     pub sites: Vec<SiteConfig>,
 }
@@ -101,6 +103,7 @@ impl Default for Config {
             edit_window: 15 * 60,
             demo: true,
             response_cache: true,
+            import_max_mb: 100,
             rate_limits: RateLimits::default(),
             sites: Vec::new(),
         }
@@ -119,6 +122,7 @@ impl fmt::Debug for Config {
             .field("edit_window", &self.edit_window)
             .field("demo", &self.demo)
             .field("response_cache", &self.response_cache)
+            .field("import_max_mb", &self.import_max_mb)
             .field("rate_limits", &self.rate_limits)
             .field("sites", &self.sites)
             .finish()
@@ -178,6 +182,12 @@ impl Config {
                 _ => bail!("RIPOSTE_DEMO: {v:?} is not true or false"),
             };
         }
+        if let Some(v) = env("RIPOSTE_IMPORT_MAX_MB") {
+            config.import_max_mb = v
+                .trim()
+                .parse()
+                .with_context(|| format!("RIPOSTE_IMPORT_MAX_MB: {v:?} is not a whole number of MiB"))?;
+        }
         if let Some(v) = &flags.listen {
             config.listen = v.clone();
         }
@@ -198,6 +208,9 @@ impl Config {
             if !matches!(parsed.scheme(), "http" | "https") {
                 bail!("public_url {url:?} must be an http or https URL");
             }
+        }
+        if self.import_max_mb == 0 {
+            bail!("import_max_mb must be at least 1");
         }
         if matches!(&self.secret, Some(s) if s.len() < 16) {
             bail!("secret must be at least 16 characters");
@@ -231,6 +244,11 @@ impl Config {
 
     pub fn edit_window(&self) -> Duration {
         Duration::from_secs(self.edit_window)
+    }
+
+    /// [`Config::import_max_mb`] in bytes.
+    pub fn import_max_bytes(&self) -> u64 {
+        self.import_max_mb.saturating_mul(1024 * 1024)
     }
 }
 
@@ -324,6 +342,29 @@ mod tests {
         assert_eq!(c.sites[0].moderation, Moderation::FirstTime);
         let f = file("[[sites]]\nid = \"blog\"\norigins = [\"blog.example\"]\n");
         assert!(Config::load(Some(f.path()), |_| None, &Overrides::default()).is_err());
+    }
+
+    #[test]
+    fn the_import_limit_is_a_positive_number_of_mib() {
+        let c = Config::load(None, |_| None, &Overrides::default()).unwrap();
+        assert_eq!((c.import_max_mb, c.import_max_bytes()), (100, 100 * 1024 * 1024));
+        let env = |v: &'static str| move |k: &str| (k == "RIPOSTE_IMPORT_MAX_MB").then(|| v.to_owned());
+        assert_eq!(
+            Config::load(None, env("7"), &Overrides::default())
+                .unwrap()
+                .import_max_mb,
+            7
+        );
+        assert!(Config::load(None, env("0"), &Overrides::default()).is_err());
+        assert!(Config::load(None, env("lots"), &Overrides::default()).is_err());
+        assert!(
+            Config::load(
+                Some(file("import_max_mb = 0\n").path()),
+                |_| None,
+                &Overrides::default()
+            )
+            .is_err()
+        );
     }
 
     #[test]

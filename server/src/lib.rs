@@ -8,11 +8,13 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod import;
 pub mod keys;
 pub mod render;
 pub mod routes;
 pub mod state;
 pub mod store;
+pub mod transfer;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -1,5 +1,6 @@
 //! The shape docs/architecture.md promises, checked on the source: imports run downward only, `api` and
-//! `admin` never import each other, and SQL and rusqlite live only in the SQLite backend.
+//! `admin` never import each other, SQL and rusqlite live only in the SQLite backend, and a long file says
+//! why it is long.
 
 use std::path::{Path, PathBuf};
 
@@ -38,9 +39,9 @@ fn module(rel: &str) -> &str {
 fn layer(module: &str) -> usize {
     match module {
         "domain" | "render" => 0,
-        "store" | "http" | "keys" => 1,
+        "store" | "http" | "keys" | "import" => 1,
         "config" | "error" => 2,
-        "state" => 3,
+        "state" | "transfer" => 3,
         "routes" => 4,
         // lib.rs wires everything; main.rs and cli.rs use the crate from outside, as `riposte::`.
         "lib" | "main" | "cli" => 5,
@@ -100,10 +101,18 @@ fn sql_and_rusqlite_live_only_in_the_sqlite_backend() {
     }
 }
 
+/// A file over 400 lines says why in its module header, on a `//! Size:` line.
 #[test]
-fn files_stay_readable() {
+fn files_stay_readable_or_say_why_not() {
     for (rel, text) in sources() {
         let lines = text.lines().count();
-        assert!(lines <= 400, "{rel} has {lines} lines; split it by concern");
+        let reason = text
+            .lines()
+            .take_while(|l| l.starts_with("//!") || l.trim().is_empty())
+            .any(|l| l.starts_with("//! Size: "));
+        assert!(
+            lines <= 400 || reason,
+            "{rel} has {lines} lines: split it by concern, or say why not on a `//! Size:` line at its top"
+        );
     }
 }

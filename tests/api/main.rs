@@ -4,11 +4,13 @@ mod helpers;
 
 mod abuse;
 mod admin;
+mod admin_transfer;
 mod architecture;
 mod assets;
 mod bad_input;
 mod binary;
 mod durability;
+mod import;
 mod moderation_modes;
 mod own_comments;
 mod paths;

@@ -2,7 +2,9 @@
 //! nothing of HTTP or storage; every layer above speaks these types.
 
 pub mod comment;
+pub mod export;
 pub mod fields;
+pub mod import;
 pub mod moderation;
 pub mod moderator;
 pub mod privacy;

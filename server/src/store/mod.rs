@@ -8,6 +8,7 @@ pub mod sqlite;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::mpsc::Receiver;
 
 use async_trait::async_trait;
 
@@ -15,6 +16,8 @@ use crate::domain::comment::{
     Changes, Comment, CommentMeta, CommentRecord, Commenter, FeedEntry, ModeratorEdit, NewComment, ThreadPage, Vote,
     Votes,
 };
+use crate::domain::export::SiteExport;
+use crate::domain::import::{Feed, Report};
 use crate::domain::moderator::{Action, AuditEntry, Ban, Filter, Moderator, NewBan};
 use crate::domain::privacy::Export;
 use crate::domain::{FieldError, PageUri, Site, SiteId};
@@ -159,6 +162,15 @@ pub trait Store: Send + Sync + 'static {
     async fn session(&self, token_hash: String) -> Result<Option<(Moderator, i64)>>;
     async fn touch_session(&self, token_hash: String, now: i64) -> Result<()>;
     async fn end_session(&self, token_hash: String) -> Result<()>;
+
+    // Moving between systems.
+
+    /// Stores the comments of `feed` for `site`, keyed by `source` and each comment's source key so that a
+    /// second run adds nothing, in one transaction that commits only after [`Feed::End`] and never when
+    /// `dry_run`; returns what it stored and repaired.
+    async fn import(&self, site: SiteId, source: String, feed: Receiver<Feed>, dry_run: bool) -> Result<Report>;
+    /// Everything needed to restore a site elsewhere: settings, threads with their comments, email bans.
+    async fn export_site(&self, site: Site, now: i64) -> Result<SiteExport>;
 
     // Privacy.
 

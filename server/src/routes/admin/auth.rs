@@ -127,16 +127,25 @@ impl FromRequest<AppState> for AdminForm {
             return Err((StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response());
         }
         let form = Query::parse(std::str::from_utf8(&bytes).ok());
-        let token = form.one("csrf").unwrap_or("");
-        if !state.keys.verify_csrf(&session.token_hash, token) {
-            return Err((
-                StatusCode::FORBIDDEN,
-                "The form has expired. Go back, reload and try again.",
-            )
-                .into_response());
+        if !csrf_ok(state, &session, form.one("csrf").unwrap_or("")) {
+            return Err(expired_form());
         }
         Ok(AdminForm { session, form })
     }
+}
+
+/// Whether `token` is the session's CSRF token; when it is not, answer [`expired_form`].
+pub fn csrf_ok(state: &AppState, session: &Session, token: &str) -> bool {
+    state.keys.verify_csrf(&session.token_hash, token)
+}
+
+/// The 403 for a form without the session's CSRF token; nothing changed.
+pub fn expired_form() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        "The form has expired. Go back, reload and try again.",
+    )
+        .into_response()
 }
 
 /// Admin forms are posted from the server's own pages only (a request without `Origin` is not a browser's

@@ -12,6 +12,8 @@ mod moderate;
 mod privacy;
 mod queue;
 mod sites;
+mod transfer;
+mod upload;
 mod view;
 
 use axum::Router;
@@ -61,6 +63,10 @@ pub fn routes() -> Vec<AdminRoute> {
         route(M::GET, "/admin/privacy", false, get(privacy::privacy)),
         route(M::POST, "/admin/privacy/export", false, post(privacy::privacy_export)),
         route(M::POST, "/admin/privacy/erase", false, post(privacy::privacy_erase)),
+        route(M::GET, "/admin/import", false, get(transfer::import_page)),
+        route(M::POST, "/admin/import", false, post(transfer::import)),
+        route(M::GET, "/admin/export", false, get(transfer::export_page)),
+        route(M::POST, "/admin/export", false, post(transfer::export)),
     ]
 }
 

@@ -6,6 +6,9 @@
 mod audit;
 mod bans;
 mod comments;
+mod export;
+mod import;
+pub mod isso;
 mod moderators;
 mod privacy;
 mod review;
@@ -33,6 +36,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0003_thread_pages",
         include_str!("../../../../migrations/sqlite/0003_thread_pages.sql"),
+    ),
+    (
+        "0004_imported",
+        include_str!("../../../../migrations/sqlite/0004_imported.sql"),
     ),
 ];
 
@@ -121,13 +128,24 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
+        self.transaction(f, true).await
+    }
+
+    /// As [`Self::write`], but when `commit` is false the transaction is always rolled back (a dry run).
+    async fn transaction<T, F>(&self, f: F, commit: bool) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = lock(&inner.writer);
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let value = f(&tx)?;
-            tx.commit()?;
-            inner.generation.fetch_add(1, Ordering::Release);
+            if commit {
+                tx.commit()?;
+                inner.generation.fetch_add(1, Ordering::Release);
+            }
             Ok(value)
         })
         .await

@@ -4,15 +4,18 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::mpsc::Receiver;
 
 use async_trait::async_trait;
 use tracing::instrument;
 
-use super::{SqliteStore, audit, bans, comments, moderators, privacy, review, settings, sites};
+use super::{SqliteStore, audit, bans, comments, export, import, moderators, privacy, review, settings, sites};
 use crate::domain::comment::{
     Changes, Comment, CommentMeta, CommentRecord, Commenter, FeedEntry, ModeratorEdit, NewComment, ThreadPage, Vote,
     Votes,
 };
+use crate::domain::export::SiteExport;
+use crate::domain::import::{Feed, Report};
 use crate::domain::moderation::{IP_HASH_KEEP_MS, TRASH_KEEP_MS};
 use crate::domain::moderator::{Action, AuditEntry, Ban, Filter, Moderator, NewBan, SESSION_IDLE};
 use crate::domain::privacy::Export;
@@ -278,6 +281,17 @@ impl Store for SqliteStore {
     async fn end_session(&self, token_hash: String) -> Result<()> {
         self.write(move |tx| Ok(moderators::end_session(tx, &token_hash)?))
             .await
+    }
+
+    #[instrument(level = "debug", skip_all, fields(site = %site, dry_run = dry_run))]
+    async fn import(&self, site: SiteId, source: String, feed: Receiver<Feed>, dry_run: bool) -> Result<Report> {
+        self.transaction(move |tx| import::import(tx, site.as_str(), &source, &feed), !dry_run)
+            .await
+    }
+
+    #[instrument(level = "debug", skip_all, fields(site = %site.id))]
+    async fn export_site(&self, site: Site, now: i64) -> Result<SiteExport> {
+        self.read(move |conn| Ok(export::site(conn, &site, now)?)).await
     }
 
     #[instrument(level = "debug", skip_all)]

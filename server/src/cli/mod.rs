@@ -1,5 +1,7 @@
 //! The `riposte` command line: its arguments, and each subcommand as a few steps over the store.
 
+mod transfer;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -69,6 +71,13 @@ enum Command {
     /// Export or erase everything stored for one email address (GDPR).
     #[command(subcommand)]
     Gdpr(GdprCommand),
+    /// Import comments from Disqus, WordPress, Blogger, Isso, Commento, Remark42 or a riposte export.
+    ///
+    /// One transaction: an unreadable file or Ctrl-C leaves the database as it was. Running it again adds
+    /// nothing that is already there. See docs/migrating.md.
+    Import(transfer::ImportArgs),
+    /// Write everything of one site (threads, comments, settings, bans) as riposte's JSON export.
+    Export(transfer::ExportArgs),
     /// Manage moderator accounts for the admin UI at /admin.
     #[command(subcommand)]
     Moderator(ModeratorCommand),
@@ -153,6 +162,8 @@ impl Cli {
                 })
             }
             Some(Command::Gdpr(cmd)) => with_store(&config, |store| gdpr(store, cmd)),
+            Some(Command::Import(args)) => with_store(&config, |store| transfer::import(store, args)),
+            Some(Command::Export(args)) => with_store(&config, |store| transfer::export(store, args)),
         }
     }
 }

@@ -1,0 +1,227 @@
+//! Storing an import: every comment of the feed in the one transaction of the caller, keyed by the source's
+//! ids so that a second run adds nothing; replies are tied to their parents once all are in (a reply may
+//! come before its parent), and the tree's roots and depths are computed for the threads it touched.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::mpsc::Receiver;
+
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::threads;
+use crate::domain::Status;
+use crate::domain::comment::MAX_DEPTH;
+use crate::domain::import::{Feed, Incoming, Report};
+use crate::store::{Result, StoreError};
+
+/// Reads the feed to its end and stores what is new. Fails, so that the caller rolls back, when the feed
+/// stops before [`Feed::End`]. Memory holds the threads touched, the deleted comments and the replies that
+/// came before their parents; every other lookup goes through the `imported` table's index.
+pub fn import(tx: &Transaction<'_>, site: &str, source: &str, feed: &Receiver<Feed>) -> Result<Report> {
+    let mut report = Report::default();
+    // Replies whose parent had not come yet: (comment id, thread id, parent key).
+    let mut pending_parents: Vec<(i64, i64, String)> = Vec::new();
+    let mut placeholders: Vec<i64> = Vec::new();
+    let mut touched: BTreeSet<i64> = BTreeSet::new();
+    // Rows of `imported` after this one are this run's.
+    let before: i64 = tx.query_row("SELECT coalesce(max(rowid), 0) FROM imported", [], |r| r.get(0))?;
+    loop {
+        let c = match feed.recv() {
+            Ok(Feed::Comment(c)) => c,
+            Ok(Feed::End) => break,
+            Err(_) => {
+                return Err(StoreError::Failed(anyhow::anyhow!(
+                    "the import stopped before the end of its file; nothing was stored"
+                )));
+            }
+        };
+        if stored(tx, site, source, &c.key)?.is_some() {
+            report.already += 1;
+            continue;
+        }
+        let thread = threads::get_or_create(tx, site, &c.uri, c.title.as_deref(), c.created)?;
+        let parent = match &c.parent {
+            None => None,
+            Some(key) => match stored(tx, site, source, key)?.flatten() {
+                Some(pid) if thread_of(tx, pid)? == Some(thread) => Some(pid),
+                Some(_) => {
+                    report.repair(OTHER_PAGE);
+                    None
+                }
+                None => None,
+            },
+        };
+        let id = insert(tx, thread, parent, &c)?;
+        if let (None, Some(key)) = (parent, &c.parent) {
+            if stored(tx, site, source, key)?.is_none() {
+                pending_parents.push((id, thread, key.clone()));
+            }
+        }
+        tx.prepare_cached("INSERT INTO imported (site_id, source, key, comment_id) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![site, source, c.key, id])?;
+        touched.insert(thread);
+        report.new += 1;
+        match c.status {
+            Status::Pending => report.pending += 1,
+            Status::Spam => report.spam += 1,
+            Status::Deleted => placeholders.push(id),
+            Status::Published => {}
+        }
+    }
+    for (id, thread, key) in pending_parents {
+        match stored(tx, site, source, &key)?.flatten() {
+            Some(pid) if thread_of(tx, pid)? == Some(thread) => {
+                tx.prepare_cached("UPDATE comments SET parent_id = ?2 WHERE id = ?1")?
+                    .execute(params![id, pid])?;
+            }
+            Some(_) => report.repair(OTHER_PAGE),
+            None => report.repair("reply to a comment not in the file, made top-level"),
+        }
+    }
+    for &thread in &touched {
+        place_thread(tx, thread, &mut report)?;
+    }
+    // A deleted comment stays only as a placeholder where replies hang below it; removing one can leave its
+    // parent placeholder without replies, so repeat until nothing changes.
+    loop {
+        let mut removed = false;
+        for id in std::mem::take(&mut placeholders) {
+            if has_replies(tx, id)? {
+                placeholders.push(id);
+                continue;
+            }
+            tx.prepare_cached("DELETE FROM comments WHERE id = ?1")?.execute([id])?;
+            report.new -= 1;
+            report.skip("deleted, without replies");
+            removed = true;
+        }
+        if !removed {
+            break;
+        }
+    }
+    report.deleted = placeholders.len();
+    report.threads = touched.len();
+    report.replies = tx.query_row(
+        "SELECT count(*) FROM imported i JOIN comments c ON c.id = i.comment_id
+         WHERE i.rowid > ?1 AND c.parent_id IS NOT NULL",
+        [before],
+        |r| r.get::<_, i64>(0),
+    )? as usize;
+    Ok(report)
+}
+
+const OTHER_PAGE: &str = "reply to a comment on another page, made top-level";
+
+/// Why an imported comment waits in the queue.
+const HELD_BEFORE: &str = "held in the system it was imported from";
+
+/// `Some(comment id, if it still exists)` when an import (an earlier one, or this one) stored this key.
+fn stored(tx: &Transaction<'_>, site: &str, source: &str, key: &str) -> rusqlite::Result<Option<Option<i64>>> {
+    tx.prepare_cached("SELECT comment_id FROM imported WHERE site_id = ?1 AND source = ?2 AND key = ?3")?
+        .query_row(params![site, source, key], |r| r.get(0))
+        .optional()
+}
+
+fn insert(tx: &Transaction<'_>, thread: i64, parent: Option<i64>, c: &Incoming) -> rusqlite::Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO comments (thread_id, parent_id, depth, status, author, email, website, text, html, avatar,
+                               created, likes, dislikes, held_reason)
+         VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        thread,
+        parent,
+        c.status.as_str(),
+        c.author,
+        c.email,
+        c.website,
+        c.text,
+        c.html,
+        c.avatar,
+        c.created,
+        c.likes,
+        c.dislikes,
+        (c.status == Status::Pending).then_some(HELD_BEFORE)
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn thread_of(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<Option<i64>> {
+    tx.prepare_cached("SELECT thread_id FROM comments WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()
+}
+
+fn has_replies(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<bool> {
+    tx.prepare_cached("SELECT 1 FROM comments WHERE parent_id = ?1")?
+        .exists([id])
+}
+
+/// Sets every comment's root and depth in a thread from its parent links, as new comments get them: a
+/// reply deeper than [`MAX_DEPTH`] hangs beside its parent instead, and a loop of replies (a broken file)
+/// is cut at the oldest comment, which becomes top-level.
+fn place_thread(tx: &Transaction<'_>, thread: i64, report: &mut Report) -> rusqlite::Result<()> {
+    let rows: Vec<(i64, Option<i64>, Option<i64>, i64)> = tx
+        .prepare_cached("SELECT id, parent_id, root_id, depth FROM comments WHERE thread_id = ?1 ORDER BY id")?
+        .query_map([thread], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut parent: HashMap<i64, Option<i64>> = rows.iter().map(|r| (r.0, r.1)).collect();
+    // (root, depth) of each comment, filled in from the top.
+    let mut placed: HashMap<i64, (i64, i64)> = HashMap::new();
+    for &(id, ..) in &rows {
+        let mut chain = vec![id];
+        let mut cursor = id;
+        loop {
+            if placed.contains_key(&cursor) {
+                break;
+            }
+            match parent.get(&cursor).copied().flatten() {
+                Some(p) if chain.contains(&p) => {
+                    // A loop: the oldest comment on it becomes top-level.
+                    let oldest = *chain.iter().min().expect("the chain holds the start");
+                    parent.insert(oldest, None);
+                    report.repair("replies in a loop, the oldest made top-level");
+                    chain.clear();
+                    chain.push(id);
+                    cursor = id;
+                }
+                Some(p) if parent.contains_key(&p) => {
+                    chain.push(p);
+                    cursor = p;
+                }
+                // No parent, or one outside this thread (cannot happen: parents were checked).
+                _ => break,
+            }
+        }
+        for &c in chain.iter().rev() {
+            if placed.contains_key(&c) {
+                continue;
+            }
+            let place = match parent
+                .get(&c)
+                .copied()
+                .flatten()
+                .and_then(|p| placed.get(&p).map(|&x| (p, x)))
+            {
+                None => (c, 0),
+                Some((_, (root, depth))) if depth + 1 > MAX_DEPTH => {
+                    // Beside its parent, as a new comment would be placed.
+                    let grand = parent.get(&parent[&c].expect("a reply")).copied().flatten();
+                    parent.insert(c, grand);
+                    (root, depth)
+                }
+                Some((_, (root, depth))) => (root, depth + 1),
+            };
+            placed.insert(c, place);
+        }
+    }
+    for (id, old_parent, old_root, old_depth) in rows {
+        let (root, depth) = placed[&id];
+        let new_parent = parent[&id];
+        let new_root = new_parent.map(|_| root);
+        if (new_parent, new_root, depth) != (old_parent, old_root, old_depth) {
+            tx.prepare_cached("UPDATE comments SET parent_id = ?2, root_id = ?3, depth = ?4 WHERE id = ?1")?
+                .execute(params![id, new_parent, new_root, depth])?;
+        }
+    }
+    Ok(())
+}
