@@ -17,8 +17,10 @@ use crate::import::{Format, Options, Preparer};
 use crate::keys::Keys;
 use crate::store::Store;
 
-/// Comments in the feed at once; the reader waits when the store is this far behind.
-const FEED_DEPTH: usize = 1024;
+/// Comments handed to the store at once, and batches in the feed at most: the reader waits when the store
+/// is this far behind, so memory stays flat.
+const BATCH: usize = 256;
+const FEED_DEPTH: usize = 8;
 
 /// Imports `path` into `site`: one transaction, nothing stored on any error or when `dry_run`. `progress`
 /// learns the file's length and follows the bytes read (pass a hidden bar when nobody watches).
@@ -68,9 +70,11 @@ fn read(
     let mut gone = false;
     // What the preparer finds, kept apart from what the reader finds (both count into one report).
     let mut repairs = Report::default();
+    let mut batch = Vec::with_capacity(BATCH);
     let mut sink = |item: Item| {
-        for c in preparer.take(item, &mut repairs) {
-            gone |= feed.send(Feed::Comment(Box::new(c))).is_err();
+        batch.extend(preparer.take(item, &mut repairs));
+        if batch.len() >= BATCH {
+            gone |= feed.send(Feed::Comments(std::mem::take(&mut batch))).is_err();
         }
     };
     let result: Result<(), ImportError> = if format == Format::Isso {
@@ -82,6 +86,9 @@ fn read(
         crate::import::read(format, input, &mut sink, &mut report)
     };
     result?;
+    if !batch.is_empty() {
+        gone |= feed.send(Feed::Comments(batch)).is_err();
+    }
     preparer.finish(&mut repairs);
     report.merge(repairs);
     if !gone {

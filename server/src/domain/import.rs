@@ -82,7 +82,8 @@ pub struct Incoming {
 /// without it (a file that turned out unreadable half-way) leaves the database as it was.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Feed {
-    Comment(Box<Incoming>),
+    /// Comments in file order, a few hundred at a time (one hand-over per batch, not per comment).
+    Comments(Vec<Incoming>),
     End,
 }
 

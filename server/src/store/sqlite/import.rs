@@ -18,15 +18,12 @@ use crate::store::{Result, StoreError};
 /// came before their parents; every other lookup goes through the `imported` table's index.
 pub fn import(tx: &Transaction<'_>, site: &str, source: &str, feed: &Receiver<Feed>) -> Result<Report> {
     let mut report = Report::default();
-    // Replies whose parent had not come yet: (comment id, thread id, parent key).
-    let mut pending_parents: Vec<(i64, i64, String)> = Vec::new();
-    let mut placeholders: Vec<i64> = Vec::new();
-    let mut touched: BTreeSet<i64> = BTreeSet::new();
+    let mut state = State::default();
     // Rows of `imported` after this one are this run's.
     let before: i64 = tx.query_row("SELECT coalesce(max(rowid), 0) FROM imported", [], |r| r.get(0))?;
     loop {
-        let c = match feed.recv() {
-            Ok(Feed::Comment(c)) => c,
+        let batch = match feed.recv() {
+            Ok(Feed::Comments(batch)) => batch,
             Ok(Feed::End) => break,
             Err(_) => {
                 return Err(StoreError::Failed(anyhow::anyhow!(
@@ -34,42 +31,19 @@ pub fn import(tx: &Transaction<'_>, site: &str, source: &str, feed: &Receiver<Fe
                 )));
             }
         };
-        if stored(tx, site, source, &c.key)?.is_some() {
-            report.already += 1;
-            continue;
-        }
-        let thread = threads::get_or_create(tx, site, &c.uri, c.title.as_deref(), c.created)?;
-        let parent = match &c.parent {
-            None => None,
-            Some(key) => match stored(tx, site, source, key)?.flatten() {
-                Some(pid) if thread_of(tx, pid)? == Some(thread) => Some(pid),
-                Some(_) => {
-                    report.repair(OTHER_PAGE);
-                    None
-                }
-                None => None,
-            },
-        };
-        let id = insert(tx, thread, parent, &c)?;
-        if let (None, Some(key)) = (parent, &c.parent) {
-            if stored(tx, site, source, key)?.is_none() {
-                pending_parents.push((id, thread, key.clone()));
-            }
-        }
-        tx.prepare_cached("INSERT INTO imported (site_id, source, key, comment_id) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![site, source, c.key, id])?;
-        touched.insert(thread);
-        report.new += 1;
-        match c.status {
-            Status::Pending => report.pending += 1,
-            Status::Spam => report.spam += 1,
-            Status::Deleted => placeholders.push(id),
-            Status::Published => {}
+        for c in batch {
+            store_one(tx, site, source, &c, &mut state, &mut report)?;
         }
     }
+    let State {
+        pending_parents,
+        mut placeholders,
+        touched,
+        ..
+    } = state;
     for (id, thread, key) in pending_parents {
         match stored(tx, site, source, &key)?.flatten() {
-            Some(pid) if thread_of(tx, pid)? == Some(thread) => {
+            Some((pid, t)) if t == thread => {
                 tx.prepare_cached("UPDATE comments SET parent_id = ?2 WHERE id = ?1")?
                     .execute(params![id, pid])?;
             }
@@ -109,16 +83,94 @@ pub fn import(tx: &Transaction<'_>, site: &str, source: &str, feed: &Receiver<Fe
     Ok(report)
 }
 
+/// What an import keeps between comments: little, and nothing that grows with the comments but the
+/// deleted ones and the replies that came before their parents.
+#[derive(Default)]
+struct State {
+    /// Replies whose parent had not come yet: (comment id, thread id, parent key).
+    pending_parents: Vec<(i64, i64, String)>,
+    placeholders: Vec<i64>,
+    touched: BTreeSet<i64>,
+    /// Page path -> thread id, so that each comment does not look its thread up again.
+    threads_by_uri: HashMap<String, i64>,
+}
+
+fn store_one(
+    tx: &Transaction<'_>,
+    site: &str,
+    source: &str,
+    c: &Incoming,
+    state: &mut State,
+    report: &mut Report,
+) -> rusqlite::Result<()> {
+    if stored(tx, site, source, &c.key)?.is_some() {
+        report.already += 1;
+        return Ok(());
+    }
+    let thread = match state.threads_by_uri.get(&c.uri) {
+        Some(&t) => t,
+        None => {
+            let t = threads::get_or_create(tx, site, &c.uri, c.title.as_deref(), c.created)?;
+            state.threads_by_uri.insert(c.uri.clone(), t);
+            t
+        }
+    };
+    let (parent, wait) = match &c.parent {
+        None => (None, false),
+        Some(key) => match stored(tx, site, source, key)? {
+            Some(Some((pid, t))) if t == thread => (Some(pid), false),
+            Some(Some(_)) => {
+                report.repair(OTHER_PAGE);
+                (None, false)
+            }
+            Some(None) => {
+                report.repair("reply to a comment removed since an earlier import, made top-level");
+                (None, false)
+            }
+            None => (None, true),
+        },
+    };
+    let id = insert(tx, thread, parent, c)?;
+    if wait {
+        state
+            .pending_parents
+            .push((id, thread, c.parent.clone().unwrap_or_default()));
+    }
+    tx.prepare_cached("INSERT INTO imported (site_id, source, key, comment_id) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![site, source, c.key, id])?;
+    state.touched.insert(thread);
+    report.new += 1;
+    match c.status {
+        Status::Pending => report.pending += 1,
+        Status::Spam => report.spam += 1,
+        Status::Deleted => state.placeholders.push(id),
+        Status::Published => {}
+    }
+    Ok(())
+}
+
+/// A comment an import stored, and its thread; `None` when it was removed since.
+type Found = Option<(i64, i64)>;
+
 const OTHER_PAGE: &str = "reply to a comment on another page, made top-level";
 
 /// Why an imported comment waits in the queue.
 const HELD_BEFORE: &str = "held in the system it was imported from";
 
-/// `Some(comment id, if it still exists)` when an import (an earlier one, or this one) stored this key.
-fn stored(tx: &Transaction<'_>, site: &str, source: &str, key: &str) -> rusqlite::Result<Option<Option<i64>>> {
-    tx.prepare_cached("SELECT comment_id FROM imported WHERE site_id = ?1 AND source = ?2 AND key = ?3")?
-        .query_row(params![site, source, key], |r| r.get(0))
-        .optional()
+/// `Some(the comment and its thread, if the comment still exists)` when an import (an earlier one, or this
+/// one) stored this key.
+fn stored(tx: &Transaction<'_>, site: &str, source: &str, key: &str) -> rusqlite::Result<Option<Found>> {
+    tx.prepare_cached(
+        "SELECT c.id, c.thread_id FROM imported i LEFT JOIN comments c ON c.id = i.comment_id
+         WHERE i.site_id = ?1 AND i.source = ?2 AND i.key = ?3",
+    )?
+    .query_row(params![site, source, key], |r| {
+        Ok(match (r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?) {
+            (Some(id), Some(thread)) => Some((id, thread)),
+            _ => None,
+        })
+    })
+    .optional()
 }
 
 fn insert(tx: &Transaction<'_>, thread: i64, parent: Option<i64>, c: &Incoming) -> rusqlite::Result<i64> {
@@ -143,12 +195,6 @@ fn insert(tx: &Transaction<'_>, thread: i64, parent: Option<i64>, c: &Incoming) 
         (c.status == Status::Pending).then_some(HELD_BEFORE)
     ])?;
     Ok(tx.last_insert_rowid())
-}
-
-fn thread_of(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<Option<i64>> {
-    tx.prepare_cached("SELECT thread_id FROM comments WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))
-        .optional()
 }
 
 fn has_replies(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<bool> {
