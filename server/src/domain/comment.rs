@@ -129,7 +129,8 @@ pub struct ModeratorEdit {
 pub const MAX_DEPTH: i64 = 50;
 
 /// Where a new comment goes: its parent, the top-level comment of its branch and its depth.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The default is a top-level comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Placement {
     pub parent: Option<i64>,
     pub root: Option<i64>,

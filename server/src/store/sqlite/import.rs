@@ -9,7 +9,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::threads;
 use crate::domain::Status;
-use crate::domain::comment::MAX_DEPTH;
+use crate::domain::comment::{MAX_DEPTH, Placement};
 use crate::domain::import::{Feed, Incoming, Report};
 use crate::store::{Result, StoreError};
 
@@ -39,19 +39,20 @@ pub fn import(tx: &Transaction<'_>, site: &str, source: &str, feed: &Receiver<Fe
         pending_parents,
         mut placeholders,
         touched,
+        unsettled,
         ..
     } = state;
     for (id, thread, key) in pending_parents {
         match stored(tx, site, source, &key)?.flatten() {
-            Some((pid, t)) if t == thread => {
+            Some(p) if p.thread == thread => {
                 tx.prepare_cached("UPDATE comments SET parent_id = ?2 WHERE id = ?1")?
-                    .execute(params![id, pid])?;
+                    .execute(params![id, p.id])?;
             }
             Some(_) => report.repair(OTHER_PAGE),
             None => report.repair("reply to a comment not in the file, made top-level"),
         }
     }
-    for &thread in &touched {
+    for &thread in &unsettled {
         place_thread(tx, thread, &mut report)?;
     }
     // A deleted comment stays only as a placeholder where replies hang below it; removing one can leave its
@@ -93,6 +94,8 @@ struct State {
     touched: BTreeSet<i64>,
     /// Page path -> thread id, so that each comment does not look its thread up again.
     threads_by_uri: HashMap<String, i64>,
+    /// Threads whose tree must be settled at the end (replies before their parents, nesting past the limit).
+    unsettled: BTreeSet<i64>,
 }
 
 fn store_one(
@@ -115,23 +118,44 @@ fn store_one(
             t
         }
     };
-    let (parent, wait) = match &c.parent {
-        None => (None, false),
+    // Where it goes, when its parent is already in: as a new reply would. Anything else (a parent still to
+    // come, nesting past the limit) is settled for the whole thread at the end.
+    let (place, wait) = match &c.parent {
+        None => (Placement::default(), false),
         Some(key) => match stored(tx, site, source, key)? {
-            Some(Some((pid, t))) if t == thread => (Some(pid), false),
+            Some(Some(p)) if p.thread == thread && p.depth < MAX_DEPTH => (
+                Placement {
+                    parent: Some(p.id),
+                    root: Some(p.root),
+                    depth: p.depth + 1,
+                },
+                false,
+            ),
+            Some(Some(p)) if p.thread == thread => {
+                state.unsettled.insert(thread);
+                (
+                    Placement {
+                        parent: Some(p.id),
+                        root: Some(p.root),
+                        depth: p.depth,
+                    },
+                    false,
+                )
+            }
             Some(Some(_)) => {
                 report.repair(OTHER_PAGE);
-                (None, false)
+                (Placement::default(), false)
             }
             Some(None) => {
                 report.repair("reply to a comment removed since an earlier import, made top-level");
-                (None, false)
+                (Placement::default(), false)
             }
-            None => (None, true),
+            None => (Placement::default(), true),
         },
     };
-    let id = insert(tx, thread, parent, c)?;
+    let id = insert(tx, thread, &place, c)?;
     if wait {
+        state.unsettled.insert(thread);
         state
             .pending_parents
             .push((id, thread, c.parent.clone().unwrap_or_default()));
@@ -149,8 +173,17 @@ fn store_one(
     Ok(())
 }
 
-/// A comment an import stored, and its thread; `None` when it was removed since.
-type Found = Option<(i64, i64)>;
+/// A comment an import stored, where it sits; `None` when it was removed since.
+type Found = Option<Placed>;
+
+#[derive(Debug, Clone, Copy)]
+struct Placed {
+    id: i64,
+    thread: i64,
+    /// The top-level comment of its branch (itself, for a top-level comment) and its depth.
+    root: i64,
+    depth: i64,
+}
 
 const OTHER_PAGE: &str = "reply to a comment on another page, made top-level";
 
@@ -161,27 +194,35 @@ const HELD_BEFORE: &str = "held in the system it was imported from";
 /// one) stored this key.
 fn stored(tx: &Transaction<'_>, site: &str, source: &str, key: &str) -> rusqlite::Result<Option<Found>> {
     tx.prepare_cached(
-        "SELECT c.id, c.thread_id FROM imported i LEFT JOIN comments c ON c.id = i.comment_id
+        "SELECT c.id, c.thread_id, coalesce(c.root_id, c.id), c.depth
+         FROM imported i LEFT JOIN comments c ON c.id = i.comment_id
          WHERE i.site_id = ?1 AND i.source = ?2 AND i.key = ?3",
     )?
     .query_row(params![site, source, key], |r| {
         Ok(match (r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?) {
-            (Some(id), Some(thread)) => Some((id, thread)),
+            (Some(id), Some(thread)) => Some(Placed {
+                id,
+                thread,
+                root: r.get(2)?,
+                depth: r.get(3)?,
+            }),
             _ => None,
         })
     })
     .optional()
 }
 
-fn insert(tx: &Transaction<'_>, thread: i64, parent: Option<i64>, c: &Incoming) -> rusqlite::Result<i64> {
+fn insert(tx: &Transaction<'_>, thread: i64, place: &Placement, c: &Incoming) -> rusqlite::Result<i64> {
     tx.prepare_cached(
-        "INSERT INTO comments (thread_id, parent_id, depth, status, author, email, website, text, html, avatar,
-                               created, likes, dislikes, held_reason)
-         VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        "INSERT INTO comments (thread_id, parent_id, root_id, depth, status, author, email, website, text, html,
+                               avatar, created, likes, dislikes, held_reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?
     .execute(params![
         thread,
-        parent,
+        place.parent,
+        place.root,
+        place.depth,
         c.status.as_str(),
         c.author,
         c.email,
