@@ -59,6 +59,11 @@ async fn upload(app: &TestApp, cookie: Option<&str>, uri: &str, origin: &str, bo
     upload_in(app, cookie, uri, origin, "en", body).await
 }
 
+/// An import as a logged-in moderator sends it: from our own pages, with the session's token in the address.
+async fn import_as(app: &TestApp, cookie: &str, csrf: &str, body: Vec<u8>) -> Reply {
+    upload(app, Some(cookie), &format!("/admin/import?csrf={csrf}"), OWN, body).await
+}
+
 async fn upload_in(app: &TestApp, cookie: Option<&str>, uri: &str, origin: &str, lang: &str, body: Vec<u8>) -> Reply {
     let mut req = Request::post(uri)
         .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
@@ -121,14 +126,7 @@ async fn an_uploaded_export_is_imported_summarized_and_shown_in_its_thread() {
     file.extend(std::iter::repeat_n(b'\n', 100_000));
     let (app, cookie, csrf) = target(config()).await;
 
-    let r = upload(
-        &app,
-        Some(&cookie),
-        &format!("/admin/import?csrf={csrf}"),
-        OWN,
-        form("blog.json", &file, vec![]),
-    )
-    .await;
+    let r = import_as(&app, &cookie, &csrf, form("blog.json", &file, vec![])).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let page = r.text();
     assert!(page.contains("Imported") && page.contains("blog.json"), "{page}");
@@ -175,7 +173,7 @@ async fn a_dry_run_reports_and_stores_nothing() {
     let file = exported(marker).await;
     let (app, cookie, csrf) = target(config()).await;
     let body = form("blog.json", &file, vec![Part::Text("dry_run", "1")]);
-    let r = upload(&app, Some(&cookie), &format!("/admin/import?csrf={csrf}"), OWN, body).await;
+    let r = import_as(&app, &cookie, &csrf, body).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let page = r.text();
     assert!(page.contains("Dry run"), "{page}");
@@ -190,14 +188,7 @@ async fn an_unreadable_file_answers_422_with_its_position_and_stores_nothing() {
     let whole = exported(marker).await;
     let cut = &whole[..whole.len() * 2 / 3];
     let (app, cookie, csrf) = target(config()).await;
-    let r = upload(
-        &app,
-        Some(&cookie),
-        &format!("/admin/import?csrf={csrf}"),
-        OWN,
-        form("cut.json", cut, vec![]),
-    )
-    .await;
+    let r = import_as(&app, &cookie, &csrf, form("cut.json", cut, vec![])).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     let page = r.text();
     assert!(page.contains("line ") && page.contains("column "), "{page}");
@@ -213,11 +204,10 @@ async fn an_unreadable_file_answers_422_with_its_position_and_stores_nothing() {
     assert_eq!(leftovers(marker), 0);
 
     // A form without a file, or with an unknown format or site, says what is missing.
-    let r = upload(
+    let r = import_as(
         &app,
-        Some(&cookie),
-        &format!("/admin/import?csrf={csrf}"),
-        OWN,
+        &cookie,
+        &csrf,
         multipart(&[Part::Text("format", "json"), Part::Text("site", "blog")]),
     )
     .await;
@@ -228,7 +218,7 @@ async fn an_unreadable_file_answers_422_with_its_position_and_stores_nothing() {
         Part::Text("site", "blog"),
         Part::File("x.json", b"{}"),
     ]);
-    let r = upload(&app, Some(&cookie), &format!("/admin/import?csrf={csrf}"), OWN, body).await;
+    let r = import_as(&app, &cookie, &csrf, body).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("format: must be one of"), "{}", r.text());
     let body = multipart(&[
@@ -236,7 +226,7 @@ async fn an_unreadable_file_answers_422_with_its_position_and_stores_nothing() {
         Part::Text("site", "nope"),
         Part::File("x.json", b"{}"),
     ]);
-    let r = upload(&app, Some(&cookie), &format!("/admin/import?csrf={csrf}"), OWN, body).await;
+    let r = import_as(&app, &cookie, &csrf, body).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("there is no site"), "{}", r.text());
     assert_eq!(app.stored_comments().await, 0);
@@ -250,14 +240,7 @@ async fn an_upload_over_the_limit_answers_413_and_stores_nothing() {
     let (app, cookie, csrf) = target(c).await;
     let mut big = exported(marker).await;
     big.resize(1_100_000, b' ');
-    let r = upload(
-        &app,
-        Some(&cookie),
-        &format!("/admin/import?csrf={csrf}"),
-        OWN,
-        form("big.json", &big, vec![]),
-    )
-    .await;
+    let r = import_as(&app, &cookie, &csrf, form("big.json", &big, vec![])).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.text());
     let page = r.text();
     assert!(
@@ -268,14 +251,7 @@ async fn an_upload_over_the_limit_answers_413_and_stores_nothing() {
     assert_eq!(leftovers(marker), 0, "the partial upload is removed");
     // Just under the limit is fine.
     big.truncate(1024 * 1024);
-    let r = upload(
-        &app,
-        Some(&cookie),
-        &format!("/admin/import?csrf={csrf}"),
-        OWN,
-        form("big.json", &big, vec![]),
-    )
-    .await;
+    let r = import_as(&app, &cookie, &csrf, form("big.json", &big, vec![])).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(app.stored_comments().await, 3);
     assert!(
@@ -461,7 +437,7 @@ async fn the_options_reach_the_import_and_every_skip_and_repair_is_listed() {
             Part::Text("with_pingbacks", "1"),
         ],
     );
-    let r = upload(&app, Some(&cookie), &format!("/admin/import?csrf={csrf}"), OWN, body).await;
+    let r = import_as(&app, &cookie, &csrf, body).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let page = r.text();
     assert_eq!(summary(&page, "new"), 2);
@@ -485,7 +461,7 @@ async fn the_options_reach_the_import_and_every_skip_and_repair_is_listed() {
         file.as_bytes(),
         vec![Part::Text("maps", "/eintrag/ -> /neu/")],
     );
-    let r = upload(&app, Some(&cookie), &format!("/admin/import?csrf={csrf}"), OWN, body).await;
+    let r = import_as(&app, &cookie, &csrf, body).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("as OLD=NEW"), "{}", r.text());
 }
