@@ -28,6 +28,9 @@ CREATE TABLE pow_used (
 
 ALTER TABLE sites ADD COLUMN pow TEXT NOT NULL DEFAULT 'adaptive' CHECK (pow IN ('off', 'always', 'adaptive'));
 
+-- The replies of one top-level comment in breadth-first order, for thread pages bounded in rows.
+CREATE INDEX comments_root_depth ON comments (thread_id, root_id, depth, id);
+
 -- Recent comments of one address and of one site, for adaptive proof of work.
 CREATE INDEX comments_ip_created ON comments (ip_hash, created) WHERE ip_hash IS NOT NULL;
 CREATE INDEX comments_created ON comments (created);

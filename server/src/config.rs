@@ -30,8 +30,9 @@ pub struct Config {
     pub edit_window: u64,
     /// Keep rendered thread and count answers in memory until the next write (on by default).
     pub response_cache: bool,
-    /// Whether the built-in `demo` site (allowed only from this server's own addresses) exists.
-    pub demo: bool,
+    /// Whether the built-in `demo` site (allowed only from this server's own addresses) and the demo page
+    /// exist. Unset: on for a local server, off once `public_url` names a public one.
+    pub demo: Option<bool>,
     /// The largest file, in MiB, the admin UI's import page accepts.
     pub import_max_mb: u64,
     pub rate_limits: RateLimits,
@@ -105,7 +106,7 @@ impl Default for Config {
             secret: None,
             trusted_proxies: Vec::new(),
             edit_window: 15 * 60,
-            demo: true,
+            demo: None,
             response_cache: true,
             import_max_mb: 100,
             rate_limits: RateLimits::default(),
@@ -181,8 +182,8 @@ impl Config {
         }
         if let Some(v) = env("RIPOSTE_DEMO") {
             config.demo = match v.trim() {
-                "true" | "1" | "yes" => true,
-                "false" | "0" | "no" => false,
+                "true" | "1" | "yes" => Some(true),
+                "false" | "0" | "no" => Some(false),
                 _ => bail!("RIPOSTE_DEMO: {v:?} is not true or false"),
             };
         }
@@ -251,6 +252,11 @@ impl Config {
     }
 
     /// [`Config::import_max_mb`] in bytes.
+    /// Whether the demo site and page are on: as configured, else only while no `public_url` is set.
+    pub fn demo_on(&self) -> bool {
+        self.demo.unwrap_or(self.public_url.is_none())
+    }
+
     pub fn import_max_bytes(&self) -> u64 {
         self.import_max_mb.saturating_mul(1024 * 1024)
     }

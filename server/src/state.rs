@@ -56,7 +56,7 @@ impl AppState {
             .to_owned();
         let mut sites: Vec<Site> = config.sites.iter().map(|s| s.to_site()).collect();
         let own_origins = own_origins(local, &public_url);
-        if config.demo {
+        if config.demo_on() {
             sites.push(demo_site(own_origins.clone()));
         }
         store.save_sites(sites, now_ms()).await?;

@@ -161,7 +161,7 @@ fn slow_and_idle_connections_are_cut_off() {
 fn a_failing_subcommand_prints_one_error_line_and_no_backtrace() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(BIN)
-        .args(["moderator", "add", "anna", "--database"])
+        .args(["moderator", "add", "anna", "--all-sites", "--database"])
         .arg(dir.path().join("r.db"))
         .env("RUST_BACKTRACE", "1")
         .env_remove("RIPOSTE_CONFIG")

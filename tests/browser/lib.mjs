@@ -143,7 +143,7 @@ export async function statusText(page) {
 /** Creates a moderator with the real command line, in the running server's database. */
 export function addModerator(riposte, name, password) {
   return new Promise((ok, fail) => {
-    const child = spawn(BIN, ['moderator', 'add', name, '--password-stdin', '--config', riposte.config], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(BIN, ['moderator', 'add', name, '--all-sites', '--password-stdin', '--config', riposte.config], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { out += d; });

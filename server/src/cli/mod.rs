@@ -111,9 +111,12 @@ enum ModeratorCommand {
     /// Create a moderator. Asks for the password twice on a terminal (at least 12 characters).
     Add {
         name: String,
-        /// Limit the moderator to this site (repeatable); without it, the moderator may moderate every site.
-        #[arg(long = "site", value_name = "ID")]
+        /// A site the moderator may moderate (repeatable).
+        #[arg(long = "site", value_name = "ID", required_unless_present = "all_sites")]
         sites: Vec<String>,
+        /// The moderator may moderate every site, also those added later (instead of --site).
+        #[arg(long, conflicts_with = "sites")]
+        all_sites: bool,
         /// Read the password from standard input (one line) instead of asking.
         #[arg(long)]
         password_stdin: bool,
@@ -307,6 +310,7 @@ async fn moderator(store: Arc<dyn Store>, cmd: ModeratorCommand) -> anyhow::Resu
         ModeratorCommand::Add {
             name,
             sites,
+            all_sites,
             password_stdin,
         } => {
             let name = ModeratorName::parse(&name)
@@ -317,7 +321,8 @@ async fn moderator(store: Arc<dyn Store>, cmd: ModeratorCommand) -> anyhow::Resu
             }
             let hash = hash_password(&read_password(password_stdin)?)?;
             let name = name.as_str().to_owned();
-            if !store.add_moderator(name.clone(), hash, sites.clone(), now_ms()).await? {
+            let scope = (!all_sites).then(|| sites.clone());
+            if !store.add_moderator(name.clone(), hash, scope, now_ms()).await? {
                 bail!("a moderator named {name:?} exists already");
             }
             println!(

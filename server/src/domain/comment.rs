@@ -68,7 +68,8 @@ pub struct CommentRecord {
     pub created: i64,
     pub reason: Option<String>,
     pub deleted_at: Option<i64>,
-    /// Published comments of the same commenter (by email, else by IP hash).
+    /// Published comments of the same commenter (by email, else by IP hash) on the same site: a moderator
+    /// of one site learns nothing of the commenter's other sites.
     pub published_before: i64,
 }
 
@@ -227,7 +228,7 @@ pub struct ThreadPage {
     pub replies_next: std::collections::HashMap<i64, i64>,
 }
 
-/// A page of the replies below one top-level comment, oldest first.
+/// A page of the replies below one top-level comment, breadth-first: by depth, then oldest first.
 #[derive(Debug, Clone, Default)]
 pub struct RepliesPage {
     pub comments: Vec<Comment>,

@@ -16,6 +16,18 @@ pub fn ip_period(now_ms: i64) -> i64 {
 pub struct Export {
     pub email: String,
     pub comments: Vec<ExportedComment>,
+    /// Bans of this address: moderators' records about the person, so theirs to see (and erased with them).
+    pub bans: Vec<ExportedBan>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExportedBan {
+    pub id: i64,
+    /// `None`: every site.
+    pub site: Option<String>,
+    pub reason: Option<String>,
+    pub created: String,
+    pub expires: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

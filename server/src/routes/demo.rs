@@ -18,6 +18,9 @@ struct Demo<'a> {
 
 #[instrument(level = "debug", skip_all)]
 pub async fn demo(State(state): State<AppState>) -> Response {
+    if !state.config.demo_on() {
+        return AppError::NotFound("no demo on this server (demo = false, or public_url is set)").into_response();
+    }
     // The page allows scripts, styles and requests only from itself and the comment server: the widget
     // must work under exactly such a policy.
     let csp = format!(

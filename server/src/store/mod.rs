@@ -198,7 +198,8 @@ pub trait Store: Send + Sync + 'static {
     async fn moderator(&self, name: String) -> Result<Option<Moderator>>;
     async fn moderators(&self) -> Result<Vec<Moderator>>;
     /// `false` when the name is taken.
-    async fn add_moderator(&self, name: String, password_hash: String, sites: Vec<String>, now: i64) -> Result<bool>;
+    /// A new moderator of these sites (`None`: every site); `false` when the name is taken.
+    async fn add_moderator(&self, name: String, password_hash: String, sites: Scope, now: i64) -> Result<bool>;
     async fn remove_moderator(&self, name: String) -> Result<bool>;
     /// Sets a new password and ends every session of the account.
     async fn set_password(&self, name: String, password_hash: String) -> Result<bool>;

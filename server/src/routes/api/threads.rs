@@ -118,8 +118,8 @@ where
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct RepliesOut {
-    /// Oldest first; a reply whose parent is in this answer is nested under it, others name their parent
-    /// (shown on the page already, or a placeholder that is not shown).
+    /// Breadth-first (by depth, then oldest first); a reply whose parent is in this answer is nested under it,
+    /// others name their parent (shown on the page already, or a placeholder that is not shown).
     comments: Vec<CommentOut>,
     /// Pass as `after` for the next replies; `null` after the last.
     next: Option<i64>,
@@ -171,7 +171,8 @@ pub async fn replies(State(state): State<AppState>, RawQuery(raw): RawQuery, hea
     Ok(answer.respond(&headers))
 }
 
-/// Nests rows (oldest first) into their tree. Placeholders of deleted comments are kept only where a
+/// Nests rows (each after its parent: a thread page is top-level comments, each followed by its replies
+/// breadth-first) into their tree. Placeholders of deleted comments are kept only where a
 /// published reply hangs below them. Replies whose parent is not among the rows are dropped, or, for a
 /// page of replies whose parents came before (`attach_orphans`), kept at the top naming their parent.
 fn build_tree(rows: Vec<Comment>, attach_orphans: bool) -> Vec<CommentOut> {
@@ -180,7 +181,7 @@ fn build_tree(rows: Vec<Comment>, attach_orphans: bool) -> Vec<CommentOut> {
         .iter()
         .map(|r| r.parent.and_then(|p| index.get(&p).copied()))
         .collect();
-    // A reply's parent is older, so one pass from the newest up settles which placeholders are needed.
+    // A reply comes after its parent, so one pass from the end up settles which placeholders are needed.
     let mut shown: Vec<bool> = rows.iter().map(|r| r.status == Status::Published).collect();
     for i in (0..rows.len()).rev() {
         if shown[i] {

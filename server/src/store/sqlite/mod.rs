@@ -79,7 +79,10 @@ fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // synchronous=FULL: a comment acknowledged to its author survives a power cut, not just a crash.
-    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL;")?;
+    // secure_delete: erased comments (GDPR, trash purge) are overwritten in the file, not only unlinked.
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;",
+    )?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
 }

@@ -4,12 +4,20 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::domain::moderator::Moderator;
 
+/// The sites a moderator may moderate: `None` for every site (only with the explicit `all_sites` flag; a
+/// moderator whose last site was deleted moderates nothing, not everything).
 fn sites_of(conn: &Connection, id: i64) -> rusqlite::Result<Option<Vec<String>>> {
+    let all: bool = conn
+        .prepare_cached("SELECT all_sites FROM moderators WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    if all {
+        return Ok(None);
+    }
     let sites: Vec<String> = conn
         .prepare_cached("SELECT site_id FROM moderator_sites WHERE moderator_id = ?1 ORDER BY site_id")?
         .query_map([id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    Ok(if sites.is_empty() { None } else { Some(sites) })
+    Ok(Some(sites))
 }
 
 pub fn by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<Moderator>> {
@@ -45,24 +53,25 @@ pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Moderator>> {
         .collect()
 }
 
-/// Creates a moderator; `false` when the name is taken.
+/// Creates a moderator of these sites (`None`: every site); `false` when the name is taken.
 pub fn add(
     tx: &Transaction<'_>,
     name: &str,
     password_hash: &str,
-    sites: &[String],
+    sites: Option<&[String]>,
     now: i64,
 ) -> rusqlite::Result<bool> {
     let inserted = tx
         .prepare_cached(
-            "INSERT INTO moderators (name, password_hash, created) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            "INSERT INTO moderators (name, password_hash, created, all_sites) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT DO NOTHING",
         )?
-        .execute(params![name, password_hash, now])?;
+        .execute(params![name, password_hash, now, sites.is_none()])?;
     if inserted == 0 {
         return Ok(false);
     }
     let id = tx.last_insert_rowid();
-    for site in sites {
+    for site in sites.unwrap_or_default() {
         tx.prepare_cached("INSERT INTO moderator_sites (moderator_id, site_id) VALUES (?1, ?2)")?
             .execute(params![id, site])?;
     }

@@ -3,7 +3,7 @@
 use rusqlite::{Connection, Transaction};
 
 use super::{audit, comments};
-use crate::domain::privacy::{Export, ExportedComment};
+use crate::domain::privacy::{Export, ExportedBan, ExportedComment};
 use crate::domain::time::rfc3339;
 
 pub fn export(conn: &Connection, email: &str) -> rusqlite::Result<Export> {
@@ -27,20 +27,39 @@ pub fn export(conn: &Connection, email: &str) -> rusqlite::Result<Export> {
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
+    let bans = conn
+        .prepare_cached(
+            "SELECT id, site_id, reason, created, expires FROM bans WHERE email = ?1 COLLATE NOCASE ORDER BY id",
+        )?
+        .query_map([email], |r| {
+            Ok(ExportedBan {
+                id: r.get(0)?,
+                site: r.get(1)?,
+                reason: r.get(2)?,
+                created: rfc3339(r.get(3)?),
+                expires: r.get::<_, Option<i64>>(4)?.map(rfc3339),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(Export {
         email: email.to_owned(),
         comments,
+        bans,
     })
 }
 
 /// Erases every comment of this email: removed outright, or a content-free placeholder where replies hang
-/// below it. Returns how many comments were erased. The erasure itself is recorded, without the address.
+/// below it; and the bans of the address (a moderator who still wants one bans again, by IP hash or
+/// email). Returns how many comments were erased. The erasure itself is recorded, without the address.
+/// The database runs with `secure_delete`, so erased text is overwritten in the file, not just unlinked.
 pub fn erase(tx: &Transaction<'_>, email: &str, now: i64, by: &str) -> rusqlite::Result<usize> {
     let ids: Vec<i64> = tx
         .prepare_cached("SELECT id FROM comments WHERE email = ?1 COLLATE NOCASE ORDER BY id DESC")?
         .query_map([email], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     comments::remove_all(tx, &ids)?;
+    tx.prepare_cached("DELETE FROM bans WHERE email = ?1 COLLATE NOCASE")?
+        .execute([email])?;
     audit::record(
         tx,
         now,

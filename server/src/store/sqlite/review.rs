@@ -9,8 +9,10 @@ use crate::domain::moderator::{Action, Filter, Moderator, NewBan};
 const ITEM: &str = "SELECT c.id, t.site_id, t.uri, t.title, c.parent_id, c.status, c.author, c.email, c.website,
        c.text, c.html, c.ip_hash, c.created, c.held_reason, c.deleted_at,
        CASE WHEN c.email IS NOT NULL
-            THEN (SELECT count(*) FROM comments o WHERE o.email = c.email COLLATE NOCASE AND o.status = 'published')
-            ELSE (SELECT count(*) FROM comments o WHERE o.ip_hash = c.ip_hash AND o.status = 'published') END
+            THEN (SELECT count(*) FROM comments o JOIN threads ot ON ot.id = o.thread_id
+                  WHERE o.email = c.email COLLATE NOCASE AND o.status = 'published' AND ot.site_id = t.site_id)
+            ELSE (SELECT count(*) FROM comments o JOIN threads ot ON ot.id = o.thread_id
+                  WHERE o.ip_hash = c.ip_hash AND o.status = 'published' AND ot.site_id = t.site_id) END
   FROM comments c JOIN threads t ON t.id = c.thread_id";
 
 fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CommentRecord> {

@@ -315,8 +315,8 @@ impl Store for SqliteStore {
     }
 
     #[instrument(level = "debug", skip_all)]
-    async fn add_moderator(&self, name: String, password_hash: String, sites: Vec<String>, now: i64) -> Result<bool> {
-        self.write(move |tx| Ok(moderators::add(tx, &name, &password_hash, &sites, now)?))
+    async fn add_moderator(&self, name: String, password_hash: String, sites: Scope, now: i64) -> Result<bool> {
+        self.write(move |tx| Ok(moderators::add(tx, &name, &password_hash, sites.as_deref(), now)?))
             .await
     }
 

@@ -1,7 +1,7 @@
 //! Thread pages: top-level comments with their first replies, bounded in rows, and the rest of a long reply
 //! chain page by page.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::comments::{COMMENT_COLUMNS, comment};
 use super::threads;
@@ -43,12 +43,24 @@ fn page(conn: &Connection, thread_id: i64, after: i64, limit: i64) -> rusqlite::
     Ok(out)
 }
 
+/// Replies below `root` in breadth-first order (by depth, then id), after the reply `after` (0: from the
+/// start). Every reply's parent comes before it, so any prefix is a tree: a cut chain never leaves a reply
+/// without its parent, whatever order an import stored them in.
 fn replies_after(conn: &Connection, thread_id: i64, root: i64, after: i64, n: usize) -> rusqlite::Result<Vec<Comment>> {
+    let from: (i64, i64) = if after == 0 {
+        (-1, 0)
+    } else {
+        conn.prepare_cached("SELECT depth FROM comments WHERE id = ?1")?
+            .query_row([after], |r| Ok((r.get(0)?, after)))
+            .optional()?
+            .unwrap_or((i64::MAX, i64::MAX))
+    };
     conn.prepare_cached(&format!(
         "SELECT {COMMENT_COLUMNS} FROM comments
-         WHERE thread_id = ?1 AND root_id = ?2 AND id > ?3 AND {SHOWN} ORDER BY id LIMIT ?4"
+         WHERE thread_id = ?1 AND root_id = ?2 AND (depth > ?3 OR (depth = ?3 AND id > ?4)) AND {SHOWN}
+         ORDER BY depth, id LIMIT ?5"
     ))?
-    .query_map(params![thread_id, root, after, n as i64], comment)?
+    .query_map(params![thread_id, root, from.0, from.1, n as i64], comment)?
     .collect()
 }
 
