@@ -25,6 +25,8 @@ pub struct Config {
     pub secret: Option<String>,
     /// Peers whose `X-Forwarded-For` header is believed (IP addresses or CIDR ranges).
     pub trusted_proxies: Vec<String>,
+    /// Connections one peer address (IPv6: one /64) may hold open at once; trusted proxies are exempt.
+    pub max_connections_per_peer: usize,
     /// How long, in seconds, a commenter may edit or delete their own comment.
     pub edit_window: u64,
     /// Keep rendered thread and count answers in memory until the next write (on by default).
@@ -100,6 +102,7 @@ impl Default for Config {
             public_url: None,
             secret: None,
             trusted_proxies: Vec::new(),
+            max_connections_per_peer: 64,
             edit_window: 15 * 60,
             demo: true,
             response_cache: true,
@@ -119,6 +122,7 @@ impl fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("max_connections_per_peer", &self.max_connections_per_peer)
             .field("edit_window", &self.edit_window)
             .field("demo", &self.demo)
             .field("response_cache", &self.response_cache)
@@ -208,6 +212,9 @@ impl Config {
             if !matches!(parsed.scheme(), "http" | "https") {
                 bail!("public_url {url:?} must be an http or https URL");
             }
+        }
+        if self.max_connections_per_peer == 0 {
+            bail!("max_connections_per_peer must be at least 1");
         }
         if self.import_max_mb == 0 {
             bail!("import_max_mb must be at least 1");

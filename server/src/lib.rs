@@ -37,7 +37,8 @@ pub async fn run(
     let state = AppState::open(config, local).await?;
     tracing::info!(address = %local, public_url = %state.public_url, "riposte is listening");
     tokio::spawn(upkeep(state.store.clone()));
-    http::serve::serve(listener, app(state), shutdown)
+    let limits = http::serve::Limits::new(state.config.max_connections_per_peer, state.trusted_proxies.clone());
+    http::serve::serve(listener, app(state), limits, shutdown)
         .await
         .context("server failed")
 }

@@ -9,6 +9,7 @@ mod architecture;
 mod assets;
 mod bad_input;
 mod binary;
+mod connections;
 mod durability;
 mod import;
 mod moderation_modes;

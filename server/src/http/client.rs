@@ -16,7 +16,8 @@ pub type TrustedProxies = Arc<[ipnet::IpNet]>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ClientIp(pub IpAddr);
 
-fn normalize(ip: IpAddr) -> IpAddr {
+/// The form an address is known by: IPv4-mapped IPv6 as IPv4, other IPv6 as its /64.
+pub fn normalize(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => IpAddr::V4(v4),
