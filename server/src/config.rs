@@ -53,6 +53,8 @@ pub struct RateLimits {
     pub edits: Rate,
     /// Thread, count and feed reads.
     pub reads: Rate,
+    /// Login form posts (`POST /admin/login`), on top of the failure throttle.
+    pub logins: Rate,
 }
 
 impl Default for RateLimits {
@@ -69,6 +71,10 @@ impl Default for RateLimits {
             reads: Rate {
                 burst: 200,
                 every_ms: 10.0,
+            },
+            logins: Rate {
+                burst: 10,
+                every_ms: 6_000.0,
             },
         }
     }
@@ -226,6 +232,7 @@ impl Config {
             ("comments", self.rate_limits.comments),
             ("edits", self.rate_limits.edits),
             ("reads", self.rate_limits.reads),
+            ("logins", self.rate_limits.logins),
         ] {
             if rate.burst == 0 || !(rate.every_ms >= 0.0 && rate.every_ms.is_finite()) {
                 bail!("rate_limits.{name}: burst must be at least 1 and every_ms a number of 0 or more");

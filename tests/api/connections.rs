@@ -1,7 +1,6 @@
 //! Connection slots: one address cannot hold more than its share, trusted proxies can, and when the slots
 //! run short idle keep-alive connections make room for waiting clients.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,26 +10,12 @@ use riposte::http::serve::{HEADER_TIMEOUT, Limits, serve};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
-use tokio::net::TcpSocket;
-
-use crate::helpers::process::start;
+use crate::helpers::process::{self, start};
 
 const REQUEST: &[u8] = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
-/// A blocking connection to `port` from the loopback address `from` (all of 127.0.0.0/8 reaches this
-/// host), with a read timeout far above any answer's time.
 async fn connect_from(from: &str, port: u16) -> TcpStream {
-    let socket = TcpSocket::new_v4().unwrap();
-    socket.bind(format!("{from}:0").parse().unwrap()).unwrap();
-    let conn = socket
-        .connect(SocketAddr::from(([127, 0, 0, 1], port)))
-        .await
-        .unwrap()
-        .into_std()
-        .unwrap();
-    conn.set_nonblocking(false).unwrap();
-    conn.set_read_timeout(Some(HEADER_TIMEOUT * 2)).unwrap();
-    conn
+    process::connect_from(from, port).await.unwrap()
 }
 
 /// Sends one keep-alive request and returns the status line, or `None` when the server closed the

@@ -12,6 +12,7 @@ mod binary;
 mod connections;
 mod durability;
 mod import;
+mod login_abuse;
 mod moderation_modes;
 mod own_comments;
 mod paths;
