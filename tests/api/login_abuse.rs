@@ -177,6 +177,9 @@ fn a_burst_of_a_thousand_logins_checks_at_most_five_passwords_in_little_memory()
     let _ = server.child.wait();
     let log = server.log();
     assert_eq!(log.matches("failed admin login").count(), GUESSES_PER_WINDOW, "{log}");
+    // Failed logins name the client by its keyed hash, never by its address.
+    assert!(log.contains("ip_hash="), "{log}");
+    assert!(!log.contains("127.0.0.2") && !log.contains("127.0.0.3"), "{log}");
 }
 
 #[tokio::test]

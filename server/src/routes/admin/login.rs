@@ -113,7 +113,9 @@ pub async fn login(
         .await
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the password verification failed")))?;
     let Some(moderator) = account.filter(|_| ok) else {
-        tracing::warn!(%ip, "failed admin login");
+        // The address itself is never logged, only its keyed hash (as stored with comments): enough to see
+        // that failures come from one client, not enough to learn who it is.
+        tracing::warn!(ip_hash = %state.keys.ip_hash(ip), "failed admin login");
         return refused(t, StatusCode::UNAUTHORIZED, t.login_failed, username);
     };
     state.login_throttle.succeeded(&keys);
