@@ -43,7 +43,8 @@ pub async fn run(
         .context("server failed")
 }
 
-/// Hourly: purges the trash after 30 days, admin sessions after 12 idle hours, IP hashes after 90 days.
+/// Hourly: purges the trash after 30 days, admin sessions after 12 idle hours or 7 days, IP hashes after
+/// 90 days.
 async fn upkeep(store: Arc<dyn Store>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {

@@ -138,7 +138,7 @@ pub async fn logout(State(state): State<AppState>, AdminForm { session, .. }: Ad
     let mut r = Redirect::to("/admin/login").into_response();
     r.headers_mut().insert(
         header::SET_COOKIE,
-        auth::clear_cookie().parse().expect("cookie is ASCII"),
+        auth::clear_cookie(&state).parse().expect("cookie is ASCII"),
     );
     Ok(r)
 }
