@@ -44,6 +44,8 @@ async fn main() -> anyhow::Result<()> {
         }
     });
     let listener = tokio::net::TcpListener::bind(&listen).await?;
-    riposte::http::serve::serve(listener, app, riposte::shutdown_signal()).await?;
+    // One load generator on one address: no per-peer cap below the global one.
+    let limits = riposte::http::serve::Limits::new(riposte::http::serve::MAX_CONNECTIONS, Arc::from([]));
+    riposte::http::serve::serve(listener, app, limits, riposte::shutdown_signal()).await?;
     Ok(())
 }

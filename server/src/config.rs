@@ -26,6 +26,8 @@ pub struct Config {
     pub secret: Option<String>,
     /// Peers whose `X-Forwarded-For` header is believed (IP addresses or CIDR ranges).
     pub trusted_proxies: Vec<String>,
+    /// Connections one peer address (IPv6: one /64) may hold open at once; trusted proxies are exempt.
+    pub max_connections_per_peer: usize,
     /// How long, in seconds, a commenter may edit or delete their own comment.
     pub edit_window: u64,
     /// Keep rendered thread and count answers in memory until the next write (on by default).
@@ -53,6 +55,8 @@ pub struct RateLimits {
     pub edits: Rate,
     /// Thread, count and feed reads.
     pub reads: Rate,
+    /// Login form posts (`POST /admin/login`), on top of the failure throttle.
+    pub logins: Rate,
 }
 
 impl Default for RateLimits {
@@ -69,6 +73,10 @@ impl Default for RateLimits {
             reads: Rate {
                 burst: 200,
                 every_ms: 10.0,
+            },
+            logins: Rate {
+                burst: 10,
+                every_ms: 6_000.0,
             },
         }
     }
@@ -105,6 +113,7 @@ impl Default for Config {
             public_url: None,
             secret: None,
             trusted_proxies: Vec::new(),
+            max_connections_per_peer: 64,
             edit_window: 15 * 60,
             demo: None,
             response_cache: true,
@@ -124,6 +133,7 @@ impl fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("max_connections_per_peer", &self.max_connections_per_peer)
             .field("edit_window", &self.edit_window)
             .field("demo", &self.demo)
             .field("response_cache", &self.response_cache)
@@ -214,6 +224,9 @@ impl Config {
                 bail!("public_url {url:?} must be an http or https URL");
             }
         }
+        if self.max_connections_per_peer == 0 {
+            bail!("max_connections_per_peer must be at least 1");
+        }
         if self.import_max_mb == 0 {
             bail!("import_max_mb must be at least 1");
         }
@@ -224,6 +237,7 @@ impl Config {
             ("comments", self.rate_limits.comments),
             ("edits", self.rate_limits.edits),
             ("reads", self.rate_limits.reads),
+            ("logins", self.rate_limits.logins),
         ] {
             if rate.burst == 0 || !(rate.every_ms >= 0.0 && rate.every_ms.is_finite()) {
                 bail!("rate_limits.{name}: burst must be at least 1 and every_ms a number of 0 or more");

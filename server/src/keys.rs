@@ -3,10 +3,12 @@
 //! in for another); IP hashes, keyed not by the secret but by random per-period keys the store keeps and
 //! deletes (see [`IpKeys`]); and moderators' passwords (argon2id) and session tokens.
 
+use std::cell::RefCell;
 use std::net::IpAddr;
 use std::sync::{LazyLock, RwLock};
 
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use argon2::password_hash::phc::{Output, PasswordHash};
+use argon2::{Algorithm, Argon2, Block, Params, PasswordHasher, Version};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
@@ -168,10 +170,15 @@ fn ip_hash_under(key: &[u8], ip: IpAddr) -> String {
 }
 
 pub const MIN_PASSWORD_CHARS: usize = 12;
+/// Longer passwords are refused (at login before any hashing), so a huge one cannot make argon2 work.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
 
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         anyhow::bail!("the password must be at least {MIN_PASSWORD_CHARS} characters");
+    }
+    if password.len() > MAX_PASSWORD_BYTES {
+        anyhow::bail!("the password must be at most {MAX_PASSWORD_BYTES} bytes");
     }
     Argon2::default()
         .hash_password(password.as_bytes())
@@ -188,11 +195,51 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
         .unwrap_or_default()
 });
 
+thread_local! {
+    /// The argon2 working memory of this thread (19 MiB with the default parameters), kept between
+    /// verifications. Allocated afresh for each one, the freed blocks were not reused by the allocator
+    /// and the process grew by that much with every login.
+    static MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Whether `password` matches the stored PHC `hash`; `None` (no such account) checks a dummy hash, so the
+/// work is the same, and is false. Runs in this thread's kept working memory.
 pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
-    let ok = Argon2::default()
-        .verify_password(password.as_bytes(), hash.unwrap_or(&DUMMY_HASH))
-        .is_ok();
+    let ok = MEMORY.with_borrow_mut(|memory| matches(password.as_bytes(), hash.unwrap_or(&DUMMY_HASH), memory));
     ok && hash.is_some()
+}
+
+/// What `PasswordVerifier::verify_password` does, but in `memory`.
+fn matches(password: &[u8], hash: &str, memory: &mut Vec<Block>) -> bool {
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return false;
+    };
+    let (Ok(params), Ok(algorithm)) = (
+        Params::try_from(&parsed),
+        Algorithm::try_from(parsed.algorithm.as_str()),
+    ) else {
+        return false;
+    };
+    let Ok(version) = parsed.version.map(Version::try_from).transpose() else {
+        return false;
+    };
+    let mut buffer = [0u8; Output::MAX_LENGTH];
+    let Some(out) = buffer.get_mut(..params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN)) else {
+        return false;
+    };
+    memory.resize(params.block_count(), Block::default());
+    let argon2 = Argon2::new(algorithm, version.unwrap_or_default(), params);
+    if argon2
+        .hash_password_into_with_memory(password, salt, out, &mut memory[..])
+        .is_err()
+    {
+        return false;
+    }
+    // `Output`'s equality is constant-time.
+    Output::new(out).is_ok_and(|computed| &computed == expected)
 }
 
 /// How a session token is stored: only its SHA-256, so a copy of the database opens no session.
@@ -228,6 +275,33 @@ mod tests {
         assert!(!keys.verify_edit_token(7, 1001, &token));
         assert!(!keys.verify_edit_token(7, 1000, "not base64 !"));
         assert!(!Keys::new("another-secret-value").verify_edit_token(7, 1000, &token));
+    }
+
+    #[test]
+    fn passwords_verify_like_the_library_does() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(verify_password("correct horse battery", Some(&hash)));
+        assert!(!verify_password("correct horse batterx", Some(&hash)));
+        assert!(!verify_password("correct horse battery", None));
+        assert!(!verify_password("correct horse battery", Some("not a PHC string")));
+        use argon2::PasswordVerifier;
+        let parsed = PasswordHash::new(&hash).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"correct horse battery", &parsed)
+                .is_ok()
+        );
+        // Other parameters in the stored hash are honoured.
+        let small = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(1024, 1, 1, Some(16)).unwrap(),
+        )
+        .hash_password(b"another password")
+        .unwrap()
+        .to_string();
+        assert!(verify_password("another password", Some(&small)));
+        assert!(!verify_password("another passwore", Some(&small)));
     }
 
     #[test]

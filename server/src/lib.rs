@@ -37,12 +37,14 @@ pub async fn run(
     let state = AppState::open(config, local).await?;
     tracing::info!(address = %local, public_url = %state.public_url, "riposte is listening");
     tokio::spawn(upkeep(state.store.clone()));
-    http::serve::serve(listener, app(state), shutdown)
+    let limits = http::serve::Limits::new(state.config.max_connections_per_peer, state.trusted_proxies.clone());
+    http::serve::serve(listener, app(state), limits, shutdown)
         .await
         .context("server failed")
 }
 
-/// Hourly: purges the trash after 30 days, admin sessions after 12 idle hours, IP hashes after 90 days.
+/// Hourly: purges the trash after 30 days, admin sessions after 12 idle hours or 7 days, IP hashes after
+/// 90 days.
 async fn upkeep(store: Arc<dyn Store>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {

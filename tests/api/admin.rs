@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use axum::http::{Method, StatusCode};
 use riposte::domain::moderation::TRASH_KEEP_MS;
+use riposte::domain::moderator::SESSION_MAX;
 use riposte::domain::time::{DAY_MS, now_ms};
 use riposte::domain::{Moderation, Status};
 use riposte::keys::token_hash;
@@ -152,10 +153,10 @@ async fn admin_pages_send_strict_headers_and_a_strict_cookie() {
     let token = cookie.split(';').next().unwrap().split('=').nth(1).unwrap().to_owned();
     let store = &app.state.store;
     assert!(
-        store.session(token.clone()).await.unwrap().is_none(),
+        store.session(token.clone(), now_ms()).await.unwrap().is_none(),
         "the cookie's value is never stored, only its hash"
     );
-    assert!(store.session(token_hash(&token)).await.unwrap().is_some());
+    assert!(store.session(token_hash(&token), now_ms()).await.unwrap().is_some());
     assert_eq!(store.totals().await.unwrap().sessions, 1);
     for path in ["/admin", "/admin/login", "/admin/sites"] {
         let r = app.admin_get(cookie.split(';').next().unwrap(), path).await;
@@ -184,6 +185,80 @@ async fn admin_pages_send_strict_headers_and_a_strict_cookie() {
         .unwrap();
     let r = https.send(req).await;
     assert!(r.headers["set-cookie"].to_str().unwrap().contains("; Secure"));
+}
+
+#[tokio::test]
+async fn over_https_the_session_cookie_is_a_host_cookie() {
+    let mut c = config();
+    c.public_url = Some("https://comments.example".into());
+    let app = TestApp::with(c).await;
+    app.add_moderator("anna", PASSWORD, &[]).await;
+    let req = axum::http::Request::post("/admin/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", "https://comments.example")
+        .body(axum::body::Body::from(format!(
+            "username=anna&password={}",
+            urlencode(PASSWORD)
+        )))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let set = r.headers["set-cookie"].to_str().unwrap().to_owned();
+    assert!(set.starts_with("__Host-riposte_admin="), "{set}");
+    let attributes: Vec<&str> = set.split(';').skip(1).map(str::trim).collect();
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/", "Secure"] {
+        assert!(attributes.contains(&attr), "{set}");
+    }
+    assert!(!set.to_ascii_lowercase().contains("domain"), "{set}");
+    let pair = set.split(';').next().unwrap();
+    assert_eq!(app.admin_get(pair, "/admin").await.status, StatusCode::OK);
+    // The plain name is not the session cookie here.
+    let plain = pair.trim_start_matches("__Host-");
+    assert_eq!(app.admin_get(plain, "/admin").await.status, StatusCode::SEE_OTHER);
+    // Over plain http the cookie keeps its name and Path=/admin (a browser refuses __Host- without Secure).
+    let (http_app, _) = seeded().await;
+    let r = http_app.login_from(PEER, "anna", PASSWORD).await;
+    assert!(r.headers["set-cookie"].to_str().unwrap().starts_with("riposte_admin="));
+}
+
+#[tokio::test]
+async fn sessions_end_seven_days_after_login_however_busy() {
+    let (app, _) = seeded().await;
+    let store = &app.state.store;
+    let anna = store.moderator("anna".into()).await.unwrap().unwrap();
+    let now = now_ms();
+    let week = SESSION_MAX.as_millis() as i64;
+    // Used a minute ago, so not idle; begun just over a week ago.
+    let old = "a-session-begun-eight-days-ago";
+    store
+        .create_session(token_hash(old), anna.id, now - week - 60_000)
+        .await
+        .unwrap();
+    store.touch_session(token_hash(old), now - 60_000).await.unwrap();
+    let young = "a-session-begun-six-days-ago";
+    store
+        .create_session(token_hash(young), anna.id, now - week + 86_400_000)
+        .await
+        .unwrap();
+    store.touch_session(token_hash(young), now - 60_000).await.unwrap();
+    let r = app.admin_get(&format!("riposte_admin={old}"), "/admin").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers["location"], "/admin/login");
+    assert!(store.session(token_hash(old), now).await.unwrap().is_none());
+    assert_eq!(
+        app.admin_get(&format!("riposte_admin={young}"), "/admin").await.status,
+        StatusCode::OK
+    );
+    // Upkeep ends it for good, idle or not.
+    let stale = "another-old-session";
+    store
+        .create_session(token_hash(stale), anna.id, now - week - 1)
+        .await
+        .unwrap();
+    store.touch_session(token_hash(stale), now).await.unwrap();
+    assert!(store.upkeep(now).await.unwrap().ended_sessions >= 1);
+    assert!(store.session(token_hash(young), now).await.unwrap().is_some());
+    assert_eq!(store.totals().await.unwrap().sessions, 1);
 }
 
 #[tokio::test]

@@ -69,6 +69,7 @@ pub fn config() -> Config {
             comments: generous,
             edits: generous,
             reads: generous,
+            logins: generous,
         },
         ..Config::default()
     }

@@ -22,6 +22,8 @@ impl Moderator {
 
 /// A login session ends after this long without a request.
 pub const SESSION_IDLE: Duration = Duration::from_secs(12 * 3600);
+/// And this long after the login at the latest, however busy: a stolen cookie does not last forever.
+pub const SESSION_MAX: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// What a moderator does to the comments they selected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

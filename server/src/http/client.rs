@@ -16,7 +16,8 @@ pub type TrustedProxies = Arc<[ipnet::IpNet]>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ClientIp(pub IpAddr);
 
-fn normalize(ip: IpAddr) -> IpAddr {
+/// The form an address is known by: IPv4-mapped IPv6 as IPv4, other IPv6 as its /64.
+pub fn normalize(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => IpAddr::V4(v4),
@@ -42,17 +43,33 @@ pub fn resolve_client(peer: IpAddr, forwarded: &[&str], proxies: &[ipnet::IpNet]
         .map(str::trim)
         .filter(|s| !s.is_empty());
     for hop in hops.collect::<Vec<_>>().into_iter().rev() {
-        match hop.parse::<IpAddr>() {
-            Ok(ip) => {
+        match hop_address(hop) {
+            Some(ip) => {
                 client = ip;
                 if !trusted(&ip) {
                     break;
                 }
             }
-            Err(_) => break,
+            None => break,
         }
     }
     normalize(client)
+}
+
+/// The address of one `X-Forwarded-For` hop: `1.2.3.4`, `2001:db8::1`, and as some proxies write them
+/// with the client's port, `1.2.3.4:5678`, `[2001:db8::1]:443` (or bracketed without a port).
+fn hop_address(hop: &str) -> Option<IpAddr> {
+    if let Ok(ip) = hop.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(addr) = hop.parse::<SocketAddr>() {
+        return Some(addr.ip());
+    }
+    hop.strip_prefix('[')?
+        .strip_suffix(']')?
+        .parse::<Ipv6Addr>()
+        .ok()
+        .map(IpAddr::V6)
 }
 
 /// Middleware: works out [`ClientIp`] once and leaves it in the request's extensions.
@@ -107,5 +124,31 @@ mod tests {
             ip("2001:db8:1:2::")
         );
         assert_eq!(resolve_client(ip("::ffff:192.0.2.1"), &[], &proxies), ip("192.0.2.1"));
+    }
+
+    #[test]
+    fn forwarded_hops_with_ports_are_their_addresses() {
+        let proxies: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let peer = ip("10.0.0.1");
+        assert_eq!(resolve_client(peer, &["1.2.3.4:5678"], &proxies), ip("1.2.3.4"));
+        assert_eq!(resolve_client(peer, &["[2001:db8::1]:443"], &proxies), ip("2001:db8::"));
+        assert_eq!(resolve_client(peer, &["[2001:db8::1]"], &proxies), ip("2001:db8::"));
+        // A trusted hop with a port is skipped like one without.
+        assert_eq!(
+            resolve_client(peer, &["198.51.100.7:1234, 10.0.0.2:80"], &proxies),
+            ip("198.51.100.7")
+        );
+        // Not addresses: the walk stops there, as before.
+        for junk in [
+            "1.2.3.4:",
+            "1.2.3.4:99999",
+            "[2001:db8::1",
+            "2001:db8::1]:443",
+            "host:80",
+            "[1.2.3.4]:80",
+        ] {
+            assert_eq!(resolve_client(peer, &[junk], &proxies), peer, "{junk}");
+        }
     }
 }

@@ -42,6 +42,11 @@ pub type Limiter = GovernorLayer<ClientKey, governor::middleware::NoOpMiddleware
 /// A per-IP token bucket: `burst` at once, then one every `every_ms`; beyond it a JSON 429 with Retry-After.
 /// Stale per-IP entries are dropped every minute so memory stays flat. `every_ms = 0` means no limit.
 pub fn limiter(rate: Rate) -> Option<Limiter> {
+    limiter_answering(rate, too_many_requests)
+}
+
+/// As [`limiter`], answering a refused request with `refuse(seconds to wait)` (pages for people, say).
+pub fn limiter_answering(rate: Rate, refuse: fn(u64) -> Response) -> Option<Limiter> {
     if rate.every_ms == 0.0 {
         return None;
     }
@@ -64,9 +69,12 @@ pub fn limiter(rate: Rate) -> Option<Limiter> {
             }
         });
     }
-    Some(GovernorLayer::new(config).error_handler(|e| match e {
+    Some(GovernorLayer::new(config).error_handler(move |e| match e {
         GovernorError::TooManyRequests { wait_time, .. } => {
-            let mut response = too_many_requests(wait_time);
+            let mut response = refuse(wait_time);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(wait_time.max(1)));
             // The refused request's body is never read, so the connection cannot carry another request:
             // say so, and the client reconnects cleanly instead of writing into a closed socket.
             response

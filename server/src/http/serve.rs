@@ -1,22 +1,27 @@
 //! The accept loop. axum's own `serve` sets no timeouts, so a client that sends its headers one byte a
 //! minute would hold a connection forever; thousands of them would starve the server. Here every
 //! connection must send its request headers within [`HEADER_TIMEOUT`] (also between keep-alive requests),
-//! every request must be answered within [`REQUEST_TIMEOUT`] (slow bodies included, in `routes`), and at
-//! most [`MAX_CONNECTIONS`] are open at once.
+//! every request must be answered within [`REQUEST_TIMEOUT`] (slow bodies included, in `routes`), at most
+//! [`Limits::max_connections`] are open at once and at most [`Limits::per_peer`] from one address (its /64
+//! for IPv6; trusted proxies are exempt, all traffic arrives from them). When the free slots run short,
+//! idle keep-alive connections are asked to close, oldest first, so that waiting clients get their turn.
 
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 use tower::ServiceExt;
+
+use super::client::{TrustedProxies, normalize};
 
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -24,15 +29,154 @@ pub const MAX_CONNECTIONS: usize = 4096;
 /// How long shutdown waits for in-flight requests.
 const DRAIN: Duration = Duration::from_secs(30);
 
-pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
-    let graceful = GracefulShutdown::new();
-    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+/// How many connections may be open.
+#[derive(Clone)]
+pub struct Limits {
+    /// In all.
+    pub max_connections: usize,
+    /// From one peer address (IPv6: one /64).
+    pub per_peer: usize,
+    /// Peers without a per-peer cap: the trusted proxies.
+    pub exempt: TrustedProxies,
+}
+
+impl Limits {
+    /// The defaults: [`MAX_CONNECTIONS`] in all and `per_peer` from each peer but `exempt`.
+    pub fn new(per_peer: usize, exempt: TrustedProxies) -> Self {
+        Self {
+            max_connections: MAX_CONNECTIONS,
+            per_peer,
+            exempt,
+        }
+    }
+
+    /// Free slots below which idle connections are asked to close: a sixteenth of them, at least one.
+    fn low_water(&self) -> usize {
+        (self.max_connections / 16).max(1)
+    }
+}
+
+/// One open connection, as the accept loop sees it.
+#[derive(Default)]
+struct Conn {
+    /// Requests being answered now; 0 is an idle keep-alive connection (or one still sending headers).
+    in_flight: AtomicUsize,
+    /// Set once the connection was asked to close.
+    asked: AtomicBool,
+    close: Notify,
+}
+
+impl Conn {
+    fn ask_to_close(&self) {
+        if !self.asked.swap(true, Ordering::AcqRel) {
+            self.close.notify_one();
+        }
+    }
+}
+
+/// The open connections, by age, and how many each peer holds.
+#[derive(Default)]
+struct Registry {
+    next: u64,
+    open: BTreeMap<u64, Arc<Conn>>,
+    per_peer: HashMap<IpAddr, usize>,
+}
+
+type Shared = Arc<Mutex<Registry>>;
+
+fn lock(r: &Shared) -> std::sync::MutexGuard<'_, Registry> {
+    r.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Takes a connection out of the registry when its task ends.
+struct Registered {
+    registry: Shared,
+    id: u64,
+    peer: Option<IpAddr>,
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        let mut r = lock(&self.registry);
+        r.open.remove(&self.id);
+        let Some(peer) = self.peer else { return };
+        if let Some(n) = r.per_peer.get_mut(&peer) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                r.per_peer.remove(&peer);
+            }
+        }
+    }
+}
+
+/// Registers a connection from `peer` (`None`: exempt from the per-peer cap), unless that peer holds
+/// `per_peer` already.
+fn register(registry: &Shared, peer: Option<IpAddr>, per_peer: usize) -> Option<(Registered, Arc<Conn>)> {
+    let mut r = lock(registry);
+    if let Some(peer) = peer {
+        let n = r.per_peer.entry(peer).or_default();
+        if *n >= per_peer {
+            return None;
+        }
+        *n += 1;
+    }
+    let id = r.next;
+    r.next += 1;
+    let conn = Arc::new(Conn::default());
+    r.open.insert(id, conn.clone());
+    Some((
+        Registered {
+            registry: registry.clone(),
+            id,
+            peer,
+        },
+        conn,
+    ))
+}
+
+/// Asks up to `n` idle connections to close, oldest first.
+fn close_idle(registry: &Shared, n: usize) {
+    let r = lock(registry);
+    r.open
+        .values()
+        .filter(|c| c.in_flight.load(Ordering::Acquire) == 0 && !c.asked.load(Ordering::Acquire))
+        .take(n)
+        .for_each(|c| c.ask_to_close());
+}
+
+/// Counts a request as in flight on its connection until its response is ready.
+struct Busy(Arc<Conn>);
+
+impl Busy {
+    fn new(conn: Arc<Conn>) -> Self {
+        conn.in_flight.fetch_add(1, Ordering::AcqRel);
+        Self(conn)
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let registry = Shared::default();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(HEADER_TIMEOUT)
         .keep_alive(true);
     tokio::pin!(shutdown);
     loop {
+        if slots.available_permits() < limits.low_water() {
+            close_idle(&registry, limits.low_water() - slots.available_permits());
+        }
         let permit = tokio::select! {
             permit = slots.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
             () = &mut shutdown => break,
@@ -49,20 +193,50 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
             },
             () = &mut shutdown => break,
         };
+        let exempt = limits.exempt.iter().any(|net| net.contains(&peer.ip()));
+        let key = (!exempt).then(|| normalize(peer.ip()));
+        let Some((registered, conn)) = register(&registry, key, limits.per_peer) else {
+            // Closed at once: this address holds its share of the slots already.
+            tracing::debug!("connection refused: too many from one address");
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
+        let in_service = conn.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
             req.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
-            app.clone().oneshot(req.map(axum::body::Body::new))
+            let busy = Busy::new(in_service.clone());
+            let answer = app.clone().oneshot(req.map(axum::body::Body::new));
+            async move {
+                let response = answer.await;
+                drop(busy);
+                response
+            }
         });
-        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let connection = http.serve_connection(TokioIo::new(stream), service);
         tokio::spawn(async move {
-            let _ = conn.await;
+            tokio::pin!(connection);
+            let mut closing = false;
+            loop {
+                tokio::select! {
+                    _ = connection.as_mut() => break,
+                    // hyper closes an idle connection at once, a busy one after its current answer.
+                    () = conn.close.notified(), if !closing => {
+                        closing = true;
+                        connection.as_mut().graceful_shutdown();
+                    }
+                }
+            }
+            drop(registered);
             drop(permit);
         });
     }
     drop(listener);
-    if tokio::time::timeout(DRAIN, graceful.shutdown()).await.is_err() {
+    for conn in lock(&registry).open.values() {
+        conn.ask_to_close();
+    }
+    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+    if tokio::time::timeout(DRAIN, slots.acquire_many(all)).await.is_err() {
         tracing::warn!("some connections were still busy after {DRAIN:?}; closing them");
     }
     Ok(())

@@ -56,7 +56,7 @@ pub fn app(state: AppState) -> Router {
         .route("/i18n/{file}", get(assets::translation))
         .route("/healthz", get(health::healthz))
         .nest("/api/v1", api)
-        .merge(admin::router())
+        .merge(admin::router(rates.logins))
         .fallback(middleware::canonical_path)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(TimeoutLayer::with_status_code(

@@ -204,8 +204,9 @@ pub trait Store: Send + Sync + 'static {
     /// Sets a new password and ends every session of the account.
     async fn set_password(&self, name: String, password_hash: String) -> Result<bool>;
     async fn create_session(&self, token_hash: String, moderator_id: i64, now: i64) -> Result<()>;
-    /// The moderator of a session and when it was last used.
-    async fn session(&self, token_hash: String) -> Result<Option<(Moderator, i64)>>;
+    /// The moderator of a session and when it was last used; `None` also when the session began more than
+    /// `SESSION_MAX` before `now`.
+    async fn session(&self, token_hash: String, now: i64) -> Result<Option<(Moderator, i64)>>;
     async fn touch_session(&self, token_hash: String, now: i64) -> Result<()>;
     async fn end_session(&self, token_hash: String) -> Result<()>;
 

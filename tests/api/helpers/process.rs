@@ -36,6 +36,20 @@ pub fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> std::io:
     Ok((status, body))
 }
 
+/// A blocking connection to the server on `port` from the loopback address `from` (all of 127.0.0.0/8
+/// reaches this host, so tests can be several clients), with a read timeout far above any answer's time.
+pub async fn connect_from(from: &str, port: u16) -> std::io::Result<TcpStream> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.bind(SocketAddr::new(from.parse().map_err(std::io::Error::other)?, 0))?;
+    let conn = socket
+        .connect(SocketAddr::from(([127, 0, 0, 1], port)))
+        .await?
+        .into_std()?;
+    conn.set_nonblocking(false)?;
+    conn.set_read_timeout(Some(Duration::from_secs(20)))?;
+    Ok(conn)
+}
+
 /// A running `riposte`, killed when dropped.
 pub struct Server {
     pub child: Child,

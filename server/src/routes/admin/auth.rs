@@ -1,5 +1,5 @@
-//! Admin sessions (a random cookie stored only as a hash, ended after 12 idle hours) and the CSRF check
-//! every state-changing admin request passes.
+//! Admin sessions (a random cookie stored only as a hash, ended after 12 idle hours and 7 days after the
+//! login at the latest) and the CSRF check every state-changing admin request passes.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -15,7 +15,29 @@ use crate::http::query::Query;
 use crate::keys::token_hash;
 use crate::state::AppState;
 
+/// The session cookie's name over plain http (local use).
 pub const COOKIE: &str = "riposte_admin";
+/// Its name when `public_url` is https. Browsers accept a `__Host-` cookie only with `Secure`, `Path=/`
+/// and no `Domain`, so no sibling subdomain and no plain-http page can set or shadow it. Over plain http a
+/// browser would refuse it (it is not `Secure`), hence the other name there.
+pub const HOST_COOKIE: &str = "__Host-riposte_admin";
+
+fn https(state: &AppState) -> bool {
+    state.public_url.starts_with("https://")
+}
+
+fn cookie_name(state: &AppState) -> &'static str {
+    if https(state) { HOST_COOKIE } else { COOKIE }
+}
+
+/// The attributes of the session cookie, less its lifetime.
+fn cookie_attributes(state: &AppState) -> &'static str {
+    if https(state) {
+        "HttpOnly; SameSite=Strict; Path=/; Secure"
+    } else {
+        "HttpOnly; SameSite=Strict; Path=/admin"
+    }
+}
 
 fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
@@ -28,18 +50,13 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-/// The `Set-Cookie` value for a new session, `Secure` when the server is reached over https.
+/// The `Set-Cookie` value for a new session: [`HOST_COOKIE`] when the server is reached over https.
 pub fn session_cookie(state: &AppState, token: &str) -> String {
-    let secure = if state.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!("{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/admin{secure}")
+    format!("{}={token}; {}", cookie_name(state), cookie_attributes(state))
 }
 
-pub fn clear_cookie() -> String {
-    format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/admin; Max-Age=0")
+pub fn clear_cookie(state: &AppState) -> String {
+    format!("{}=; {}; Max-Age=0", cookie_name(state), cookie_attributes(state))
 }
 
 /// A logged-in moderator. As an extractor it refuses requests without a live session: pages redirect to
@@ -74,16 +91,16 @@ impl FromRequestParts<AppState> for Session {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let Some(token) = cookie(&parts.headers, COOKIE) else {
+        let Some(token) = cookie(&parts.headers, cookie_name(state)) else {
             return Err(refuse(&parts.method));
         };
         let hash = token_hash(&token);
         let failed = |e| AppError::from(e).into_response();
-        let found = state.store.session(hash.clone()).await.map_err(failed)?;
+        let now = now_ms();
+        let found = state.store.session(hash.clone(), now).await.map_err(failed)?;
         let Some((moderator, last_seen)) = found else {
             return Err(refuse(&parts.method));
         };
-        let now = now_ms();
         let idle = now - last_seen;
         let expired = idle > SESSION_IDLE.as_millis() as i64;
         // Record activity at most once a minute, and end an expired session for good.

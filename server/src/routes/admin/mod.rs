@@ -23,6 +23,7 @@ use axum::middleware::{Next, from_fn};
 use axum::response::Response;
 use axum::routing::{MethodRouter, get, post};
 
+use crate::http::limit::{Rate, limiter_answering};
 use crate::state::AppState;
 
 pub struct AdminRoute {
@@ -70,9 +71,18 @@ pub fn routes() -> Vec<AdminRoute> {
     ]
 }
 
-pub fn router() -> Router<AppState> {
+/// The admin routes; login posts are rate-limited per client address by `logins`.
+pub fn router(logins: Rate) -> Router<AppState> {
+    let limiter = limiter_answering(logins, login::too_many_attempts);
     routes()
         .into_iter()
+        .map(|route| match &limiter {
+            Some(l) if route.method == Method::POST && route.path == "/admin/login" => AdminRoute {
+                handler: route.handler.route_layer(l.clone()),
+                ..route
+            },
+            _ => route,
+        })
         .fold(Router::new(), |r, route| r.route(route.path, route.handler))
         .layer(from_fn(harden))
 }

@@ -92,9 +92,9 @@ impl SqliteStore {
     pub fn open(path: &Path) -> anyhow::Result<Self> {
         let mut writer =
             Connection::open(path).with_context(|| format!("failed to open database {}", path.display()))?;
-        writer
-            .pragma_update(None, "journal_mode", "WAL")
-            .context("failed to switch the database to WAL")?;
+        // Another process may be creating or migrating the same file: wait for it rather than fail.
+        writer.busy_timeout(std::time::Duration::from_secs(5))?;
+        switch_to_wal(&writer).context("failed to switch the database to WAL")?;
         configure(&writer)?;
         migrate(&mut writer).context("failed to migrate the database")?;
         let readers = (0..READERS)
@@ -164,25 +164,48 @@ impl SqliteStore {
     }
 }
 
+/// How often a backup step may find the database locked (each after a wait of up to a second, then a
+/// pause of [`BACKUP_PAUSE`]) before the backup gives up.
+const BACKUP_TRIES: u32 = 20;
+const BACKUP_PAUSE: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Copies the database at `source` to `target` with SQLite's online backup, in one step so that the copy is
 /// one consistent snapshot; the server may keep writing meanwhile (WAL lets readers and a writer coexist).
-/// The copy is written beside `target` and renamed into place, so `target` is never a half-written file.
+/// The copy is written beside `target`, synced to disk and renamed into place (and the directory synced),
+/// so `target` is never a half-written file, and is on disk when this returns.
 fn backup(source: &Path, target: &Path) -> anyhow::Result<()> {
+    backup_trying(source, target, BACKUP_TRIES)
+}
+
+fn backup_trying(source: &Path, target: &Path, tries: u32) -> anyhow::Result<()> {
     use rusqlite::backup::{Backup, StepResult};
     let src = Connection::open_with_flags(source, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .with_context(|| format!("cannot open {}", source.display()))?;
-    src.busy_timeout(std::time::Duration::from_secs(5))?;
+    src.busy_timeout(std::time::Duration::from_secs(1))?;
     let partial = target.with_extension("partial");
     let _ = std::fs::remove_file(&partial);
     {
         let mut dst = Connection::open(&partial).with_context(|| format!("cannot create {}", partial.display()))?;
         let backup = Backup::new(&src, &mut dst)?;
+        let mut busy = 0;
         loop {
             match backup.step(-1)? {
                 StepResult::Done => break,
                 StepResult::More => continue,
-                // A writer holds a lock for a moment: try again shortly.
-                _ => std::thread::sleep(std::time::Duration::from_millis(50)),
+                // A writer holds a lock for a moment: try again shortly, but not forever.
+                _ => {
+                    busy += 1;
+                    if busy >= tries {
+                        drop(backup);
+                        drop(dst);
+                        let _ = std::fs::remove_file(&partial);
+                        anyhow::bail!(
+                            "the database {} stayed locked through {tries} attempts; try again later",
+                            source.display()
+                        );
+                    }
+                    std::thread::sleep(BACKUP_PAUSE);
+                }
             }
         }
     }
@@ -190,19 +213,55 @@ fn backup(source: &Path, target: &Path) -> anyhow::Result<()> {
     if check != "ok" {
         anyhow::bail!("the copy failed its integrity check: {check}");
     }
+    std::fs::File::open(&partial)
+        .and_then(|f| f.sync_all())
+        .with_context(|| format!("cannot sync {} to disk", partial.display()))?;
     std::fs::rename(&partial, target).with_context(|| format!("cannot move the copy to {}", target.display()))?;
+    // The rename is durable only once the directory entry is.
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("cannot sync the directory {}", dir.display()))?;
     Ok(())
 }
 
+/// Switching the journal mode needs the file to itself, and SQLite does not wait for that with the busy
+/// timeout: while another process creates or migrates the same file, try again a few times.
+fn switch_to_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let mut tries = 0;
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && tries < 100 =>
+            {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Applies the migrations not yet recorded in `user_version`, one transaction each. The version is read
+/// inside the `IMMEDIATE` (write-locked) transaction that applies the next migration, so a CLI command and
+/// the server opening the database at once never both apply one.
 fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let done: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    for (n, (_name, sql)) in MIGRATIONS.iter().enumerate().skip(done.max(0) as usize) {
-        let tx = conn.transaction()?;
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let done: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let Some((_name, sql)) = MIGRATIONS.get(usize::try_from(done).unwrap_or(0)) else {
+            return Ok(());
+        };
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (n + 1) as i64)?;
+        tx.pragma_update(None, "user_version", done.max(0) + 1)?;
         tx.commit()?;
     }
-    Ok(())
 }
 
 /// Rows per table.
@@ -272,6 +331,55 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .unwrap();
         assert_eq!(roots, [None, Some(1), Some(1), None, Some(4)]);
+    }
+
+    #[test]
+    fn two_openers_of_a_fresh_database_apply_each_migration_once() {
+        for _ in 0..10 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("race.db");
+            let start = std::sync::Barrier::new(2);
+            std::thread::scope(|s| {
+                let openers: Vec<_> = (0..2)
+                    .map(|_| {
+                        s.spawn(|| {
+                            start.wait();
+                            SqliteStore::open(&path).map(drop)
+                        })
+                    })
+                    .collect();
+                for o in openers {
+                    // A migration applied twice fails ("table ... already exists").
+                    o.join().unwrap().unwrap();
+                }
+            });
+            let conn = Connection::open(&path).unwrap();
+            let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+            assert_eq!(version, MIGRATIONS.len() as i64);
+        }
+    }
+
+    #[test]
+    fn a_backup_of_a_database_that_stays_locked_gives_up_with_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("locked.db");
+        let target = dir.path().join("copy.db");
+        // A rollback-journal database with a writer that never lets go (in WAL mode readers never wait).
+        let holder = Connection::open(&source).unwrap();
+        holder
+            .execute_batch("CREATE TABLE t (x); BEGIN EXCLUSIVE; INSERT INTO t VALUES (1);")
+            .unwrap();
+        let err = backup_trying(&source, &target, 2).unwrap_err().to_string();
+        assert!(err.contains("stayed locked"), "{err}");
+        assert!(!target.exists());
+        assert!(!target.with_extension("partial").exists());
+        holder.execute_batch("COMMIT").unwrap();
+        backup_trying(&source, &target, 2).unwrap();
+        let n: i64 = Connection::open(&target)
+            .unwrap()
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
     }
 
     #[test]

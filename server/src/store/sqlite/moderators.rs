@@ -101,11 +101,11 @@ pub fn create_session(tx: &Transaction<'_>, token_hash: &str, moderator_id: i64,
     Ok(())
 }
 
-/// The moderator of a session and when it was last used.
-pub fn session(conn: &Connection, token_hash: &str) -> rusqlite::Result<Option<(Moderator, i64)>> {
+/// The moderator of a session begun after `born_after`, and when it was last used.
+pub fn session(conn: &Connection, token_hash: &str, born_after: i64) -> rusqlite::Result<Option<(Moderator, i64)>> {
     let found: Option<(i64, i64)> = conn
-        .prepare_cached("SELECT moderator_id, last_seen FROM sessions WHERE token_hash = ?1")?
-        .query_row([token_hash], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached("SELECT moderator_id, last_seen FROM sessions WHERE token_hash = ?1 AND created > ?2")?
+        .query_row(params![token_hash, born_after], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let Some((id, last_seen)) = found else { return Ok(None) };
     let m = conn
@@ -138,7 +138,8 @@ pub fn end_session(tx: &Transaction<'_>, token_hash: &str) -> rusqlite::Result<(
     Ok(())
 }
 
-pub fn purge_sessions(tx: &Transaction<'_>, idle_before: i64) -> rusqlite::Result<usize> {
-    tx.prepare_cached("DELETE FROM sessions WHERE last_seen < ?1")?
-        .execute([idle_before])
+/// Ends sessions idle since before `idle_before` or begun before `born_before`.
+pub fn purge_sessions(tx: &Transaction<'_>, idle_before: i64, born_before: i64) -> rusqlite::Result<usize> {
+    tx.prepare_cached("DELETE FROM sessions WHERE last_seen < ?1 OR created <= ?2")?
+        .execute([idle_before, born_before])
 }

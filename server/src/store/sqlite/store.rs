@@ -20,7 +20,7 @@ use crate::domain::comment::{
 use crate::domain::export::SiteExport;
 use crate::domain::import::{Feed, Report};
 use crate::domain::moderation::{IP_HASH_KEEP_MS, TRASH_KEEP_MS};
-use crate::domain::moderator::{Action, AuditEntry, Ban, Filter, Moderator, NewBan, SESSION_IDLE};
+use crate::domain::moderator::{Action, AuditEntry, Ban, Filter, Moderator, NewBan, SESSION_IDLE, SESSION_MAX};
 use crate::domain::privacy::{Export, ip_period};
 use crate::domain::spam::{Verdict, score_seeded};
 use crate::domain::{PageUri, Site, SiteId};
@@ -81,7 +81,11 @@ impl Store for SqliteStore {
         self.write(move |tx| {
             Ok(Upkeep {
                 purged_comments: review::purge(tx, now - TRASH_KEEP_MS)?,
-                ended_sessions: moderators::purge_sessions(tx, now - SESSION_IDLE.as_millis() as i64)?,
+                ended_sessions: moderators::purge_sessions(
+                    tx,
+                    now - SESSION_IDLE.as_millis() as i64,
+                    now - SESSION_MAX.as_millis() as i64,
+                )?,
                 forgotten_ip_hashes: review::forget_ip_hashes(tx, now - IP_HASH_KEEP_MS)?,
                 forgotten_ip_keys: settings::forget_ip_keys(tx, ip_period(now))?,
                 forgotten_guards: guards::forget(tx, now)?,
@@ -338,8 +342,10 @@ impl Store for SqliteStore {
     }
 
     #[instrument(level = "debug", skip_all)]
-    async fn session(&self, token_hash: String) -> Result<Option<(Moderator, i64)>> {
-        self.read(move |conn| Ok(moderators::session(conn, &token_hash)?)).await
+    async fn session(&self, token_hash: String, now: i64) -> Result<Option<(Moderator, i64)>> {
+        let born_after = now - SESSION_MAX.as_millis() as i64;
+        self.read(move |conn| Ok(moderators::session(conn, &token_hash, born_after)?))
+            .await
     }
 
     #[instrument(level = "debug", skip_all)]

@@ -1,0 +1,170 @@
+//! Connection slots: one address cannot hold more than its share, trusted proxies can, and when the slots
+//! run short idle keep-alive connections make room for waiting clients.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::get;
+use riposte::http::serve::{HEADER_TIMEOUT, Limits, serve};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+
+use crate::helpers::process::{self, start};
+
+const REQUEST: &[u8] = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+async fn connect_from(from: &str, port: u16) -> TcpStream {
+    process::connect_from(from, port).await.unwrap()
+}
+
+/// Sends one keep-alive request and returns the status line, or `None` when the server closed the
+/// connection instead of answering.
+fn ask(conn: &mut TcpStream) -> Option<String> {
+    conn.write_all(REQUEST).ok()?;
+    let mut buf = vec![0u8; 4096];
+    let mut got = Vec::new();
+    // Read until the end of the (small, fixed-length) answer's head and body.
+    loop {
+        let n = match conn.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::TimedOut => {
+                panic!("the server neither answered nor closed the connection")
+            }
+            Err(_) => return None,
+        };
+        if n == 0 {
+            break;
+        }
+        got.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&got);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length: usize = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length: ")
+                        .map(str::to_owned)
+                })
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            if body.len() >= length {
+                break;
+            }
+        }
+    }
+    let text = String::from_utf8_lossy(&got).into_owned();
+    text.lines()
+        .next()
+        .filter(|l| l.starts_with("HTTP/1.1"))
+        .map(str::to_owned)
+}
+
+#[tokio::test]
+async fn connections_beyond_a_peers_cap_are_closed_at_once_and_its_others_stay_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("riposte.toml"), "max_connections_per_peer = 8\n").unwrap();
+    let server = start(dir.path());
+    let port = server.port;
+    let mut held = Vec::new();
+    for _ in 0..8 {
+        held.push(connect_from("127.0.0.2", port).await);
+    }
+    // The first of them is served, so all eight were accepted before the extra ones arrive.
+    assert_eq!(ask(&mut held[0]).as_deref(), Some("HTTP/1.1 200 OK"));
+    for n in 0..4 {
+        let mut extra = connect_from("127.0.0.2", port).await;
+        assert_eq!(ask(&mut extra), None, "extra connection {n} was served");
+    }
+    // The eight still work, the last accepted one included.
+    for conn in held.iter_mut().rev() {
+        assert_eq!(ask(conn).as_deref(), Some("HTTP/1.1 200 OK"));
+    }
+    // Another address is not affected.
+    let mut other = connect_from("127.0.0.3", port).await;
+    assert_eq!(ask(&mut other).as_deref(), Some("HTTP/1.1 200 OK"));
+    // A closed connection gives its slot back.
+    drop(held.pop());
+    let mut again = loop {
+        let mut conn = connect_from("127.0.0.2", port).await;
+        if let Some(status) = ask(&mut conn) {
+            assert_eq!(status, "HTTP/1.1 200 OK");
+            break conn;
+        }
+        // The server may not have seen the close yet.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(ask(&mut again).as_deref(), Some("HTTP/1.1 200 OK"));
+}
+
+#[tokio::test]
+async fn trusted_proxies_have_no_per_peer_connection_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("riposte.toml"),
+        "max_connections_per_peer = 2\ntrusted_proxies = [\"127.0.0.2\"]\n",
+    )
+    .unwrap();
+    let server = start(dir.path());
+    let mut conns = Vec::new();
+    for _ in 0..6 {
+        conns.push(connect_from("127.0.0.2", server.port).await);
+    }
+    for conn in &mut conns {
+        assert_eq!(ask(conn).as_deref(), Some("HTTP/1.1 200 OK"));
+    }
+    // An address that is not a proxy still has its cap.
+    let mut direct = Vec::new();
+    for _ in 0..3 {
+        direct.push(connect_from("127.0.0.3", server.port).await);
+    }
+    assert_eq!(ask(&mut direct[0]).as_deref(), Some("HTTP/1.1 200 OK"));
+    assert_eq!(ask(&mut direct[2]), None);
+}
+
+// Multi-threaded: the server's tasks run on the workers while this test blocks on its sockets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_connection_slots_run_short_idle_keep_alive_connections_make_room() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let app = Router::new().route("/healthz", get(|| async { "ok" }));
+    let limits = Limits {
+        max_connections: 4,
+        per_peer: 64,
+        exempt: Arc::from([]),
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve(listener, app, limits, async {
+        let _ = stopped.await;
+    }));
+    // Four keep-alive clients, each served once and then idle: every slot is taken.
+    let mut idle = Vec::new();
+    for _ in 0..4 {
+        let mut conn = connect_from("127.0.0.1", port).await;
+        // A connection the server already asked to close may refuse; the others answer.
+        let _ = ask(&mut conn);
+        idle.push(conn);
+    }
+    // A fifth client is served well within HEADER_TIMEOUT, the only other way an idle connection would
+    // give its slot back.
+    let mut fifth = connect_from("127.0.0.1", port).await;
+    fifth.set_read_timeout(Some(HEADER_TIMEOUT / 2)).unwrap();
+    fifth.write_all(REQUEST).unwrap();
+    let mut buf = [0u8; 64];
+    let n = fifth
+        .read(&mut buf)
+        .expect("the fifth client waited for an idle connection to time out");
+    assert!(
+        buf[..n].starts_with(b"HTTP/1.1 200"),
+        "{:?}",
+        String::from_utf8_lossy(&buf[..n])
+    );
+    // The oldest idle connection was the one closed.
+    idle[0].set_read_timeout(Some(HEADER_TIMEOUT / 2)).unwrap();
+    match idle[0].read(&mut buf) {
+        Ok(n) => assert_eq!(n, 0, "the oldest idle connection answered"),
+        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}"),
+    }
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}
