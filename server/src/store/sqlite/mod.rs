@@ -7,6 +7,7 @@ mod audit;
 mod bans;
 mod comments;
 mod export;
+mod feed;
 mod import;
 pub mod isso;
 mod moderators;

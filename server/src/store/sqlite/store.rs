@@ -9,7 +9,7 @@ use std::sync::mpsc::Receiver;
 use async_trait::async_trait;
 use tracing::instrument;
 
-use super::{SqliteStore, audit, bans, comments, export, import, moderators, privacy, review, settings, sites};
+use super::{SqliteStore, audit, bans, comments, export, feed, import, moderators, privacy, review, settings, sites};
 use crate::domain::comment::{
     Changes, Comment, CommentMeta, CommentRecord, Commenter, FeedEntry, ModeratorEdit, NewComment, ThreadPage, Vote,
     Votes,
@@ -122,7 +122,7 @@ impl Store for SqliteStore {
     #[instrument(level = "debug", skip_all, fields(site = %site))]
     async fn feed(&self, site: SiteId, uri: Option<PageUri>, limit: i64) -> Result<Vec<FeedEntry>> {
         self.read(move |conn| {
-            Ok(comments::newest(
+            Ok(feed::newest(
                 conn,
                 site.as_str(),
                 uri.as_ref().map(PageUri::as_str),
