@@ -10,6 +10,7 @@ mod assets;
 mod bad_input;
 mod binary;
 mod durability;
+mod feeds;
 mod import;
 mod moderation_modes;
 mod own_comments;

@@ -42,6 +42,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_imported",
         include_str!("../../../../migrations/sqlite/0004_imported.sql"),
     ),
+    (
+        "0005_feed_index",
+        include_str!("../../../../migrations/sqlite/0005_feed_index.sql"),
+    ),
 ];
 
 const READERS: usize = 4;
