@@ -75,6 +75,11 @@ fn atom(xml: &str) -> (String, Vec<Entry>) {
     (title, entries)
 }
 
+/// XML 1.0's `Char` production: what a document may hold at all, escaped or not.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
 /// The comment ids of a feed's entries, in feed order (each entry's id ends in `#riposte-ID`).
 fn ids(entries: &[Entry]) -> Vec<i64> {
     entries
@@ -213,4 +218,51 @@ async fn feed_answers_carry_an_etag_and_a_revalidation_answers_304_until_a_write
     assert_eq!(changed.status, StatusCode::OK);
     assert_ne!(changed.headers["etag"], etag.as_str());
     assert_eq!(atom(&changed.text()).1.len(), 2);
+}
+
+#[tokio::test]
+async fn the_feed_stays_well_formed_xml_when_stored_text_holds_characters_xml_forbids() {
+    let app = two_sites().await;
+    // Old data: an import stores text as its source had it, U+FFFE, U+FFFF and C0 controls included.
+    let old = "Alt \u{FFFE} und \u{FFFF}, mit \u{1} und \u{B} und \u{1B}[0m";
+    import(
+        &app,
+        "quiet",
+        export(
+            "quiet",
+            vec![("/alt/".into(), vec![exported_comment(1, "Alte Leserin", old)])],
+        ),
+    )
+    .await;
+    // New comments may still carry U+FFFE and U+FFFF in their text (only names and titles refuse them).
+    let r = app
+        .post(json!({"site": "quiet", "uri": "/neu/", "text": "Neu \u{FFFE}\u{FFFF} hier", "author": "Neue"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert!(
+        app.records().await.iter().any(|c| c.text.contains('\u{1}')),
+        "the import kept the old text"
+    );
+
+    for path in ["/api/v1/feed?site=quiet", "/api/v1/feed?site=quiet&uri=%2Falt%2F"] {
+        let r = app.get(path).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let xml = r.text();
+        let bad: Vec<char> = xml.chars().filter(|&c| !is_xml_char(c)).collect();
+        assert!(bad.is_empty(), "{path} sends characters XML 1.0 forbids: {bad:?}");
+        let (_, entries) = atom(&xml);
+        let old_entry = entries.iter().find(|e| e.author == "Alte Leserin").unwrap();
+        assert!(
+            old_entry.content.contains("Alt \u{FFFD} und \u{FFFD}"),
+            "{:?}",
+            old_entry.content
+        );
+    }
+    let (_, entries) = atom(&app.get("/api/v1/feed?site=quiet").await.text());
+    assert_eq!(entries.len(), 2);
+    assert!(
+        entries[0].content.contains("Neu \u{FFFD}\u{FFFD} hier"),
+        "{:?}",
+        entries[0].content
+    );
 }

@@ -115,8 +115,41 @@ pub async fn feed(State(state): State<AppState>, RawQuery(raw): RawQuery, header
     }
     .render()
     .map_err(|e| AppError::Internal(anyhow::anyhow!("feed template: {e}")))?;
+    let body = xml_chars(body);
     Ok(state
         .cache
         .put_as(cache_key, generation, body.into_bytes(), ATOM)
         .respond(&headers))
+}
+
+/// XML 1.0's `Char` production: all a document may hold, escaped or not (`&#xFFFE;` is no way out either).
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// The field rules keep U+FFFE, U+FFFF and control characters out of names and titles, but old data,
+/// imports and comment text can still hold some: each becomes U+FFFD, so a feed reader never sees a
+/// document it must refuse. Applied to the whole rendered feed, so that no field can be forgotten.
+fn xml_chars(body: String) -> String {
+    if body.chars().all(is_xml_char) {
+        return body;
+    }
+    body.chars()
+        .map(|c| if is_xml_char(c) { c } else { '\u{FFFD}' })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn characters_xml_forbids_become_the_replacement_character() {
+        assert_eq!(
+            xml_chars("a\u{0}b\u{1}\u{8}\u{B}\u{C}\u{1F}c\u{FFFE}\u{FFFF}d".into()),
+            "a\u{FFFD}b\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}c\u{FFFD}\u{FFFD}d"
+        );
+        let allowed = "\t\n\r ü\u{7F}\u{85}\u{D7FF}\u{E000}\u{FDD0}\u{FFFD}\u{10000}\u{1FFFE}\u{10FFFF}😀";
+        assert_eq!(xml_chars(allowed.into()), allowed);
+    }
 }
