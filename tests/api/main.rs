@@ -16,4 +16,5 @@ mod moderation_modes;
 mod own_comments;
 mod paths;
 mod privacy;
+mod site_reload;
 mod threads;

@@ -46,6 +46,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_feed_index",
         include_str!("../../../../migrations/sqlite/0005_feed_index.sql"),
     ),
+    (
+        "0006_sites_version",
+        include_str!("../../../../migrations/sqlite/0006_sites_version.sql"),
+    ),
 ];
 
 const READERS: usize = 4;

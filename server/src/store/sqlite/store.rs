@@ -89,6 +89,11 @@ impl Store for SqliteStore {
         self.read(|conn| Ok(sites::list(conn)?)).await
     }
 
+    #[instrument(level = "debug", skip_all)]
+    async fn sites_version(&self) -> Result<i64> {
+        self.read(|conn| Ok(sites::version(conn)?)).await
+    }
+
     #[instrument(level = "debug", skip_all, fields(site = %site.id))]
     async fn save_site(&self, site: Site, by: Option<String>, now: i64) -> Result<()> {
         self.write(move |tx| {
