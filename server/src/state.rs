@@ -141,67 +141,84 @@ fn demo_site(origins: Vec<String>) -> Site {
     }
 }
 
-/// Sites are few and read on every request: keep them in memory. A miss reloads from the store (at most
-/// once a second), so sites added with `riposte site add` while the server runs are picked up.
+/// Sites are few and read on every request: keep them in memory. About once a second a request compares
+/// the store's sites version (bumped by every change to a site, by any process) with the snapshot's, and
+/// reloads when it moved: sites added or changed with `riposte site add` while the server runs apply
+/// within [`CHECK_EVERY`] plus one request.
 pub struct SiteCache {
     store: Arc<dyn Store>,
-    sites: RwLock<Arc<HashMap<String, Arc<Site>>>>,
-    last_reload: Mutex<Instant>,
+    snapshot: RwLock<Arc<Snapshot>>,
+    last_check: Mutex<Instant>,
 }
 
-const RELOAD_AT_MOST_EVERY: Duration = Duration::from_secs(1);
+struct Snapshot {
+    /// The store's sites version before `sites` were read: at worst older than them, never newer.
+    version: i64,
+    sites: HashMap<String, Arc<Site>>,
+}
+
+pub const CHECK_EVERY: Duration = Duration::from_secs(1);
 
 impl SiteCache {
     async fn load(store: Arc<dyn Store>) -> anyhow::Result<Self> {
-        let sites = store.sites().await?;
+        let snapshot = read(store.as_ref()).await?;
         Ok(Self {
             store,
-            sites: RwLock::new(Arc::new(index(sites))),
-            last_reload: Mutex::new(Instant::now()),
+            snapshot: RwLock::new(Arc::new(snapshot)),
+            last_check: Mutex::new(Instant::now()),
         })
     }
 
-    fn snapshot(&self) -> Arc<HashMap<String, Arc<Site>>> {
-        self.sites.read().unwrap_or_else(|e| e.into_inner()).clone()
+    fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    async fn reload(&self) -> anyhow::Result<bool> {
+    /// The snapshot, reloaded first when the check is due and the store's version has moved. One request
+    /// a second makes the check; the others meanwhile use the snapshot they find.
+    async fn current(&self) -> anyhow::Result<Arc<Snapshot>> {
         {
-            let mut last = self.last_reload.lock().unwrap_or_else(|e| e.into_inner());
-            if last.elapsed() < RELOAD_AT_MOST_EVERY {
-                return Ok(false);
+            let mut last = self.last_check.lock().unwrap_or_else(|e| e.into_inner());
+            if last.elapsed() < CHECK_EVERY {
+                return Ok(self.snapshot());
             }
             *last = Instant::now();
         }
-        self.refresh().await?;
-        Ok(true)
+        if self.store.sites_version().await? != self.snapshot().version {
+            self.refresh().await?;
+        }
+        Ok(self.snapshot())
     }
 
     /// Reloads now, after a change made through the admin UI.
     pub async fn refresh(&self) -> anyhow::Result<()> {
-        let sites = self.store.sites().await?;
-        *self.sites.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(index(sites));
+        let fresh = read(self.store.as_ref()).await?;
+        let mut snapshot = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        // Two reloads may race; the one that read the older version must not win.
+        if fresh.version >= snapshot.version {
+            *snapshot = Arc::new(fresh);
+        }
         Ok(())
     }
 
     pub async fn get(&self, id: &str) -> anyhow::Result<Option<Arc<Site>>> {
-        if let Some(site) = self.snapshot().get(id) {
-            return Ok(Some(site.clone()));
-        }
-        if self.reload().await? {
-            return Ok(self.snapshot().get(id).cloned());
-        }
-        Ok(None)
+        Ok(self.current().await?.sites.get(id).cloned())
     }
 
     /// Whether any site allows this origin (for CORS answers).
     pub async fn knows_origin(&self, origin: &str) -> anyhow::Result<bool> {
-        let known = |map: &HashMap<String, Arc<Site>>| map.values().any(|s| s.origins.iter().any(|o| o == origin));
-        if known(&self.snapshot()) {
-            return Ok(true);
-        }
-        Ok(self.reload().await? && known(&self.snapshot()))
+        let snapshot = self.current().await?;
+        Ok(snapshot.sites.values().any(|s| s.origins.iter().any(|o| o == origin)))
     }
+}
+
+/// The version first, then the sites: a change landing in between is read again at the next check.
+async fn read(store: &dyn Store) -> anyhow::Result<Snapshot> {
+    let version = store.sites_version().await?;
+    let sites = store.sites().await?;
+    Ok(Snapshot {
+        version,
+        sites: index(sites),
+    })
 }
 
 fn index(sites: Vec<Site>) -> HashMap<String, Arc<Site>> {

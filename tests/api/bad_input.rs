@@ -251,3 +251,67 @@ async fn unknown_comments_and_endpoints_are_404() {
     let r = app.get("/api/v1/threads?site=blog&uri=ohne-slash").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn a_page_uri_that_browsers_read_as_another_site_is_refused_and_nothing_is_stored() {
+    let app = TestApp::new().await;
+    for uri in ["//evil.example/", "/\\evil.example/", "/\\/evil.example/", "//"] {
+        let mut body = valid();
+        body["uri"] = json!(uri);
+        let r = app.post(body).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{uri}");
+        let v = r.json();
+        assert_eq!(v["error"]["code"], "invalid_field", "{v}");
+        assert_eq!(v["error"]["field"], "uri", "{v}");
+        assert!(v["error"]["message"].as_str().unwrap().contains("//"), "{v}");
+        for read in ["threads", "feed"] {
+            let r = app
+                .get(&format!(
+                    "/api/v1/{read}?site=blog&uri={}",
+                    crate::helpers::urlencode(uri)
+                ))
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{read} {uri}");
+            assert_eq!(r.json()["error"]["field"], "uri");
+        }
+    }
+    let totals = app.state.store.totals().await.unwrap();
+    assert_eq!((totals.comments, totals.threads), (0, 0));
+}
+
+#[tokio::test]
+async fn names_and_titles_with_noncharacters_or_bidi_overrides_are_refused_and_nothing_is_stored() {
+    let app = TestApp::new().await;
+    let (id, token) = app.comment("Hallo", None).await;
+    for c in ['\u{FFFE}', '\u{FFFF}', '\u{FDD0}', '\u{10FFFF}', '\u{202E}', '\u{2066}'] {
+        let name = format!("Anna{c}Berg");
+        for field in ["author", "title"] {
+            let mut body = valid();
+            body["uri"] = json!("/neu/");
+            body[field] = json!(name);
+            let r = app.post(body).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field} with {c:?}");
+            let v = r.json();
+            assert_eq!(
+                (v["error"]["code"].as_str(), v["error"]["field"].as_str()),
+                (Some("invalid_field"), Some(field))
+            );
+        }
+        // An edit is held to the same rule and leaves the comment as it was.
+        let r = app
+            .write(
+                axum::http::Method::PATCH,
+                &format!("/api/v1/comments/{id}"),
+                json!({"author": name}),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "edit with {c:?}");
+        assert_eq!(r.json()["error"]["field"], "author");
+    }
+    let totals = app.state.store.totals().await.unwrap();
+    assert_eq!((totals.comments, totals.threads), (1, 1));
+    let record = app.record(id).await;
+    assert_eq!((record.author, record.title), (None, None));
+    assert!(app.state.store.comment(id).await.unwrap().unwrap().edited.is_none());
+}

@@ -48,7 +48,14 @@ fn vm_rss_kb(pid: u32) -> Option<u64> {
 fn a_burst_of_a_thousand_logins_checks_at_most_five_passwords_in_little_memory() {
     let dir = tempfile::tempdir().unwrap();
     let mut add = Command::new(BIN)
-        .args(["moderator", "add", "anna", "--password-stdin", "--database"])
+        .args([
+            "moderator",
+            "add",
+            "anna",
+            "--all-sites",
+            "--password-stdin",
+            "--database",
+        ])
         .arg(dir.path().join("riposte.db"))
         .env_remove("RIPOSTE_CONFIG")
         .stdin(Stdio::piped())

@@ -1,4 +1,4 @@
-//! Rendered answers of the hottest reads (thread pages and counts) kept in memory until the next write.
+//! Rendered answers of the hottest reads (thread pages, counts and feeds) kept in memory until the next write.
 //!
 //! Every committed write bumps the store's generation number (`Store::generation`); an entry is
 //! served only while the generation it was made at is still current, so no write path can forget to
@@ -33,7 +33,8 @@ type Flight = Arc<tokio::sync::OnceCell<Arc<Cached>>>;
 pub struct Cached {
     generation: u64,
     made: Instant,
-    json: Bytes,
+    content_type: &'static str,
+    body: Bytes,
     gzip: OnceLock<Bytes>,
     /// Entity tags of the identity and the gzip answer.
     etags: [HeaderValue; 2],
@@ -96,29 +97,35 @@ impl ResponseCache {
             .cloned()
     }
 
-    /// Wraps a freshly made answer, and keeps it when the cache is on.
+    /// Wraps a freshly made JSON answer, and keeps it when the cache is on.
     pub fn put(&self, key: String, generation: u64, json: Vec<u8>) -> Arc<Cached> {
+        self.put_as(key, generation, json, "application/json")
+    }
+
+    /// As [`Self::put`], for an answer of another type.
+    pub fn put_as(&self, key: String, generation: u64, body: Vec<u8>, content_type: &'static str) -> Arc<Cached> {
         let mut hasher = std::hash::DefaultHasher::new();
-        json.hash(&mut hasher);
+        body.hash(&mut hasher);
         let tag = format!("{:016x}", hasher.finish());
         let etags = [Encoding::Identity.etag(&tag), Encoding::Gzip.etag(&tag)];
         let entry = Arc::new(Cached {
             generation,
             made: Instant::now(),
-            json: Bytes::from(json),
+            content_type,
+            body: Bytes::from(body),
             gzip: OnceLock::new(),
             etags,
         });
-        if self.enabled && entry.json.len() <= MAX_ENTRY {
+        if self.enabled && entry.body.len() <= MAX_ENTRY {
             let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
             let (map, bytes) = &mut *entries;
-            if *bytes + entry.json.len() > MAX_BYTES {
+            if *bytes + entry.body.len() > MAX_BYTES {
                 map.clear();
                 *bytes = 0;
             }
-            *bytes += entry.json.len();
+            *bytes += entry.body.len();
             if let Some(old) = map.insert(key, entry.clone()) {
-                *bytes -= old.json.len();
+                *bytes -= old.body.len();
             }
         }
         entry
@@ -126,27 +133,27 @@ impl ResponseCache {
 }
 
 impl Cached {
-    /// The JSON answer: 304 when the client's copy is current, gzipped when the client takes gzip.
+    /// The answer: 304 when the client's copy is current, gzipped when the client takes gzip.
     pub fn respond(&self, headers: &HeaderMap) -> Response {
-        let encoding = if self.json.len() > 1024 {
+        let encoding = if self.body.len() > 1024 {
             Encoding::negotiate(headers, &[Encoding::Gzip])
         } else {
             Encoding::Identity
         };
         let answer = Representation {
             etag: &self.etags[usize::from(encoding != Encoding::Identity)],
-            content_type: "application/json",
+            content_type: self.content_type,
             encoding,
             // Comments change: a browser may keep the answer but must ask (cheaply, with the ETag) each time.
             cache_control: "no-cache",
         };
         answer.respond(headers, || match encoding {
-            Encoding::Identity => self.json.clone(),
+            Encoding::Identity => self.body.clone(),
             _ => self
                 .gzip
                 .get_or_init(|| {
                     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
-                    enc.write_all(&self.json).expect("writing to memory");
+                    enc.write_all(&self.body).expect("writing to memory");
                     Bytes::from(enc.finish().expect("writing to memory"))
                 })
                 .clone(),
@@ -176,7 +183,7 @@ mod tests {
                         })
                         .await
                         .unwrap()
-                        .json
+                        .body
                         .clone()
                 })
             })
@@ -190,7 +197,7 @@ mod tests {
             .get_or_build("k".into(), 2, || async { Ok::<_, ()>(b"[2]".to_vec()) })
             .await
             .unwrap();
-        assert_eq!(&cache.get("k", 2).unwrap().json[..], b"[2]");
+        assert_eq!(&cache.get("k", 2).unwrap().body[..], b"[2]");
     }
 
     #[tokio::test]
@@ -198,7 +205,7 @@ mod tests {
         let cache = ResponseCache::new(true);
         let big = vec![b' '; MAX_ENTRY + 1];
         let entry = cache.put("big".into(), 1, big);
-        assert_eq!(entry.json.len(), MAX_ENTRY + 1);
+        assert_eq!(entry.body.len(), MAX_ENTRY + 1);
         assert!(cache.get("big", 1).is_none());
         cache.put("small".into(), 1, b"{}".to_vec());
         assert!(cache.get("small", 1).is_some());

@@ -110,6 +110,9 @@ pub trait Store: Send + Sync + 'static {
     // Sites.
 
     async fn sites(&self) -> Result<Vec<Site>>;
+    /// Changes with every change to a site's settings or origins, made by any process (the command line
+    /// too): a cheap question whether [`Self::sites`] would answer something new.
+    async fn sites_version(&self) -> Result<i64>;
     /// Creates the site or replaces its settings; `by` names the moderator for the audit trail.
     async fn save_site(&self, site: Site, by: Option<String>, now: i64) -> Result<()>;
     /// Creates or replaces several sites in one transaction (the configured ones, at start).

@@ -1,4 +1,5 @@
 //! The admin UI's words in English and German, picked by the browser's `Accept-Language`.
+//! Size: one struct of labels and its two tables of words, which only read well side by side.
 
 use axum::http::{HeaderMap, header};
 

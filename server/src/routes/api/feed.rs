@@ -2,8 +2,8 @@
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use tracing::instrument;
 
 use super::known_site;
@@ -16,6 +16,8 @@ use crate::state::AppState;
 
 /// Entries per feed.
 const FEED_SIZE: i64 = 50;
+
+const ATOM: &str = "application/atom+xml; charset=utf-8";
 
 // The template is XML and askama escapes every value, so comment HTML travels as escaped text
 // inside `<content type="html">`, as Atom wants it.
@@ -48,10 +50,23 @@ struct Entry {
         ReadErrors
     ))]
 #[instrument(level = "debug", skip_all)]
-pub async fn feed(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response> {
+pub async fn feed(State(state): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response> {
     let q = Query::parse(raw.as_deref());
     let (site_id, site) = known_site(&state, q.required("site")?).await?;
     let uri = q.one("uri").map(PageUri::parse).transpose()?;
+    // The feed shows the site's name and links to its first origin: a change to either is a new entry.
+    let cache_key = format!(
+        "feed\0{}\0{}\0{}\0{}",
+        site.id,
+        uri.as_ref().map_or("", PageUri::as_str),
+        site.name,
+        site.origins.first().map_or("", String::as_str)
+    );
+    // Read the generation before the data, as for threads: a write in between makes this entry stale at once.
+    let generation = state.store.generation();
+    if let Some(hit) = state.cache.get(&cache_key, generation) {
+        return Ok(hit.respond(&headers));
+    }
     let rows = state.store.feed(site_id, uri.clone(), FEED_SIZE).await?;
     // Comments link to their page on the site's first origin.
     let base = site
@@ -100,5 +115,41 @@ pub async fn feed(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
     }
     .render()
     .map_err(|e| AppError::Internal(anyhow::anyhow!("feed template: {e}")))?;
-    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], body).into_response())
+    let body = xml_chars(body);
+    Ok(state
+        .cache
+        .put_as(cache_key, generation, body.into_bytes(), ATOM)
+        .respond(&headers))
+}
+
+/// XML 1.0's `Char` production: all a document may hold, escaped or not (`&#xFFFE;` is no way out either).
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// The field rules keep U+FFFE, U+FFFF and control characters out of names and titles, but old data,
+/// imports and comment text can still hold some: each becomes U+FFFD, so a feed reader never sees a
+/// document it must refuse. Applied to the whole rendered feed, so that no field can be forgotten.
+fn xml_chars(body: String) -> String {
+    if body.chars().all(is_xml_char) {
+        return body;
+    }
+    body.chars()
+        .map(|c| if is_xml_char(c) { c } else { '\u{FFFD}' })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn characters_xml_forbids_become_the_replacement_character() {
+        assert_eq!(
+            xml_chars("a\u{0}b\u{1}\u{8}\u{B}\u{C}\u{1F}c\u{FFFE}\u{FFFF}d".into()),
+            "a\u{FFFD}b\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}c\u{FFFD}\u{FFFD}d"
+        );
+        let allowed = "\t\n\r ü\u{7F}\u{85}\u{D7FF}\u{E000}\u{FDD0}\u{FFFD}\u{10000}\u{1FFFE}\u{10FFFF}😀";
+        assert_eq!(xml_chars(allowed.into()), allowed);
+    }
 }

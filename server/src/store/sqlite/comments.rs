@@ -1,13 +1,11 @@
-//! Comments: one by id, counts, feeds, and a visitor's create, edit and delete. Thread pages are in
-//! `thread_pages.rs`, votes in `votes.rs`.
+//! Comments: one by id, counts, and a visitor's create, edit and delete. Thread pages are in
+//! `thread_pages.rs`, votes in `votes.rs`, feeds in `feed.rs`.
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::{bans, guards, json_list, review, threads};
 use crate::domain::Site;
-use crate::domain::comment::{
-    Changes, Comment, CommentMeta, Commenter, Created, FeedEntry, Guard, NewComment, Status, place,
-};
+use crate::domain::comment::{Changes, Comment, CommentMeta, Commenter, Created, Guard, NewComment, Status, place};
 use crate::domain::moderation::{self, Facts};
 use crate::store::{Result, StoreError};
 
@@ -308,35 +306,4 @@ pub fn counts(conn: &Connection, site: &str, uris: &[String]) -> rusqlite::Resul
     )?
     .query_map(params![site, uris_json], |r| Ok((r.get(0)?, r.get(1)?)))?
     .collect()
-}
-
-/// The newest published comments of a site, or of one page of it.
-pub fn newest(conn: &Connection, site: &str, uri: Option<&str>, limit: i64) -> rusqlite::Result<Vec<FeedEntry>> {
-    let map = |r: &Row<'_>| {
-        Ok(FeedEntry {
-            id: r.get(0)?,
-            uri: r.get(1)?,
-            title: r.get(2)?,
-            author: r.get(3)?,
-            html: r.get(4)?,
-            created: r.get(5)?,
-            edited: r.get(6)?,
-        })
-    };
-    let select = "SELECT c.id, t.uri, t.title, c.author, c.html, c.created, c.edited
-                  FROM comments c JOIN threads t ON t.id = c.thread_id";
-    match uri {
-        Some(uri) => conn
-            .prepare_cached(&format!(
-                "{select} WHERE t.site_id = ?1 AND t.uri = ?2 AND c.status = 'published' ORDER BY c.id DESC LIMIT ?3"
-            ))?
-            .query_map(params![site, uri, limit], map)?
-            .collect(),
-        None => conn
-            .prepare_cached(&format!(
-                "{select} WHERE t.site_id = ?1 AND c.status = 'published' ORDER BY c.id DESC LIMIT ?2"
-            ))?
-            .query_map(params![site, limit], map)?
-            .collect(),
-    }
 }

@@ -34,6 +34,12 @@ pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Site>> {
     Ok(sites)
 }
 
+/// Bumped by triggers on every change to `sites` and `site_origins`, whichever process makes it (0006).
+pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT version FROM sites_version")?
+        .query_row([], |r| r.get(0))
+}
+
 /// Creates the site or replaces its name, moderation mode and origins.
 pub fn upsert(tx: &Transaction<'_>, site: &Site, now_ms: i64) -> rusqlite::Result<()> {
     tx.prepare_cached(

@@ -10,8 +10,8 @@ use async_trait::async_trait;
 use tracing::instrument;
 
 use super::{
-    SqliteStore, audit, bans, comments, export, guards, import, moderators, privacy, review, settings, sites, spam,
-    thread_pages, votes,
+    SqliteStore, audit, bans, comments, export, feed, guards, import, moderators, privacy, review, settings, sites,
+    spam, thread_pages, votes,
 };
 use crate::domain::comment::{
     Changes, Comment, CommentMeta, CommentRecord, Commenter, Created, FeedEntry, Guard, ModeratorEdit, NewComment,
@@ -104,6 +104,11 @@ impl Store for SqliteStore {
         self.read(|conn| Ok(sites::list(conn)?)).await
     }
 
+    #[instrument(level = "debug", skip_all)]
+    async fn sites_version(&self) -> Result<i64> {
+        self.read(|conn| Ok(sites::version(conn)?)).await
+    }
+
     #[instrument(level = "debug", skip_all, fields(site = %site.id))]
     async fn save_site(&self, site: Site, by: Option<String>, now: i64) -> Result<()> {
         self.write(move |tx| {
@@ -167,7 +172,7 @@ impl Store for SqliteStore {
     #[instrument(level = "debug", skip_all, fields(site = %site))]
     async fn feed(&self, site: SiteId, uri: Option<PageUri>, limit: i64) -> Result<Vec<FeedEntry>> {
         self.read(move |conn| {
-            Ok(comments::newest(
+            Ok(feed::newest(
                 conn,
                 site.as_str(),
                 uri.as_ref().map(PageUri::as_str),
