@@ -717,3 +717,50 @@ async fn moderators_edit_comments_and_sites() {
         bad.text()
     );
 }
+
+#[tokio::test]
+async fn a_moderator_moderates_every_site_only_when_that_was_said() {
+    let mut c = config();
+    c.sites[0].moderation = Moderation::All;
+    let app = TestApp::with(c).await;
+    let r = app
+        .post(serde_json::json!({"site": "blog", "uri": "/p/", "text": "wartet auf jemanden"}))
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+    // An account with an empty list of sites (as one whose last site was deleted): before, it moderated all.
+    let hash = riposte::keys::hash_password(PASSWORD).unwrap();
+    assert!(
+        app.state
+            .store
+            .add_moderator("leer".into(), hash, Some(vec![]), 0)
+            .await
+            .unwrap()
+    );
+    let none = app.login("leer", PASSWORD).await;
+    assert!(
+        !app.admin_get(&none.cookie, "/admin")
+            .await
+            .text()
+            .contains("wartet auf jemanden")
+    );
+    app.add_moderator("alle", PASSWORD, &[]).await;
+    let all = app.login("alle", PASSWORD).await;
+    assert!(
+        app.admin_get(&all.cookie, "/admin")
+            .await
+            .text()
+            .contains("wartet auf jemanden")
+    );
+    // The command line asks which.
+    let out = std::process::Command::new(crate::helpers::process::BIN)
+        .args(["moderator", "add", "wer", "--password-stdin", "--database"])
+        .arg(&app.state.config.database)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--site"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

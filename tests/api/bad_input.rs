@@ -199,12 +199,10 @@ async fn cors_preflight_allows_only_known_origins() {
             .unwrap()
             .contains("PATCH")
     );
-    assert!(
-        ok.headers["access-control-allow-headers"]
-            .to_str()
-            .unwrap()
-            .contains("Authorization")
-    );
+    let allowed = ok.headers["access-control-allow-headers"].to_str().unwrap();
+    assert!(allowed.contains("Authorization"));
+    // The widget sends one with each new comment: without it every browser post failed its preflight.
+    assert!(allowed.contains("Idempotency-Key"), "{allowed}");
     let evil = app.send(preflight("https://evil.example")).await;
     assert!(!evil.headers.contains_key("access-control-allow-origin"));
     assert!(!evil.headers.contains_key("access-control-allow-methods"));

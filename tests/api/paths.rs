@@ -43,3 +43,20 @@ async fn unknown_paths_are_json_404s_and_never_redirect_elsewhere() {
     let r = app.get("/%5Cevil.example/").await;
     assert_eq!(r.headers["location"], "/%5Cevil.example");
 }
+
+#[tokio::test]
+async fn a_public_server_has_no_demo_unless_asked() {
+    let mut c = crate::helpers::config();
+    c.public_url = Some("https://comments.example".into());
+    let app = TestApp::with(c.clone()).await;
+    assert_eq!(app.get("/").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/api/v1/threads?site=demo&uri=/").await.status,
+        StatusCode::NOT_FOUND
+    );
+    c.demo = Some(true);
+    let app = TestApp::with(c).await;
+    assert_eq!(app.get("/").await.status, StatusCode::OK);
+    // A local server (no public_url) has it by default.
+    assert_eq!(TestApp::new().await.get("/").await.status, StatusCode::OK);
+}

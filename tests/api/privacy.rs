@@ -143,3 +143,61 @@ async fn gdpr_export_and_erase_in_the_admin_ui() {
     let audit = app.state.store.audit(1).await.unwrap();
     assert_eq!(audit[0].action, "gdpr-erase");
 }
+
+#[tokio::test]
+async fn bans_of_an_address_are_exported_and_erased_with_its_comments() {
+    let app = TestApp::new().await;
+    let (a, _) = two_comments_of_eva(&app).await;
+    app.add_moderator("mo", PASSWORD, &[]).await;
+    let mo = app.login("mo", PASSWORD).await;
+    assert_eq!(app.act(&mo, &format!("ban:{a}")).await, StatusCode::SEE_OTHER);
+    let export = app.state.store.export("eva@example.de".into()).await.unwrap();
+    assert_eq!(
+        export.bans.len(),
+        1,
+        "a moderator's record about the person is theirs to see"
+    );
+    assert_eq!(export.bans[0].site.as_deref(), Some("blog"));
+    let json = serde_json::to_value(&export).unwrap();
+    assert!(json["bans"][0]["reason"].as_str().unwrap().contains(&format!("#{a}")));
+    assert_eq!(
+        app.state
+            .store
+            .erase("EVA@example.de".into(), "mo".into(), 1)
+            .await
+            .unwrap(),
+        2
+    );
+    let banned_email = app
+        .state
+        .store
+        .bans(None, 1)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|b| b.email.is_some())
+        .count();
+    assert_eq!(banned_email, 0, "no ban keeps the erased address");
+}
+
+#[tokio::test]
+async fn the_queue_counts_a_commenters_published_comments_on_the_same_site_only() {
+    let mut c = crate::helpers::config();
+    let mut other = c.sites[0].clone();
+    other.id = "other".into();
+    c.sites.push(other);
+    c.sites[0].moderation = riposte::domain::Moderation::All;
+    let app = TestApp::with(c).await;
+    for _ in 0..3 {
+        let r = app
+            .post(json!({"site": "other", "uri": "/x/", "text": "anderswo", "email": "eva@example.de"}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+    }
+    let r = app
+        .post(json!({"site": "blog", "uri": "/x/", "text": "hier", "email": "eva@example.de"}))
+        .await;
+    let id = r.json()["comment"]["id"].as_i64().unwrap();
+    // Before: 3, which told a moderator of `blog` that eva writes on `other`.
+    assert_eq!(app.record(id).await.published_before, 0);
+}

@@ -13,7 +13,8 @@ use crate::http::ErrorCause;
 use crate::state::AppState;
 
 const ALLOW_METHODS: &str = "GET, POST, PATCH, DELETE";
-const ALLOW_HEADERS: &str = "Content-Type, Authorization";
+/// Idempotency-Key: the widget sends one with every new comment (a retry reuses it).
+const ALLOW_HEADERS: &str = "Content-Type, Authorization, Idempotency-Key";
 
 /// Middleware: CORS for the API. Only origins some site allows get an `Access-Control-Allow-Origin`;
 /// whether the origin may write to a particular site is checked by the handler.
