@@ -123,7 +123,15 @@
     svg.setAttribute('viewBox', '0 0 5 5');
     svg.setAttribute('class', 'riposte-avatar');
     svg.setAttribute('aria-hidden', 'true');
-    if (!hash) return svg;
+    // No hash (a held comment, a placeholder): a neutral silhouette, the same for everyone.
+    if (!hash) {
+      svg.classList.add('riposte-anon');
+      const head = document.createElementNS(NS, 'circle'), body = document.createElementNS(NS, 'path');
+      for (const [k, v] of [['cx', 2.5], ['cy', 1.7], ['r', 1]]) head.setAttribute(k, v);
+      body.setAttribute('d', 'M.7 4.8a1.8 1.8 0 0 1 3.6 0z');
+      svg.append(head, body);
+      return svg;
+    }
     const hue = parseInt(hash.slice(0, 3), 16) % 360;
     const bits = parseInt(hash.slice(3, 7), 16);
     for (let i = 0; i < 15; i++) {
@@ -186,8 +194,29 @@
     const into = !p ? list : p.kids || p.el.parentElement;
     into.append(el);
     for (const r of c.replies || []) place(r, c);
+    if (c.replies_next) moreReplies(c, c.replies_next);
     return el;
   }
+
+  // A long branch comes a page at a time: the button at its end loads the next replies.
+  function moreReplies(top, after) {
+    const n = nodes.get(top.id);
+    const b = button(t('moreReplies'), async () => {
+      b.disabled = true;
+      try {
+        const { data } = await call('GET', 'threads/replies?' + query({ site, uri, root: top.id, after }));
+        b.remove();
+        const els = data.comments.map((c) => place(c, nodes.get(c.parent)?.c || top));
+        if (els[0]) els[0].focus();
+        if (data.next) moreReplies(top, data.next);
+      } catch (e) {
+        b.disabled = false;
+        announce(e.message, true);
+      }
+    }, 'riposte-more');
+    n.el.append(b);
+  }
+
 
   function actions(c) {
     const bar = h('div', { class: 'riposte-actions' });
