@@ -39,8 +39,8 @@ export async function startHost() {
   return host;
 }
 
-/** Starts the riposte binary with a config whose sites allow the host page's origin. */
-export async function startRiposte(hostOrigin, extraToml = '') {
+/** Starts the riposte binary with a config whose sites allow the host page's origin; `sitesToml` adds sites. */
+export async function startRiposte(hostOrigin, extraToml = '', sitesToml = '') {
   if (!existsSync(BIN)) throw new Error(`riposte binary not found at ${BIN}: build it first (cargo build)`);
   const dir = mkdtempSync(join(tmpdir(), 'riposte-browser-'));
   const config = join(dir, 'riposte.toml');
@@ -56,6 +56,7 @@ origins = ["${hostOrigin}"]
 id = "held"
 origins = ["${hostOrigin}"]
 moderation = "all"
+${sitesToml.replaceAll('HOST', hostOrigin)}
 `);
   const child = spawn(BIN, ['--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
   let log = '';
@@ -105,9 +106,9 @@ export async function launch() {
 }
 
 /** Everything a test needs: host, riposte, browser; `page(path)` opens a fresh page and waits for the widget. */
-export async function setup(extraToml) {
+export async function setup(extraToml, sitesToml) {
   const host = await startHost();
-  const riposte = await startRiposte(host.origin, extraToml);
+  const riposte = await startRiposte(host.origin, extraToml, sitesToml);
   host.riposte = riposte.url;
   const browser = await launch();
   const pages = [];
