@@ -153,8 +153,10 @@
       w.onerror = (e) => { e.preventDefault(); end(e); };
       w.postMessage(d);
     } catch { blocked = true; here(); }
-  }).then((number) => (number < 0 ? null
-    : btoa(JSON.stringify({ algorithm: d.algorithm, challenge: d.challenge, number, salt: d.salt, signature: d.signature }))));
+  }).then((number) => (number < 0 ? null : {
+    altcha: btoa(JSON.stringify({ algorithm: d.algorithm, challenge: d.challenge, number, salt: d.salt, signature: d.signature })),
+    expires: new URLSearchParams(d.salt.split('?')[1]).get('expires') * 1e3,
+  }));
   // A fresh one per comment: each solution is accepted once. Null when the site asks for none.
   const challenge = () => call('GET', 'challenge?' + query({ site })).then(({ data }) => data && solve(data));
   const uuid = () => (crypto.randomUUID ? crypto.randomUUID() : [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join(''));
@@ -388,7 +390,9 @@
     f.addEventListener('input', prove);
     const send = async (body) => {
       submit.textContent = t('checking');
-      body.altcha = await prove() || undefined;
+      // A visitor who wrote for longer than the challenge lives gets a new one before sending, not after.
+      if ((await prove())?.expires < Date.now() + 5e3) pow = null;
+      body.altcha = (await prove())?.altcha;
       submit.textContent = t('sending');
       key ||= uuid();
       try {
