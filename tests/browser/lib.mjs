@@ -134,6 +134,10 @@ export async function setup(extraToml, sitesToml) {
   };
 }
 
+/** Waits until 1.6 s after `since` (ms): the server holds as spam a comment sent less than 1.5 s after its
+ *  form was shown, and a test that wants it published must be as slow as a person. */
+export const humanly = (since) => new Promise((ok) => setTimeout(ok, since + 1600 - Date.now()));
+
 /** The widget's live status message, once there is one. */
 export async function statusText(page) {
   const el = page.locator('.riposte-status:not(:empty)').first();

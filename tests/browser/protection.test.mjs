@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
-import { setup, statusText } from './lib.mjs';
+import { humanly, setup, statusText } from './lib.mjs';
 
 let env;
 before(async () => {
@@ -24,10 +24,7 @@ after(async () => { await env?.close(); });
 
 const thread = (page) => page.locator('#riposte-thread .riposte');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
-// The server holds a comment written faster than 1.5 s as spam; a person takes longer than that.
-const FILL_MS = 1600;
-const humanly = (since) => sleep(since + FILL_MS - Date.now());
+const FILL_MS = 1500;
 
 /** Opens a page and records the widget's API requests (URL, method, headers, JSON body). */
 async function open(path) {

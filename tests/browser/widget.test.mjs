@@ -3,15 +3,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
-import { setup, statusText } from './lib.mjs';
+import { humanly, setup, statusText } from './lib.mjs';
 
 let env;
 before(async () => { env = await setup('[rate_limits]\ncomments = { burst = 1000, every_ms = 1 }'); });
 after(async () => { await env?.close(); });
 
 const thread = (page) => page.locator('#riposte-thread .riposte');
-// The server holds as spam a comment sent less than 1.5 s after its form was shown; people are slower.
-const humanly = (since) => new Promise((ok) => setTimeout(ok, since + 1600 - Date.now()));
 
 test('renders a thread with nested replies, names, links, times and counts', async () => {
   const a = await env.riposte.post({ site: 'test', uri: '/render/', text: 'Erster *Kommentar* mit www.example.org', author: 'Anna', website: 'https://anna.example/' });
