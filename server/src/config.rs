@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
+use crate::domain::pow::Pow;
 use crate::domain::site::clean_words;
 use crate::domain::{Moderation, Origin, Site, SiteId};
 
@@ -86,6 +87,9 @@ pub struct SiteConfig {
     /// Words or phrases that hold a comment for moderation (case-insensitive).
     #[serde(default)]
     pub blocked_words: Vec<String>,
+    /// When a comment must carry a solved proof-of-work challenge: off, always, adaptive (the default).
+    #[serde(default)]
+    pub pow: Pow,
 }
 
 fn default_max_links() -> i64 {
@@ -267,6 +271,7 @@ impl SiteConfig {
                 .collect(),
             max_links: self.max_links,
             blocked_words: clean_words(&self.blocked_words),
+            pow: self.pow,
         }
     }
 

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 use crate::domain::FieldError;
+use crate::domain::pow::ChallengeError;
 pub use crate::http::ErrorBody;
 use crate::http::{ErrorCause, error_response, limit::too_many_requests, query::Missing};
 use crate::store::StoreError;
@@ -24,6 +25,10 @@ pub enum AppError {
     BadRequest(String),
     /// 403: not allowed (wrong origin, wrong token, edit window over); message sent.
     Forbidden(&'static str),
+    /// 403: proof of work missing or bad: `challenge_required` / `challenge_invalid`; message sent.
+    Challenge(ChallengeError),
+    /// 409: conflicts with what is stored; message sent.
+    Conflict(&'static str),
     /// 404: unknown site or comment; message sent.
     NotFound(&'static str),
     /// 405: the path exists, the method does not.
@@ -56,6 +61,8 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Refused(e) => Self::Invalid(e),
+            StoreError::Challenge(e) => Self::Challenge(e),
+            StoreError::Conflict(m) => Self::Conflict(m),
             StoreError::Failed(e) => Self::Internal(e),
         }
     }
@@ -73,6 +80,8 @@ impl AppError {
         match self {
             Self::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.as_str(), None),
             Self::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", *m, None),
+            Self::Challenge(e) => (StatusCode::FORBIDDEN, e.code(), e.message(), None),
+            Self::Conflict(m) => (StatusCode::CONFLICT, "conflict", *m, None),
             Self::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", *m, None),
             Self::MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,

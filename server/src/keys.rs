@@ -1,9 +1,10 @@
-//! Everything derived from secrets: IP hashes, edit tokens, CSRF tokens and avatar hashes (each an HMAC of
-//! the server secret under its own purpose label, so that one can never stand in for another), and
-//! moderators' passwords (argon2id) and session tokens.
+//! Everything derived from secrets: edit, author and CSRF tokens, avatar hashes and proof-of-work
+//! signatures (each an HMAC of the server secret under its own purpose label, so that one can never stand
+//! in for another); IP hashes, keyed not by the secret but by random per-period keys the store keeps and
+//! deletes (see [`IpKeys`]); and moderators' passwords (argon2id) and session tokens.
 
 use std::net::IpAddr;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, RwLock};
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use base64::Engine;
@@ -13,22 +14,56 @@ use sha2::{Digest, Sha256};
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// How long one IP-hash key lives: 30 days.
-pub const IP_KEY_PERIOD_MS: i64 = 30 * 24 * 3600 * 1000;
+pub use crate::domain::privacy::{IP_KEY_PERIOD_MS, ip_period};
 
-fn now_period() -> i64 {
-    crate::domain::time::now_ms().div_euclid(IP_KEY_PERIOD_MS)
+/// The random keys of the current IP-hash period and the one before. They come from the store, which makes
+/// one per period and deletes it when the period after next begins: from then on no stored hash of that
+/// period can be tied to an address, by anyone, even with the database and the server secret.
+#[derive(Clone)]
+pub struct IpKeys {
+    pub period: i64,
+    pub current: Vec<u8>,
+    pub previous: Vec<u8>,
+}
+
+impl IpKeys {
+    /// Keys nobody stores, for a process that never hashes an address the store keeps (and as the state
+    /// before the store's keys are installed).
+    fn ephemeral(period: i64) -> Self {
+        let random = || {
+            let mut key = vec![0u8; 32];
+            rand::fill(&mut key[..]);
+            key
+        };
+        Self {
+            period,
+            current: random(),
+            previous: random(),
+        }
+    }
 }
 
 pub struct Keys {
     secret: Vec<u8>,
+    ip: RwLock<IpKeys>,
 }
 
 impl Keys {
     pub fn new(secret: &str) -> Self {
         Self {
             secret: secret.as_bytes().to_vec(),
+            ip: RwLock::new(IpKeys::ephemeral(ip_period(crate::domain::time::now_ms()))),
         }
+    }
+
+    /// Installs the store's IP-hash keys (at start, and when a new period begins).
+    pub fn install_ip_keys(&self, keys: IpKeys) {
+        *self.ip.write().unwrap_or_else(|e| e.into_inner()) = keys;
+    }
+
+    /// The period of the installed IP-hash keys.
+    pub fn installed_ip_period(&self) -> i64 {
+        self.ip.read().unwrap_or_else(|e| e.into_inner()).period
     }
 
     /// A fresh random secret: 32 bytes, hex.
@@ -48,25 +83,18 @@ impl Keys {
         mac
     }
 
-    /// A keyed hash of a client address, the only form in which an address is ever stored. The key
-    /// rotates every [`IP_KEY_PERIOD_MS`]: a stored hash cannot be tied to the same address in another
-    /// period, not even by us.
+    /// A keyed hash of a client address, the only form in which an address is ever stored. The key is
+    /// random and changes every [`IP_KEY_PERIOD_MS`]: a stored hash cannot be tied to the same address in
+    /// another period, and not at all once its period's key is deleted.
     pub fn ip_hash(&self, ip: IpAddr) -> String {
-        self.ip_hash_in(ip, now_period())
+        self.ip_hashes(ip)[0].clone()
     }
 
     /// The address's hashes under the current and the previous key, for matching votes and bans made
     /// shortly before a rotation.
     pub fn ip_hashes(&self, ip: IpAddr) -> [String; 2] {
-        let period = now_period();
-        [self.ip_hash_in(ip, period), self.ip_hash_in(ip, period - 1)]
-    }
-
-    fn ip_hash_in(&self, ip: IpAddr, period: i64) -> String {
-        hex(&self
-            .mac("ip", &[&period.to_be_bytes(), ip.to_string().as_bytes()])
-            .finalize()
-            .into_bytes()[..16])
+        let keys = self.ip.read().unwrap_or_else(|e| e.into_inner());
+        [ip_hash_under(&keys.current, ip), ip_hash_under(&keys.previous, ip)]
     }
 
     /// The token that lets a comment's author edit or delete it.
@@ -99,11 +127,44 @@ impl Keys {
             .is_ok()
     }
 
-    /// A stable, opaque identicon seed: the same commenter gets the same picture, and nobody can tell
-    /// their email from it.
-    pub fn avatar(&self, seed: &str) -> String {
-        hex(&self.mac("avatar", &[seed.as_bytes()]).finalize().into_bytes()[..8])
+    /// A stable, opaque identicon seed: the same commenter gets the same picture on one site, and nobody
+    /// can tell their email from it, nor find the same commenter on another site by it.
+    pub fn avatar(&self, site: &str, seed: &str) -> String {
+        hex(&self
+            .mac("avatar", &[site.as_bytes(), seed.as_bytes()])
+            .finalize()
+            .into_bytes()[..8])
     }
+
+    /// The token a commenter's browser keeps to show, on a later comment, that it wrote comment `id` of
+    /// `site`: `ID.MAC`. A stranger cannot make one, so "returning commenter" cannot be forged by typing
+    /// someone's email.
+    pub fn author_token(&self, site: &str, comment_id: i64) -> String {
+        let mac = self.mac("author", &[site.as_bytes(), &comment_id.to_be_bytes()]);
+        format!("{comment_id}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+    }
+
+    /// The comment an author token of `site` names, if the token is genuine.
+    pub fn verify_author_token(&self, site: &str, token: &str) -> Option<i64> {
+        let (id, mac) = token.trim().split_once('.')?;
+        let id: i64 = id.parse().ok()?;
+        let given = URL_SAFE_NO_PAD.decode(mac).ok()?;
+        self.mac("author", &[site.as_bytes(), &id.to_be_bytes()])
+            .verify_slice(&given)
+            .is_ok()
+            .then_some(id)
+    }
+
+    /// The HMAC-SHA256 of a proof-of-work challenge, hex: its ALTCHA `signature`.
+    pub fn pow_signature(&self, challenge: &str) -> String {
+        hex(&self.mac("pow", &[challenge.as_bytes()]).finalize().into_bytes())
+    }
+}
+
+fn ip_hash_under(key: &[u8], ip: IpAddr) -> String {
+    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes keys of any length");
+    mac.update(ip.to_string().as_bytes());
+    hex(&mac.finalize().into_bytes()[..16])
 }
 
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -146,7 +207,7 @@ pub fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(buf)
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
         let _ = write!(s, "{b:02x}");
@@ -178,8 +239,49 @@ mod tests {
         let [now, before] = keys.ip_hashes("192.0.2.1".parse().unwrap());
         assert_eq!(now, a);
         assert_ne!(now, before, "the key rotates");
-        assert_eq!(keys.avatar("anna@example.de").len(), 16);
-        assert_ne!(keys.avatar("x"), keys.avatar("y"));
+        assert_eq!(keys.avatar("blog", "anna@example.de").len(), 16);
+        assert_ne!(keys.avatar("blog", "x"), keys.avatar("blog", "y"));
+        assert_ne!(
+            keys.avatar("blog", "anna@example.de"),
+            keys.avatar("shop", "anna@example.de"),
+            "one commenter cannot be followed from site to site"
+        );
         assert_eq!(Keys::generate_secret().len(), 64);
+    }
+
+    #[test]
+    fn ip_hashes_depend_on_the_installed_keys_not_the_secret() {
+        let keys = Keys::new("0123456789abcdef0123");
+        let ip = "192.0.2.1".parse().unwrap();
+        let stored = IpKeys {
+            period: 7,
+            current: vec![1; 32],
+            previous: vec![2; 32],
+        };
+        keys.install_ip_keys(stored.clone());
+        let hashes = keys.ip_hashes(ip);
+        // Another server with another secret but the same stored keys hashes alike: the secret plays no part.
+        let other = Keys::new("another-secret-value");
+        other.install_ip_keys(stored);
+        assert_eq!(other.ip_hashes(ip), hashes);
+        keys.install_ip_keys(IpKeys {
+            period: 8,
+            current: vec![3; 32],
+            previous: vec![1; 32],
+        });
+        assert_eq!(keys.ip_hashes(ip)[1], hashes[0], "last period's key still matches");
+        assert_eq!(keys.installed_ip_period(), 8);
+    }
+
+    #[test]
+    fn author_tokens_name_their_comment_and_site() {
+        let keys = Keys::new("0123456789abcdef0123");
+        let token = keys.author_token("blog", 42);
+        assert_eq!(keys.verify_author_token("blog", &token), Some(42));
+        assert_eq!(keys.verify_author_token("shop", &token), None);
+        let forged = token.replacen("42.", "43.", 1);
+        assert_eq!(keys.verify_author_token("blog", &forged), None);
+        assert_eq!(keys.verify_author_token("blog", "garbage"), None);
+        assert_eq!(keys.verify_author_token("blog", "1."), None);
     }
 }

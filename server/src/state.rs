@@ -1,20 +1,21 @@
 //! Shared state handed to every handler, and the in-memory snapshot of the sites.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::extract::FromRef;
 
 use crate::config::Config;
+use crate::domain::pow::Pow;
 use crate::domain::site::DEFAULT_MAX_LINKS;
 use crate::domain::time::now_ms;
 use crate::domain::{Moderation, Origin, Site};
 use crate::http::cache::ResponseCache;
 use crate::http::client::TrustedProxies;
 use crate::http::throttle::Throttle;
-use crate::keys::Keys;
+use crate::keys::{IpKeys, Keys, ip_period};
 use crate::store::{self, Store};
 
 #[derive(Clone)]
@@ -60,9 +61,11 @@ impl AppState {
         }
         store.save_sites(sites, now_ms()).await?;
         let site_cache = SiteCache::load(store.clone()).await?;
+        let keys = Keys::new(&secret);
+        install_ip_keys(&keys, store.as_ref(), now_ms()).await?;
         Ok(Self {
             trusted_proxies: config.proxies()?.into(),
-            keys: Arc::new(Keys::new(&secret)),
+            keys: Arc::new(keys),
             sites: Arc::new(site_cache),
             public_url: public_url.into(),
             own_origins: own_origins.into(),
@@ -78,6 +81,29 @@ impl AppState {
         let store = store::open(&config.database)?;
         Self::new(config, store, local).await
     }
+}
+
+impl AppState {
+    /// The client address's hashes under the current IP-hash key and the previous one; the first request
+    /// of a new period fetches the period's keys from the store.
+    pub async fn ip_hashes(&self, ip: IpAddr) -> anyhow::Result<[String; 2]> {
+        let now = now_ms();
+        if self.keys.installed_ip_period() != ip_period(now) {
+            install_ip_keys(&self.keys, self.store.as_ref(), now).await?;
+        }
+        Ok(self.keys.ip_hashes(ip))
+    }
+}
+
+async fn install_ip_keys(keys: &Keys, store: &dyn Store, now: i64) -> anyhow::Result<()> {
+    let period = ip_period(now);
+    let [current, previous] = store.ip_keys(period).await?;
+    keys.install_ip_keys(IpKeys {
+        period,
+        current,
+        previous,
+    });
+    Ok(())
 }
 
 /// `0.0.0.0` and `::` are not addresses a browser can visit; name the loopback instead.
@@ -110,6 +136,8 @@ fn demo_site(origins: Vec<String>) -> Site {
         origins,
         max_links: DEFAULT_MAX_LINKS,
         blocked_words: Vec::new(),
+        // The demo page embeds the widget, which solves challenges; off keeps the demo quick to try by curl.
+        pow: Pow::Off,
     }
 }
 

@@ -39,7 +39,8 @@ pub async fn import(
     let keys = Keys::new(&store.secret(Keys::generate_secret).await?);
     let (tx, rx) = sync_channel(FEED_DEPTH);
     let (file, options, bar) = (path.to_owned(), options.clone(), progress.clone());
-    let reader = std::thread::spawn(move || read(format, &file, &options, &keys, &tx, &bar));
+    let site_id = site.as_str().to_owned();
+    let reader = std::thread::spawn(move || read(format, &file, &options, &site_id, &keys, &tx, &bar));
     let stored = store
         .import(site.clone(), format.as_str().to_owned(), rx, dry_run)
         .await;
@@ -59,12 +60,13 @@ fn read(
     format: Format,
     path: &Path,
     options: &Options,
+    site: &str,
     keys: &Keys,
     feed: &SyncSender<Feed>,
     progress: &ProgressBar,
 ) -> anyhow::Result<Report> {
     let mut report = Report::default();
-    let avatar = |seed: &str| keys.avatar(seed);
+    let avatar = |seed: &str| keys.avatar(site, seed);
     let mut preparer = Preparer::new(options, &avatar);
     // The store went away (it failed): nothing more to send.
     let mut gone = false;

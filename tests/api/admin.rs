@@ -511,6 +511,7 @@ async fn moderators_limited_to_a_site_see_and_touch_only_that_site() {
         moderation: Moderation::All,
         max_links: 3,
         blocked_words: vec![],
+        pow: riposte::domain::pow::Pow::Off,
     });
     c.sites[0].moderation = Moderation::All;
     let app = TestApp::with(c).await;

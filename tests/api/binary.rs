@@ -82,7 +82,7 @@ fn site_add_and_list_manage_sites_in_the_database() {
     assert!(ok);
     assert!(
         out.contains(
-            "blog\tname=\"Mein Blog\" moderation=first-time origins=https://blog.example,https://www.blog.example"
+            "blog\tname=\"Mein Blog\" moderation=first-time pow=adaptive origins=https://blog.example,https://www.blog.example"
         ),
         "{out}"
     );

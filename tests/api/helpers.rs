@@ -63,6 +63,7 @@ pub fn config() -> Config {
             moderation: Moderation::None,
             max_links: 3,
             blocked_words: Vec::new(),
+            pow: riposte::domain::pow::Pow::Off,
         }],
         rate_limits: RateLimits {
             comments: generous,

@@ -14,5 +14,6 @@ mod import;
 mod moderation_modes;
 mod own_comments;
 mod paths;
+mod posting_guards;
 mod privacy;
 mod threads;

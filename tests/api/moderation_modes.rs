@@ -35,22 +35,40 @@ async fn all_holds_every_comment_out_of_threads_counts_and_feeds() {
 }
 
 #[tokio::test]
-async fn first_time_holds_until_the_email_has_a_published_comment() {
+async fn first_time_holds_until_the_commenters_browser_shows_a_published_comment() {
     let app = app_with(Moderation::FirstTime).await;
-    let post =
-        |email: Option<&str>| app.post(json!({"site": "blog", "uri": "/post/", "text": "Hallo", "email": email}));
-    let first = post(Some("anna@example.de")).await;
+    let post = |email: Option<&str>, token: Option<&str>| {
+        app.post(json!({"site": "blog", "uri": "/post/", "text": "Hallo", "email": email, "author_token": token}))
+    };
+    let first = post(Some("anna@example.de"), None).await;
     assert_eq!(first.status, StatusCode::ACCEPTED);
+    let anna = first.json()["author_token"].as_str().unwrap().to_owned();
     let first = first.json()["comment"]["id"].as_i64().unwrap();
-    assert_eq!(post(None).await.status, StatusCode::ACCEPTED);
+    // Before approval Anna's token proves nothing yet.
+    assert_eq!(
+        post(Some("anna@example.de"), Some(&anna)).await.status,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(post(None, None).await.status, StatusCode::ACCEPTED);
     // A moderator approves Anna's first comment in the admin UI.
     app.add_moderator("mo", "a long enough password", &[]).await;
     let mo = app.login("mo", "a long enough password").await;
     assert_eq!(app.act(&mo, &format!("approve:{first}")).await, StatusCode::SEE_OTHER);
     assert_eq!(app.status_of(first).await, "published");
-    assert_eq!(post(Some("Anna@Example.de")).await.status, StatusCode::CREATED);
-    assert_eq!(post(Some("bob@example.de")).await.status, StatusCode::ACCEPTED);
-    assert_eq!(post(None).await.status, StatusCode::ACCEPTED);
+    // Anna's browser keeps the token: she is a returning commenter.
+    assert_eq!(
+        post(Some("anna@example.de"), Some(&anna)).await.status,
+        StatusCode::CREATED
+    );
+    // A stranger who types Anna's (public) address is not: before, this published at once.
+    assert_eq!(post(Some("Anna@Example.de"), None).await.status, StatusCode::ACCEPTED);
+    // Nor one who forges a token, or brings one of another site's comment.
+    let forged = anna.replacen(&format!("{first}."), &format!("{}.", first + 1), 1);
+    assert_eq!(
+        post(Some("bob@example.de"), Some(&forged)).await.status,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(post(None, Some("garbage")).await.status, StatusCode::ACCEPTED);
     assert_eq!(app.thread("/post/").await["total"], 2);
 }
 

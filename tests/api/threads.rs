@@ -301,9 +301,10 @@ async fn a_ten_thousand_comment_thread_answers_one_page() {
         let stored = app
             .state
             .store
-            .create_comment(site.clone(), comment, by.clone(), i + 1)
+            .create_comment(site.clone(), comment, by.clone(), Default::default(), i + 1)
             .await
-            .unwrap();
+            .unwrap()
+            .comment;
         assert_eq!((stored.id, stored.parent), (i + 1, parent));
     }
     println!("10,000 comments stored in {:?}", started.elapsed());
@@ -328,6 +329,7 @@ async fn the_openapi_document_describes_every_public_endpoint() {
     assert_eq!(
         paths,
         [
+            "/api/v1/challenge",
             "/api/v1/comments",
             "/api/v1/comments/{id}",
             "/api/v1/comments/{id}/vote",

@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use riposte::Store;
 use riposte::config::{Config, Overrides};
+use riposte::domain::pow::Pow;
 use riposte::domain::time::now_ms;
 use riposte::domain::{Moderation, ModeratorName, Origin, Site, SiteId};
 use riposte::keys::hash_password;
@@ -131,6 +132,9 @@ enum SiteCommand {
         /// none | first-time | all [default: none]
         #[arg(long)]
         moderation: Option<String>,
+        /// Proof of work for new comments: off | always | adaptive [default: adaptive]
+        #[arg(long)]
+        pow: Option<String>,
     },
     /// List the sites with their origins and moderation mode.
     List,
@@ -212,6 +216,7 @@ async fn site(store: Arc<dyn Store>, cmd: SiteCommand) -> anyhow::Result<()> {
             origins,
             name,
             moderation,
+            pow,
         } => {
             let id = SiteId::parse(&id).map_err(field)?;
             let origins = origins
@@ -232,6 +237,9 @@ async fn site(store: Arc<dyn Store>, cmd: SiteCommand) -> anyhow::Result<()> {
             if let Some(m) = moderation {
                 site.moderation = m;
             }
+            if let Some(p) = pow {
+                site.pow = Pow::parse(&p).map_err(|e| anyhow::anyhow!("--pow: {}", e.message))?;
+            }
             site.allow(origins);
             store.save_site(site.clone(), None, now_ms()).await?;
             println!("site {} saved: {}", site.id, describe(&site));
@@ -247,9 +255,10 @@ async fn site(store: Arc<dyn Store>, cmd: SiteCommand) -> anyhow::Result<()> {
 
 fn describe(site: &Site) -> String {
     format!(
-        "name={:?} moderation={} origins={}",
+        "name={:?} moderation={} pow={} origins={}",
         site.name,
         site.moderation.as_str(),
+        site.pow.as_str(),
         site.origins.join(",")
     )
 }

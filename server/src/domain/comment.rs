@@ -1,6 +1,7 @@
 //! Comments: their states, the views the store returns, and the values a change is made of.
 
 use super::fields::{AuthorName, CommentText, Email, FieldError, PageTitle, PageUri, SiteId, Website};
+use super::pow::Proof;
 
 /// A comment's life-cycle state as stored. The API shows only published, pending (to its author) and
 /// deleted (placeholders); spam is shown to its author as pending.
@@ -105,6 +106,39 @@ pub struct Commenter {
     /// The client address hashed under the current key and the previous one.
     pub ip_hashes: [String; 2],
     pub avatar: String,
+}
+
+/// What guards a new comment beyond its fields, checked by the store in the posting transaction.
+#[derive(Debug, Clone, Default)]
+pub struct Guard {
+    /// The earlier comment of the same site the commenter proved to be theirs (by its author token):
+    /// when it is published, the commenter is a returning one.
+    pub returning: Option<i64>,
+    /// A checked proof-of-work solution, recorded so that it counts once.
+    pub proof: Option<Proof>,
+    /// The client's `Idempotency-Key`: a repeat answers the first comment again.
+    pub idempotency_key: Option<String>,
+    /// Why the widget form's bot traps fired (a honeypot filled, a form sent too fast): held as spam.
+    pub trap: Option<String>,
+}
+
+/// A stored new comment, or with an `Idempotency-Key` seen before, the first one again.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub comment: Comment,
+    /// Whether the first comment was published at once (201) or held (202); for a repeat, as it was then.
+    pub published_at_once: bool,
+    pub repeated: bool,
+}
+
+/// Idempotency keys are remembered this long.
+pub const IDEMPOTENCY_KEEP_MS: i64 = 24 * 3600 * 1000;
+
+/// An `Idempotency-Key` as a client may send it: 1 to 255 visible ASCII characters.
+pub fn idempotency_key(raw: &str) -> Result<String, FieldError> {
+    let ok = !raw.is_empty() && raw.len() <= 255 && raw.bytes().all(|b| b.is_ascii_graphic());
+    ok.then(|| raw.to_owned())
+        .ok_or_else(|| FieldError::new("Idempotency-Key", "must be 1 to 255 visible ASCII characters"))
 }
 
 /// An author's edit: `None` leaves a field as it is; `Some(None)` clears it.

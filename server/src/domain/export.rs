@@ -28,6 +28,9 @@ pub struct SiteSettings {
     pub origins: Vec<String>,
     pub max_links: i64,
     pub blocked_words: Vec<String>,
+    /// off, always or adaptive; absent in exports made before it existed.
+    #[serde(default)]
+    pub pow: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

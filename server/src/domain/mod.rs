@@ -7,8 +7,10 @@ pub mod fields;
 pub mod import;
 pub mod moderation;
 pub mod moderator;
+pub mod pow;
 pub mod privacy;
 pub mod site;
+pub mod spam;
 pub mod time;
 
 pub use comment::{Comment, CommentMeta, CommentRecord, Status};

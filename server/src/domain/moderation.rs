@@ -16,9 +16,11 @@ pub struct Facts<'a> {
     pub fields: [&'a str; 3],
     /// The author's email or IP hash is banned on this site.
     pub banned: bool,
-    /// The author's email already has a published comment on this site.
-    pub known_email: bool,
+    /// The commenter proved an earlier published comment on this site to be theirs.
+    pub returning: bool,
     pub has_email: bool,
+    /// Why the form's bot traps fired, if they did.
+    pub trap: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +61,9 @@ pub fn decide(site: &Site, facts: &Facts<'_>) -> Verdict {
     if facts.banned {
         return Verdict::held(Status::Spam, "banned commenter");
     }
+    if let Some(trap) = facts.trap {
+        return Verdict::held(Status::Spam, trap);
+    }
     if let Some(reason) = content_rule(site, facts.html, facts.fields) {
         return Verdict::held(Status::Pending, reason);
     }
@@ -68,12 +73,41 @@ pub fn decide(site: &Site, facts: &Facts<'_>) -> Verdict {
             reason: None,
         },
         Moderation::All => Verdict::held(Status::Pending, "the site holds every comment"),
-        Moderation::FirstTime if facts.known_email => Verdict {
+        Moderation::FirstTime if facts.returning => Verdict {
             status: Status::Published,
             reason: None,
         },
-        Moderation::FirstTime if facts.has_email => Verdict::held(Status::Pending, "first comment with this email"),
-        Moderation::FirstTime => Verdict::held(Status::Pending, "no email given"),
+        Moderation::FirstTime if facts.has_email => Verdict::held(Status::Pending, "first comment from this commenter"),
+        Moderation::FirstTime => Verdict::held(Status::Pending, "first comment from this commenter (no email given)"),
+    }
+}
+
+/// What an author's edit does to a comment's state: the content rules again for a published comment, and
+/// under `all` moderation any change of a published comment goes back to the queue; a banned editor's comment
+/// goes to spam; a held or spam comment stays where it is (an edit never moves spam into the queue).
+pub fn after_edit(site: &Site, status: Status, banned: bool, html: &str, fields: [&str; 3]) -> Option<Verdict> {
+    if banned {
+        return (status != Status::Spam).then(|| Verdict::held(Status::Spam, "banned commenter"));
+    }
+    if status != Status::Published {
+        return None;
+    }
+    if let Some(reason) = content_rule(site, html, fields) {
+        return Some(Verdict::held(Status::Pending, reason));
+    }
+    (site.moderation == Moderation::All).then(|| Verdict::held(Status::Pending, "edited; the site holds every comment"))
+}
+
+/// The widget form's bot traps: a filled honeypot field, or a form sent faster than a person types.
+pub const MIN_FILL_MS: i64 = 1500;
+
+pub fn trap(honeypot: Option<&str>, fill_ms: Option<i64>) -> Option<String> {
+    if honeypot.is_some_and(|h| !h.trim().is_empty()) {
+        return Some("bot trap: the hidden form field was filled".into());
+    }
+    match fill_ms {
+        Some(ms) if ms < MIN_FILL_MS => Some(format!("bot trap: the form was sent {ms} ms after it was shown")),
+        _ => None,
     }
 }
 
@@ -89,6 +123,7 @@ mod tests {
             origins: vec![],
             max_links: 2,
             blocked_words: vec!["casino".into(), "cheap pills".into()],
+            pow: crate::domain::pow::Pow::Off,
         }
     }
 
@@ -97,8 +132,9 @@ mod tests {
             html,
             fields: ["text", "Anna", ""],
             banned: false,
-            known_email: false,
+            returning: false,
             has_email: false,
+            trap: None,
         }
     }
 
@@ -120,8 +156,48 @@ mod tests {
             Status::Pending
         );
         let mut known = facts("<p>x</p>");
-        known.known_email = true;
+        known.returning = true;
         known.has_email = true;
         assert_eq!(decide(&site(Moderation::FirstTime), &known).status, Status::Published);
+        known.trap = Some("bot trap");
+        assert_eq!(decide(&site(Moderation::None), &known).status, Status::Spam);
+    }
+
+    #[test]
+    fn edits_keep_spam_out_of_the_queue_and_re_hold_under_all() {
+        let f = ["text", "", ""];
+        let none = site(Moderation::None);
+        let three = r#"<a href="x">1</a><a href="y">2</a><a href="z">3</a>"#;
+        // A spam comment edited into a rule break stays spam (before: moved to the queue).
+        assert_eq!(after_edit(&none, Status::Spam, false, three, f), None);
+        assert_eq!(after_edit(&none, Status::Pending, false, three, f), None);
+        assert_eq!(
+            after_edit(&none, Status::Published, false, three, f).unwrap().status,
+            Status::Pending
+        );
+        assert_eq!(after_edit(&none, Status::Published, false, "<p>ok</p>", f), None);
+        let all = site(Moderation::All);
+        assert_eq!(
+            after_edit(&all, Status::Published, false, "<p>ok</p>", f)
+                .unwrap()
+                .status,
+            Status::Pending
+        );
+        assert_eq!(
+            after_edit(&none, Status::Published, true, "<p>ok</p>", f)
+                .unwrap()
+                .status,
+            Status::Spam
+        );
+        assert_eq!(after_edit(&none, Status::Spam, true, "<p>ok</p>", f), None);
+    }
+
+    #[test]
+    fn traps() {
+        assert!(trap(Some("http://spam.example"), Some(9000)).is_some());
+        assert!(trap(Some("  "), Some(9000)).is_none());
+        assert!(trap(None, Some(300)).unwrap().contains("300 ms"));
+        assert!(trap(None, Some(MIN_FILL_MS)).is_none());
+        assert!(trap(None, None).is_none(), "API clients send neither");
     }
 }

@@ -2,6 +2,16 @@
 
 use serde::Serialize;
 
+use super::time::DAY_MS;
+
+/// How long one IP-hash key lives: 30 days.
+pub const IP_KEY_PERIOD_MS: i64 = 30 * DAY_MS;
+
+/// The IP-hash period a moment falls in.
+pub fn ip_period(now_ms: i64) -> i64 {
+    now_ms.div_euclid(IP_KEY_PERIOD_MS)
+}
+
 #[derive(Debug, Serialize)]
 pub struct Export {
     pub email: String,

@@ -1,6 +1,7 @@
 //! Sites: who may post to them and how their new comments are treated.
 
 use super::fields::{FieldError, Origin, SiteId};
+use super::pow::Pow;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Site {
@@ -13,6 +14,8 @@ pub struct Site {
     pub max_links: i64,
     /// A comment containing any of these (case-insensitively) is held for moderation.
     pub blocked_words: Vec<String>,
+    /// When a comment must carry a solved proof-of-work challenge.
+    pub pow: Pow,
 }
 
 /// The default for [`Site::max_links`].
@@ -28,6 +31,7 @@ impl Site {
             origins: Vec::new(),
             max_links: DEFAULT_MAX_LINKS,
             blocked_words: Vec::new(),
+            pow: Pow::default(),
         }
     }
 

@@ -19,7 +19,7 @@ use crate::http::client::{TrustedProxies, client_ip};
 use crate::http::limit::limit;
 use crate::http::serve::REQUEST_TIMEOUT;
 use crate::state::AppState;
-use api::{comments, feed, openapi, threads};
+use api::{challenge, comments, feed, openapi, threads};
 
 pub fn app(state: AppState) -> Router {
     let rates = &state.config.rate_limits;
@@ -27,6 +27,7 @@ pub fn app(state: AppState) -> Router {
         .route("/threads", get(threads::thread))
         .route("/counts", get(threads::counts))
         .route("/feed", get(feed::feed))
+        .route("/challenge", get(challenge::challenge))
         .route("/openapi.json", get(openapi::document))
         .route("/comments/{id}", get(comments::one));
     let posts = Router::new().route("/comments", post(comments::create));

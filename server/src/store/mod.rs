@@ -13,12 +13,13 @@ use std::sync::mpsc::Receiver;
 use async_trait::async_trait;
 
 use crate::domain::comment::{
-    Changes, Comment, CommentMeta, CommentRecord, Commenter, FeedEntry, ModeratorEdit, NewComment, ThreadPage, Vote,
-    Votes,
+    Changes, Comment, CommentMeta, CommentRecord, Commenter, Created, FeedEntry, Guard, ModeratorEdit, NewComment,
+    ThreadPage, Vote, Votes,
 };
 use crate::domain::export::SiteExport;
 use crate::domain::import::{Feed, Report};
 use crate::domain::moderator::{Action, AuditEntry, Ban, Filter, Moderator, NewBan};
+use crate::domain::pow::ChallengeError;
 use crate::domain::privacy::Export;
 use crate::domain::{FieldError, PageUri, Site, SiteId};
 
@@ -27,6 +28,10 @@ use crate::domain::{FieldError, PageUri, Site, SiteId};
 pub enum StoreError {
     /// A rule of the domain refused the change (a reply to a comment that cannot take one); nothing changed.
     Refused(FieldError),
+    /// A post lacked the proof of work its site asks for, or carried a bad one; nothing changed.
+    Challenge(ChallengeError),
+    /// The request conflicts with what is stored (an idempotency key of a comment that is gone).
+    Conflict(&'static str),
     /// The database failed; the cause is for the log, never for a client.
     Failed(anyhow::Error),
 }
@@ -35,6 +40,8 @@ impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Refused(e) => write!(f, "refused: {e}"),
+            Self::Challenge(e) => write!(f, "refused: {}", e.code()),
+            Self::Conflict(m) => write!(f, "conflict: {m}"),
             Self::Failed(e) => write!(f, "{e:#}"),
         }
     }
@@ -59,6 +66,9 @@ pub struct Upkeep {
     pub purged_comments: usize,
     pub ended_sessions: usize,
     pub forgotten_ip_hashes: usize,
+    pub forgotten_ip_keys: usize,
+    /// Expired idempotency keys and used proofs of work.
+    pub forgotten_guards: usize,
 }
 
 /// How many rows each kind of record has: for operators, for checking a copy, and for tests.
@@ -89,8 +99,12 @@ pub trait Store: Send + Sync + 'static {
     async fn backup(&self, target: PathBuf) -> Result<()>;
     /// The server secret, created on first use.
     async fn secret(&self, generate: fn() -> String) -> Result<String>;
-    /// Purges the trash and idle sessions and forgets old IP hashes, as of `now`.
+    /// Purges the trash and idle sessions, forgets old IP hashes and IP-hash keys, and drops expired
+    /// idempotency keys and used proofs of work, as of `now`.
     async fn upkeep(&self, now: i64) -> Result<Upkeep>;
+    /// The random IP-hash keys of `period` and the period before (the keys module hashes addresses with
+    /// them), made on first use.
+    async fn ip_keys(&self, period: i64) -> Result<[Vec<u8>; 2]>;
 
     // Sites.
 
@@ -113,14 +127,29 @@ pub trait Store: Send + Sync + 'static {
 
     // A visitor's writes.
 
-    /// Places, moderates (bans, first-time, content rules) and stores a new comment, in one transaction.
-    async fn create_comment(&self, site: Arc<Site>, comment: NewComment, by: Commenter, now: i64) -> Result<Comment>;
-    /// An author's edit; the content rules run again and may hold the comment.
-    async fn edit_comment(&self, id: i64, site: Arc<Site>, changes: Changes, now: i64) -> Result<Option<Comment>>;
+    /// Places, guards (idempotency, proof of work), moderates (bans, bot traps, first-time, content rules)
+    /// and stores a new comment, in one transaction.
+    async fn create_comment(
+        &self,
+        site: Arc<Site>,
+        comment: NewComment,
+        by: Commenter,
+        guard: Guard,
+        now: i64,
+    ) -> Result<Created>;
+    /// An author's edit by a client with these IP hashes; the rules run again and may hold the comment.
+    async fn edit_comment(
+        &self,
+        id: i64,
+        site: Arc<Site>,
+        changes: Changes,
+        editor: [String; 2],
+        now: i64,
+    ) -> Result<Option<Comment>>;
     /// An author's delete: a placeholder where replies hang below, gone otherwise.
     async fn remove_comment(&self, id: i64) -> Result<()>;
-    /// `None` when the comment is not a published one.
-    async fn vote(&self, id: i64, voter: [String; 2], vote: Vote) -> Result<Option<Votes>>;
+    /// `None` when the comment is not a published one; a banned voter's vote changes nothing.
+    async fn vote(&self, id: i64, voter: [String; 2], vote: Vote, now: i64) -> Result<Option<Votes>>;
 
     // Moderation.
 

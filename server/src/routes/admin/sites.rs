@@ -7,6 +7,7 @@ use tracing::instrument;
 
 use super::auth::{AdminForm, Session};
 use super::view::{Ctx, Result, page, visible_sites};
+use crate::domain::pow::Pow;
 use crate::domain::site::{DEFAULT_MAX_LINKS, clean_words};
 use crate::domain::time::now_ms;
 use crate::domain::{FieldError, Moderation, Origin, Site, SiteId};
@@ -20,6 +21,7 @@ pub struct SiteView {
     moderation: &'static str,
     max_links: i64,
     blocked_words: String,
+    pow: &'static str,
     snippet: String,
 }
 
@@ -47,6 +49,7 @@ pub async fn sites(session: Session, State(state): State<AppState>, RawQuery(raw
             moderation: s.moderation.as_str(),
             max_links: s.max_links,
             blocked_words: s.blocked_words.join("\n"),
+            pow: s.pow.as_str(),
             id: s.id,
             name: s.name,
         })
@@ -58,6 +61,7 @@ pub async fn sites(session: Session, State(state): State<AppState>, RawQuery(raw
         moderation: "none",
         max_links: DEFAULT_MAX_LINKS,
         blocked_words: String::new(),
+        pow: Pow::default().as_str(),
         snippet: String::new(),
     };
     page(SitesPage {
@@ -99,6 +103,11 @@ pub async fn save_site(State(state): State<AppState>, AdminForm { session, form 
         .filter(|n| *n >= 0)
         .ok_or_else(|| FieldError::new("max_links", "must be a whole number, 0 or more"))?;
     let words: Vec<&str> = form.one("blocked_words").unwrap_or("").lines().collect();
+    // A form from before the setting existed keeps the site's own.
+    let pow = match form.one("pow") {
+        Some(p) => Pow::parse(p)?,
+        None => existing.as_ref().map_or(Pow::default(), |s| s.pow),
+    };
     let name = form
         .one("name")
         .map(str::trim)
@@ -112,6 +121,7 @@ pub async fn save_site(State(state): State<AppState>, AdminForm { session, form 
         origins,
         max_links,
         blocked_words: clean_words(&words),
+        pow,
     };
     state
         .store

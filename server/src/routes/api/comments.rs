@@ -5,17 +5,18 @@ use axum::Extension;
 use axum::Json;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tracing::instrument;
 
 use super::openapi::{CommentErrors, DeleteErrors, PreviewErrors, WriteErrors};
 use super::{CommentOut, bearer, check_origin, comment_id, known_site};
-use crate::domain::comment::{Changes, CommentMeta, Commenter, NewComment, Vote};
+use crate::domain::comment::{Changes, CommentMeta, Commenter, Guard, NewComment, Vote, idempotency_key};
 use crate::domain::time::{now_ms, rfc3339};
 use crate::domain::{AuthorName, CommentText, Email, PageTitle, PageUri, SiteId, Status, Website, non_blank};
-use crate::error::{ApiJson, AppError, Result};
+use crate::domain::{moderation, pow};
+use crate::error::{ApiJson, AppError, ErrorBody, Result};
 use crate::http::client::ClientIp;
 use crate::render::render;
 use crate::state::AppState;
@@ -38,6 +39,17 @@ pub struct NewCommentIn {
     website: Option<String>,
     #[schema(min_length = 1, max_length = 10000)]
     text: String,
+    /// A solved proof-of-work challenge: base64 of ALTCHA's JSON payload `{algorithm, challenge, number,
+    /// salt, signature}` for a challenge from `GET /api/v1/challenge`. Needed when the site asks for one.
+    altcha: Option<String>,
+    /// The `author_token` of an earlier comment on this site: proves a returning commenter.
+    #[schema(max_length = 200)]
+    author_token: Option<String>,
+    /// The widget form's hidden trap field; anything in it holds the comment as spam.
+    #[schema(max_length = 500)]
+    honeypot: Option<String>,
+    /// Milliseconds from the widget form being shown to its submit; under 1,500 holds the comment as spam.
+    fill_ms: Option<i64>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -45,6 +57,26 @@ pub struct CreatedOut {
     comment: CommentOut,
     edit_token: String,
     editable_until: String,
+    /// Keep it (the widget does, per site) and send it with later comments: it shows that this comment is
+    /// yours, which makes you a returning commenter once it is published.
+    author_token: String,
+}
+
+/// What a post carries besides the comment itself.
+struct Extras {
+    altcha: Option<String>,
+    author_token: Option<String>,
+    trap: Option<String>,
+}
+
+impl NewCommentIn {
+    fn extras(&mut self) -> Extras {
+        Extras {
+            altcha: self.altcha.take(),
+            author_token: self.author_token.take(),
+            trap: moderation::trap(self.honeypot.as_deref(), self.fill_ms),
+        }
+    }
 }
 
 impl TryFrom<NewCommentIn> for NewComment {
@@ -71,9 +103,12 @@ impl TryFrom<NewCommentIn> for NewComment {
 }
 
 #[utoipa::path(post, path = "/api/v1/comments", tag = "comments", request_body = NewCommentIn,
+    params(("Idempotency-Key" = Option<String>, Header,
+        description = "1 to 255 visible ASCII characters; a repeat within 24 hours answers the first comment again")),
     responses(
         (status = 201, description = "published", body = CreatedOut),
         (status = 202, description = "held for moderation", body = CreatedOut),
+        (status = 409, description = "the Idempotency-Key was used for a comment that is gone", body = ErrorBody),
         WriteErrors
     ))]
 /// `POST /api/v1/comments`
@@ -82,33 +117,64 @@ pub async fn create(
     State(state): State<AppState>,
     Extension(ClientIp(ip)): Extension<ClientIp>,
     headers: HeaderMap,
-    ApiJson(input): ApiJson<NewCommentIn>,
+    ApiJson(mut input): ApiJson<NewCommentIn>,
 ) -> Result<Response> {
     let (_, site) = known_site(&state, &input.site).await?;
     check_origin(&headers, &site)?;
-    let comment = NewComment::try_from(input)?;
-    let ip_hashes = state.keys.ip_hashes(ip);
-    let avatar = state.keys.avatar(&match &comment.email {
-        Some(e) => e.as_str().to_lowercase(),
-        None => format!(
-            "{}|{}",
-            comment.author.as_ref().map_or("", |a| a.as_str()),
-            ip_hashes[0]
-        ),
-    });
+    let extras = input.extras();
+    let mut comment = NewComment::try_from(input)?;
+    // A title comes only from the site's own pages (a browser names them); another client cannot name a
+    // page of someone else's site.
+    if headers.get(header::ORIGIN).is_none() {
+        comment.title = None;
+    }
+    let idempotency_key = match headers.get("idempotency-key") {
+        Some(v) => Some(idempotency_key(v.to_str().unwrap_or("\u{0}"))?),
+        None => None,
+    };
     let now = now_ms();
-    let stored = state
+    let proof = match &extras.altcha {
+        Some(payload) => {
+            Some(pow::check(payload, now / 1000, |c| state.keys.pow_signature(c)).map_err(AppError::Challenge)?)
+        }
+        None => None,
+    };
+    let guard = Guard {
+        returning: extras
+            .author_token
+            .as_deref()
+            .and_then(|t| state.keys.verify_author_token(&site.id, t)),
+        proof,
+        idempotency_key,
+        trap: extras.trap,
+    };
+    let ip_hashes = state.ip_hashes(ip).await?;
+    let avatar = state.keys.avatar(
+        &site.id,
+        &match &comment.email {
+            Some(e) => e.as_str().to_lowercase(),
+            None => format!(
+                "{}|{}",
+                comment.author.as_ref().map_or("", |a| a.as_str()),
+                ip_hashes[0]
+            ),
+        },
+    );
+    let site_id = site.id.clone();
+    let created = state
         .store
-        .create_comment(site, comment, Commenter { ip_hashes, avatar }, now)
+        .create_comment(site, comment, Commenter { ip_hashes, avatar }, guard, now)
         .await?;
-    let code = if stored.status == Status::Published {
+    let code = if created.published_at_once {
         StatusCode::CREATED
     } else {
         StatusCode::ACCEPTED
     };
+    let stored = created.comment;
     let body = CreatedOut {
         edit_token: state.keys.edit_token(stored.id, stored.created),
         editable_until: rfc3339(stored.created + state.config.edit_window().as_millis() as i64),
+        author_token: state.keys.author_token(&site_id, stored.id),
         comment: CommentOut::for_author(stored),
     };
     Ok((code, Json(body)).into_response())
@@ -217,6 +283,7 @@ impl TryFrom<EditIn> for Changes {
 #[instrument(level = "debug", skip_all)]
 pub async fn edit(
     State(state): State<AppState>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
     path: std::result::Result<Path<i64>, PathRejection>,
     headers: HeaderMap,
     ApiJson(input): ApiJson<EditIn>,
@@ -225,7 +292,8 @@ pub async fn edit(
     let meta = authorize_edit(&state, id, &headers).await?;
     let changes = Changes::try_from(input)?;
     let (_, site) = known_site(&state, &meta.site_id).await?;
-    let edited = state.store.edit_comment(id, site, changes, now_ms()).await?;
+    let editor = state.ip_hashes(ip).await?;
+    let edited = state.store.edit_comment(id, site, changes, editor, now_ms()).await?;
     let edited = edited.ok_or(AppError::NotFound("no such comment"))?;
     Ok(Json(EditedOut {
         comment: CommentOut::for_author(edited),
@@ -285,7 +353,8 @@ pub async fn vote(
     let meta = state.store.comment_meta(id).await?;
     let meta = meta.ok_or(AppError::NotFound("no such comment"))?;
     check_origin(&headers, &known_site(&state, &meta.site_id).await?.1)?;
-    let votes = state.store.vote(id, state.keys.ip_hashes(ip), vote).await?;
+    let voter = state.ip_hashes(ip).await?;
+    let votes = state.store.vote(id, voter, vote, now_ms()).await?;
     let votes = votes.ok_or(AppError::NotFound("no such comment"))?;
     Ok(Json(VotesOut {
         likes: votes.likes,

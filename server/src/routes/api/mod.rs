@@ -1,5 +1,6 @@
 //! The public JSON API the widget speaks, under `/api/v1`: one file per resource, and what they share.
 
+pub mod challenge;
 pub mod comments;
 pub mod feed;
 pub mod openapi;
@@ -57,11 +58,15 @@ impl From<Comment> for CommentOut {
 
 impl CommentOut {
     /// A comment as its author may see it: spam looks exactly like a held comment, so a banned commenter
-    /// cannot tell.
+    /// cannot tell; and a held comment shows no avatar, so that nobody can post with someone's email and
+    /// compare the picture to learn whether that address wrote a comment here.
     fn for_author(comment: Comment) -> Self {
         let mut out = Self::from(comment);
         if out.status == Status::Spam {
             out.status = Status::Pending;
+        }
+        if out.status != Status::Published {
+            out.avatar = String::new();
         }
         out
     }

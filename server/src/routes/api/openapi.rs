@@ -11,14 +11,14 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, Ref, RefOr};
 use utoipa::{IntoResponses, OpenApi};
 
-use super::{comments, feed, threads};
+use super::{challenge, comments, feed, threads};
 use crate::http::{ErrorBody, ErrorDetail};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "riposte", description = "The public API of riposte, a self-hosted comment service. See docs/api.md."),
     paths(threads::thread, comments::create, comments::one, comments::edit, comments::delete, comments::vote,
-          threads::counts, comments::preview, feed::feed),
+          threads::counts, comments::preview, feed::feed, challenge::challenge),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&EditToken)
 )]
@@ -27,7 +27,10 @@ pub struct ApiDoc;
 /// Every error status the API answers, with the one description the document gives it.
 const ERRORS: &[(u16, &str)] = &[
     (400, "malformed request"),
-    (403, "wrong origin, token or edit window"),
+    (
+        403,
+        "wrong origin, token or edit window; or proof of work missing or invalid (challenge_required, challenge_invalid)",
+    ),
     (404, "unknown site or comment"),
     (413, "body over 64 KiB"),
     (415, "not application/json"),

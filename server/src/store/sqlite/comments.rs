@@ -1,13 +1,13 @@
-//! Comments and their votes: thread pages, counts, feeds, and a visitor's create, edit, delete and vote.
+//! Comments: thread pages, counts, feeds, and a visitor's create, edit and delete.
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
-use super::{bans, json_list, review, threads};
+use super::{bans, guards, json_list, review, threads};
+use crate::domain::Site;
 use crate::domain::comment::{
-    Changes, Comment, CommentMeta, Commenter, FeedEntry, NewComment, Status, ThreadPage, Vote, Votes, place,
+    Changes, Comment, CommentMeta, Commenter, Created, FeedEntry, Guard, NewComment, Status, ThreadPage, place,
 };
 use crate::domain::moderation::{self, Facts};
-use crate::domain::{Moderation, Site};
 use crate::store::{Result, StoreError};
 
 const COMMENT_COLUMNS: &str = "id, parent_id, status, author, website, html, avatar, created, edited, likes, dislikes";
@@ -103,9 +103,49 @@ pub fn meta(conn: &Connection, id: i64) -> rusqlite::Result<Option<CommentMeta>>
     .optional()
 }
 
-/// Places, moderates and stores a visitor's new comment: the parent and depth rule, bans, first-time
-/// moderation and the content rules, then the thread (created by its first comment) and the row.
-pub fn create(tx: &Transaction<'_>, site: &Site, c: &NewComment, by: &Commenter, now: i64) -> Result<Comment> {
+/// Places, moderates and stores a visitor's new comment: a repeated `Idempotency-Key` answers the first
+/// comment again; then the parent and depth rule, proof of work, bans, bot traps, first-time moderation and
+/// the content rules, then the thread (created by its first comment) and the row.
+pub fn create(
+    tx: &Transaction<'_>,
+    site: &Site,
+    c: &NewComment,
+    by: &Commenter,
+    guard: &Guard,
+    now: i64,
+) -> Result<Created> {
+    let site_id = c.site.as_str();
+    if let Some(key) = &guard.idempotency_key {
+        if let Some(first) = guards::repeated(tx, site_id, key, now)? {
+            return Ok(first);
+        }
+    }
+    let returning = match guard.returning {
+        Some(id) => guards::published_on(tx, id, site_id)?,
+        None => false,
+    };
+    guards::check_pow(tx, site, &by.ip_hashes, returning, guard.proof.as_ref(), now)?;
+    let comment = insert_new(tx, site, c, by, guard, returning, now)?;
+    let published_at_once = comment.status == Status::Published;
+    if let Some(key) = &guard.idempotency_key {
+        guards::remember(tx, site_id, key, comment.id, published_at_once, now)?;
+    }
+    Ok(Created {
+        comment,
+        published_at_once,
+        repeated: false,
+    })
+}
+
+fn insert_new(
+    tx: &Transaction<'_>,
+    site: &Site,
+    c: &NewComment,
+    by: &Commenter,
+    guard: &Guard,
+    returning: bool,
+    now: i64,
+) -> Result<Comment> {
     let (site_id, uri) = (c.site.as_str(), c.uri.as_str());
     let placement = match c.parent {
         None => place(None, None, None),
@@ -117,10 +157,6 @@ pub fn create(tx: &Transaction<'_>, site: &Site, c: &NewComment, by: &Commenter,
     .map_err(StoreError::Refused)?;
     let email = c.email.as_ref().map(|e| e.as_str());
     let [ip_hash, ip_hash_before] = &by.ip_hashes;
-    let known_email = match email {
-        Some(e) if site.moderation == Moderation::FirstTime => email_has_published(tx, site_id, e)?,
-        _ => false,
-    };
     let author = c.author.as_ref().map(|a| a.as_str());
     let website = c.website.as_ref().map(|w| w.as_str());
     let verdict = moderation::decide(
@@ -129,11 +165,14 @@ pub fn create(tx: &Transaction<'_>, site: &Site, c: &NewComment, by: &Commenter,
             html: &c.html,
             fields: [c.text.as_str(), author.unwrap_or(""), website.unwrap_or("")],
             banned: bans::is_banned(tx, site_id, email, [ip_hash, ip_hash_before], now)?,
-            known_email,
+            returning,
             has_email: email.is_some(),
+            trap: guard.trap.as_deref(),
         },
     );
-    let thread_id = threads::get_or_create(tx, site_id, uri, c.title.as_ref().map(|t| t.as_str()), now)?;
+    // Only a published comment names its page: a held or spam one must not set the title everyone sees.
+    let title = c.title.as_ref().filter(|_| verdict.status == Status::Published);
+    let thread_id = threads::get_or_create(tx, site_id, uri, title.map(|t| t.as_str()), now)?;
     let id = insert(
         tx,
         &Insert {
@@ -200,8 +239,15 @@ fn insert(tx: &Transaction<'_>, c: &Insert<'_>) -> rusqlite::Result<i64> {
 }
 
 /// An author's edit. Spammers post something harmless and edit the links in later: the edited comment
-/// meets the content rules again and is held when it breaks one.
-pub fn edit(tx: &Transaction<'_>, id: i64, site: &Site, changes: &Changes, now: i64) -> Result<Option<Comment>> {
+/// meets the rules again ([`moderation::after_edit`]); a banned editor's comment goes to spam.
+pub fn edit(
+    tx: &Transaction<'_>,
+    id: i64,
+    site: &Site,
+    changes: &Changes,
+    editor: &[String; 2],
+    now: i64,
+) -> Result<Option<Comment>> {
     update(tx, id, changes, now)?;
     let Some(c) = review::get(tx, id)? else {
         return Ok(None);
@@ -211,8 +257,14 @@ pub fn edit(tx: &Transaction<'_>, id: i64, site: &Site, changes: &Changes, now: 
         c.author.as_deref().unwrap_or(""),
         c.website.as_deref().unwrap_or(""),
     ];
-    if let Some(reason) = moderation::content_rule(site, &c.html, fields) {
-        review::hold(tx, id, &reason)?;
+    let hashes = [editor[0].as_str(), editor[1].as_str()];
+    let banned = bans::is_banned(tx, &site.id, c.email.as_deref(), hashes, now)?
+        || match &c.ip_hash {
+            Some(h) => bans::is_banned(tx, &site.id, None, [h, h], now)?,
+            None => false,
+        };
+    if let Some(v) = moderation::after_edit(site, c.status, banned, &c.html, fields) {
+        review::hold_as(tx, id, v.status, v.reason.as_deref().unwrap_or(""))?;
     }
     Ok(get(tx, id)?)
 }
@@ -284,23 +336,11 @@ pub fn remove_all(tx: &Transaction<'_>, ids: &[i64]) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// A placeholder kept only for its replies; a comment a moderator moved to the trash is not one (it keeps
+/// its content for 30 days, restorable, whatever happens to its replies).
 fn is_placeholder(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<bool> {
-    let status: String = tx
-        .prepare_cached("SELECT status FROM comments WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))?;
-    Ok(status == "deleted")
-}
-
-/// Whether this email address already has a published comment on the site (for first-time moderation).
-fn email_has_published(conn: &Connection, site: &str, email: &str) -> rusqlite::Result<bool> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT 1 FROM comments c JOIN threads t ON t.id = c.thread_id
-             WHERE t.site_id = ?1 AND c.email = ?2 COLLATE NOCASE AND c.status = 'published' LIMIT 1",
-        )?
-        .query_row(params![site, email], |_| Ok(()))
-        .optional()?
-        .is_some())
+    tx.prepare_cached("SELECT 1 FROM comments WHERE id = ?1 AND status = 'deleted' AND deleted_at IS NULL")?
+        .exists([id])
 }
 
 /// Published comments per page, for the pages that have any thread; others are absent.
@@ -343,50 +383,4 @@ pub fn newest(conn: &Connection, site: &str, uri: Option<&str>, limit: i64) -> r
             .query_map(params![site, limit], map)?
             .collect(),
     }
-}
-
-/// Records one voter's vote; a repeat changes nothing, the opposite value switches it. The voter is known by
-/// the IP hash under the current key, or the previous one (a vote from just before a key rotation).
-/// `None` when the comment is not a published one.
-pub fn vote(tx: &Transaction<'_>, id: i64, voter: &[String; 2], vote: Vote) -> rusqlite::Result<Option<Votes>> {
-    let value = vote.value();
-    let published = tx
-        .prepare_cached("SELECT 1 FROM comments WHERE id = ?1 AND status = 'published'")?
-        .query_row([id], |_| Ok(()))
-        .optional()?
-        .is_some();
-    if !published {
-        return Ok(None);
-    }
-    let previous: Option<(String, i64)> = tx
-        .prepare_cached("SELECT voter, value FROM votes WHERE comment_id = ?1 AND voter IN (?2, ?3)")?
-        .query_row(params![id, voter[0], voter[1]], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let (voter, previous) = match &previous {
-        Some((stored, v)) => (stored.as_str(), Some(*v)),
-        None => (voter[0].as_str(), None),
-    };
-    if previous != Some(value) {
-        tx.prepare_cached(
-            "INSERT INTO votes (comment_id, voter, value) VALUES (?1, ?2, ?3)
-             ON CONFLICT (comment_id, voter) DO UPDATE SET value = excluded.value",
-        )?
-        .execute(params![id, voter, value])?;
-        let (like_delta, dislike_delta) = match (previous, value) {
-            (None, 1) => (1, 0),
-            (None, _) => (0, 1),
-            (Some(_), 1) => (1, -1),
-            (Some(_), _) => (-1, 1),
-        };
-        tx.prepare_cached("UPDATE comments SET likes = likes + ?2, dislikes = dislikes + ?3 WHERE id = ?1")?
-            .execute(params![id, like_delta, dislike_delta])?;
-    }
-    tx.prepare_cached("SELECT likes, dislikes FROM comments WHERE id = ?1")?
-        .query_row([id], |r| {
-            Ok(Votes {
-                likes: r.get(0)?,
-                dislikes: r.get(1)?,
-            })
-        })
-        .map(Some)
 }

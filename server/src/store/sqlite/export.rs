@@ -65,6 +65,7 @@ pub fn site(conn: &Connection, site: &Site, now: i64) -> rusqlite::Result<SiteEx
             origins: site.origins.clone(),
             max_links: site.max_links,
             blocked_words: site.blocked_words.clone(),
+            pow: Some(site.pow.as_str().into()),
         },
         threads: out,
         bans,

@@ -7,6 +7,7 @@ mod audit;
 mod bans;
 mod comments;
 mod export;
+mod guards;
 mod import;
 pub mod isso;
 mod moderators;
@@ -16,6 +17,7 @@ mod settings;
 mod sites;
 mod store;
 mod threads;
+mod votes;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -40,6 +42,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0004_imported",
         include_str!("../../../../migrations/sqlite/0004_imported.sql"),
+    ),
+    (
+        "0005_abuse",
+        include_str!("../../../../migrations/sqlite/0005_abuse.sql"),
     ),
 ];
 

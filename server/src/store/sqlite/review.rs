@@ -229,9 +229,10 @@ pub fn moderate(
     Ok(changed)
 }
 
-pub fn hold(tx: &Transaction<'_>, id: i64, reason: &str) -> rusqlite::Result<()> {
-    tx.prepare_cached("UPDATE comments SET status = 'pending', held_reason = ?2 WHERE id = ?1")?
-        .execute(params![id, reason])?;
+/// Holds a comment as pending or spam, with the reason moderators see.
+pub fn hold_as(tx: &Transaction<'_>, id: i64, status: Status, reason: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE comments SET status = ?2, held_reason = ?3 WHERE id = ?1")?
+        .execute(params![id, status.as_str(), reason])?;
     Ok(())
 }
 

@@ -2,14 +2,16 @@
 
 use rusqlite::{Connection, Transaction, params};
 
+use crate::domain::pow::Pow;
 use crate::domain::{Moderation, Site};
 
 pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Site>> {
     let mut sites: Vec<Site> = conn
-        .prepare_cached("SELECT id, name, moderation, max_links, blocked_words FROM sites ORDER BY id")?
+        .prepare_cached("SELECT id, name, moderation, max_links, blocked_words, pow FROM sites ORDER BY id")?
         .query_map([], |r| {
             let moderation: String = r.get(2)?;
             let words: String = r.get(4)?;
+            let pow: String = r.get(5)?;
             Ok(Site {
                 id: r.get(0)?,
                 name: r.get(1)?,
@@ -17,6 +19,7 @@ pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Site>> {
                 origins: Vec::new(),
                 max_links: r.get(3)?,
                 blocked_words: words.lines().map(str::to_owned).collect(),
+                pow: Pow::parse(&pow).unwrap_or(Pow::Always),
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -34,9 +37,10 @@ pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Site>> {
 /// Creates the site or replaces its name, moderation mode and origins.
 pub fn upsert(tx: &Transaction<'_>, site: &Site, now_ms: i64) -> rusqlite::Result<()> {
     tx.prepare_cached(
-        "INSERT INTO sites (id, name, moderation, created, max_links, blocked_words) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO sites (id, name, moderation, created, max_links, blocked_words, pow)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, moderation = excluded.moderation,
-             max_links = excluded.max_links, blocked_words = excluded.blocked_words",
+             max_links = excluded.max_links, blocked_words = excluded.blocked_words, pow = excluded.pow",
     )?
     .execute(params![
         site.id,
@@ -44,7 +48,8 @@ pub fn upsert(tx: &Transaction<'_>, site: &Site, now_ms: i64) -> rusqlite::Resul
         site.moderation.as_str(),
         now_ms,
         site.max_links,
-        site.blocked_words.join("\n")
+        site.blocked_words.join("\n"),
+        site.pow.as_str()
     ])?;
     tx.prepare_cached("DELETE FROM site_origins WHERE site_id = ?1")?
         .execute([&site.id])?;

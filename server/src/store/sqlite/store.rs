@@ -9,16 +9,18 @@ use std::sync::mpsc::Receiver;
 use async_trait::async_trait;
 use tracing::instrument;
 
-use super::{SqliteStore, audit, bans, comments, export, import, moderators, privacy, review, settings, sites};
+use super::{
+    SqliteStore, audit, bans, comments, export, guards, import, moderators, privacy, review, settings, sites, votes,
+};
 use crate::domain::comment::{
-    Changes, Comment, CommentMeta, CommentRecord, Commenter, FeedEntry, ModeratorEdit, NewComment, ThreadPage, Vote,
-    Votes,
+    Changes, Comment, CommentMeta, CommentRecord, Commenter, Created, FeedEntry, Guard, ModeratorEdit, NewComment,
+    ThreadPage, Vote, Votes,
 };
 use crate::domain::export::SiteExport;
 use crate::domain::import::{Feed, Report};
 use crate::domain::moderation::{IP_HASH_KEEP_MS, TRASH_KEEP_MS};
 use crate::domain::moderator::{Action, AuditEntry, Ban, Filter, Moderator, NewBan, SESSION_IDLE};
-use crate::domain::privacy::Export;
+use crate::domain::privacy::{Export, ip_period};
 use crate::domain::{PageUri, Site, SiteId};
 use crate::store::{Result, Scope, Store, Totals, Upkeep};
 
@@ -79,9 +81,16 @@ impl Store for SqliteStore {
                 purged_comments: review::purge(tx, now - TRASH_KEEP_MS)?,
                 ended_sessions: moderators::purge_sessions(tx, now - SESSION_IDLE.as_millis() as i64)?,
                 forgotten_ip_hashes: review::forget_ip_hashes(tx, now - IP_HASH_KEEP_MS)?,
+                forgotten_ip_keys: settings::forget_ip_keys(tx, ip_period(now))?,
+                forgotten_guards: guards::forget(tx, now)?,
             })
         })
         .await
+    }
+
+    #[instrument(level = "debug", skip_all, fields(period = period))]
+    async fn ip_keys(&self, period: i64) -> Result<[Vec<u8>; 2]> {
+        self.write(move |tx| Ok(settings::ip_keys(tx, period)?)).await
     }
 
     #[instrument(level = "debug", skip_all)]
@@ -143,14 +152,29 @@ impl Store for SqliteStore {
     }
 
     #[instrument(level = "debug", skip_all, fields(site = %comment.site, parent = comment.parent))]
-    async fn create_comment(&self, site: Arc<Site>, comment: NewComment, by: Commenter, now: i64) -> Result<Comment> {
-        self.write(move |tx| comments::create(tx, &site, &comment, &by, now))
+    async fn create_comment(
+        &self,
+        site: Arc<Site>,
+        comment: NewComment,
+        by: Commenter,
+        guard: Guard,
+        now: i64,
+    ) -> Result<Created> {
+        self.write(move |tx| comments::create(tx, &site, &comment, &by, &guard, now))
             .await
     }
 
     #[instrument(level = "debug", skip_all, fields(id = id))]
-    async fn edit_comment(&self, id: i64, site: Arc<Site>, changes: Changes, now: i64) -> Result<Option<Comment>> {
-        self.write(move |tx| comments::edit(tx, id, &site, &changes, now)).await
+    async fn edit_comment(
+        &self,
+        id: i64,
+        site: Arc<Site>,
+        changes: Changes,
+        editor: [String; 2],
+        now: i64,
+    ) -> Result<Option<Comment>> {
+        self.write(move |tx| comments::edit(tx, id, &site, &changes, &editor, now))
+            .await
     }
 
     #[instrument(level = "debug", skip_all, fields(id = id))]
@@ -159,8 +183,8 @@ impl Store for SqliteStore {
     }
 
     #[instrument(level = "debug", skip_all, fields(id = id))]
-    async fn vote(&self, id: i64, voter: [String; 2], vote: Vote) -> Result<Option<Votes>> {
-        self.write(move |tx| Ok(comments::vote(tx, id, &voter, vote)?)).await
+    async fn vote(&self, id: i64, voter: [String; 2], vote: Vote, now: i64) -> Result<Option<Votes>> {
+        self.write(move |tx| Ok(votes::vote(tx, id, &voter, vote, now)?)).await
     }
 
     #[instrument(level = "debug", skip_all)]

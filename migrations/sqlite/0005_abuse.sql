@@ -1,0 +1,53 @@
+-- Abuse defences: random IP-hash keys, idempotent posting, single-use proofs of work, proof of work per
+-- site, the learning spam filter, and "every site" made explicit for moderators.
+
+-- One random key per 30-day period, deleted when the period after next begins. Without its key a stored
+-- IP hash cannot be tied to an address, not even with this database and the server secret. Hashes made
+-- under the old keys (derived from the secret) stop matching: at worst a visitor votes once more.
+CREATE TABLE ip_keys (
+    period INTEGER PRIMARY KEY,
+    key    BLOB NOT NULL
+) STRICT;
+
+-- `Idempotency-Key` of comment posts: a repeat within 24 hours answers the first comment again.
+CREATE TABLE idempotency (
+    site_id    TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    comment_id INTEGER NOT NULL,
+    published  INTEGER NOT NULL,  -- 1: the first answer was 201 (published), 0: 202 (held)
+    created    INTEGER NOT NULL,
+    PRIMARY KEY (site_id, key)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX idempotency_created ON idempotency (created);
+
+-- Solved proof-of-work challenges, kept until they expire so that each solution counts once.
+CREATE TABLE pow_used (
+    signature TEXT PRIMARY KEY,
+    expires   INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+ALTER TABLE sites ADD COLUMN pow TEXT NOT NULL DEFAULT 'adaptive' CHECK (pow IN ('off', 'always', 'adaptive'));
+
+-- Recent comments of one address and of one site, for adaptive proof of work.
+CREATE INDEX comments_ip_created ON comments (ip_hash, created) WHERE ip_hash IS NOT NULL;
+CREATE INDEX comments_created ON comments (created);
+
+-- Before, a moderator without rows in moderator_sites moderated every site; now that takes this flag.
+ALTER TABLE moderators ADD COLUMN all_sites INTEGER NOT NULL DEFAULT 0;
+UPDATE moderators SET all_sites = 1 WHERE id NOT IN (SELECT moderator_id FROM moderator_sites);
+
+-- The learning spam filter: per site, how many trained comments of each class held each token, and how many
+-- comments were trained; a comment remembers how it was trained, so a moderator's change of mind moves it.
+CREATE TABLE spam_tokens (
+    site_id TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+    token   TEXT NOT NULL,
+    spam    INTEGER NOT NULL DEFAULT 0,
+    ham     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (site_id, token)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE spam_totals (
+    site_id TEXT PRIMARY KEY REFERENCES sites(id) ON DELETE CASCADE,
+    spam    INTEGER NOT NULL DEFAULT 0,
+    ham     INTEGER NOT NULL DEFAULT 0
+) STRICT;
+ALTER TABLE comments ADD COLUMN trained TEXT CHECK (trained IN ('spam', 'ham'));

@@ -1,0 +1,136 @@
+//! What guards a new comment in its posting transaction: repeated `Idempotency-Key`s, returning commenters,
+//! and single-use proofs of work with the pace the adaptive rule looks at.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use super::comments;
+use crate::domain::Site;
+use crate::domain::comment::{Created, IDEMPOTENCY_KEEP_MS};
+use crate::domain::pow::{self, BURST_WINDOW_MS, ChallengeError, Pace, Pow, Proof};
+use crate::store::{Result, StoreError};
+
+/// The first comment posted with this key on this site in the last 24 hours, as it is now.
+pub fn repeated(tx: &Transaction<'_>, site: &str, key: &str, now: i64) -> Result<Option<Created>> {
+    let first: Option<(i64, bool)> = tx
+        .prepare_cached(
+            "SELECT comment_id, published FROM idempotency WHERE site_id = ?1 AND key = ?2 AND created > ?3",
+        )?
+        .query_row(params![site, key, now - IDEMPOTENCY_KEEP_MS], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let Some((id, published_at_once)) = first else {
+        return Ok(None);
+    };
+    match comments::get(tx, id)? {
+        Some(comment) => Ok(Some(Created {
+            comment,
+            published_at_once,
+            repeated: true,
+        })),
+        None => Err(StoreError::Conflict(
+            "this Idempotency-Key was used for a comment that is gone; send a new key",
+        )),
+    }
+}
+
+pub fn remember(
+    tx: &Transaction<'_>,
+    site: &str,
+    key: &str,
+    comment_id: i64,
+    published: bool,
+    now: i64,
+) -> rusqlite::Result<()> {
+    // An expired row with the same key is replaced.
+    tx.prepare_cached(
+        "INSERT INTO idempotency (site_id, key, comment_id, published, created) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (site_id, key) DO UPDATE SET comment_id = excluded.comment_id,
+             published = excluded.published, created = excluded.created",
+    )?
+    .execute(params![site, key, comment_id, published, now])?;
+    Ok(())
+}
+
+/// Whether comment `id` is a published comment of `site` (the one an author token names).
+pub fn published_on(conn: &Connection, id: i64, site: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT 1 FROM comments c JOIN threads t ON t.id = c.thread_id
+         WHERE c.id = ?1 AND t.site_id = ?2 AND c.status = 'published'",
+    )?
+    .exists(params![id, site])
+}
+
+/// Refuses the post when the site asks for proof of work and none came, and records a given proof so
+/// that it counts once (a reused one is refused).
+pub fn check_pow(
+    tx: &Transaction<'_>,
+    site: &Site,
+    ip_hashes: &[String; 2],
+    returning: bool,
+    proof: Option<&Proof>,
+    now: i64,
+) -> Result<()> {
+    if let Some(proof) = proof {
+        let fresh = tx
+            .prepare_cached("INSERT OR IGNORE INTO pow_used (signature, expires) VALUES (?1, ?2)")?
+            .execute(params![proof.signature, proof.expires_ms])?
+            == 1;
+        if !fresh {
+            return Err(StoreError::Challenge(ChallengeError::Invalid(
+                "this challenge was used already; ask for a new one",
+            )));
+        }
+        return Ok(());
+    }
+    let needed = match site.pow {
+        Pow::Off => false,
+        Pow::Always => true,
+        Pow::Adaptive if !returning => true,
+        Pow::Adaptive => pow::required(Pow::Adaptive, &pace(tx, &site.id, ip_hashes, now)?),
+    };
+    if needed {
+        return Err(StoreError::Challenge(ChallengeError::Required));
+    }
+    Ok(())
+}
+
+/// How fast this address and the site post now, and (only during a burst) how fast the site usually does.
+fn pace(conn: &Connection, site: &str, ip_hashes: &[String; 2], now: i64) -> rusqlite::Result<Pace> {
+    let since = now - BURST_WINDOW_MS;
+    let by_address: i64 = conn
+        .prepare_cached("SELECT count(*) FROM comments WHERE ip_hash IN (?1, ?2) AND created > ?3")?
+        .query_row(params![ip_hashes[0], ip_hashes[1], since], |r| r.get(0))?;
+    let site_since = |since: i64| -> rusqlite::Result<i64> {
+        conn.prepare_cached(
+            "SELECT count(*) FROM comments c JOIN threads t ON t.id = c.thread_id
+             WHERE c.created > ?1 AND t.site_id = ?2",
+        )?
+        .query_row(params![since, site], |r| r.get(0))
+    };
+    let by_site = site_since(since)?;
+    // The week's average is counted only when the window is busy at all: a quiet site pays nothing.
+    const WEEK_MS: i64 = 7 * 24 * 3600 * 1000;
+    let site_usual = if by_site > 10 {
+        site_since(now - WEEK_MS)? as f64 / (WEEK_MS / BURST_WINDOW_MS) as f64
+    } else {
+        0.0
+    };
+    Ok(Pace {
+        returning: true,
+        by_address,
+        by_site,
+        site_usual,
+    })
+}
+
+/// Forgets idempotency keys older than 24 hours and proofs of work past their expiry.
+pub fn forget(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<usize> {
+    let keys = tx
+        .prepare_cached("DELETE FROM idempotency WHERE created <= ?1")?
+        .execute([now - IDEMPOTENCY_KEEP_MS])?;
+    let proofs = tx
+        .prepare_cached("DELETE FROM pow_used WHERE expires < ?1")?
+        .execute([now])?;
+    Ok(keys + proofs)
+}
