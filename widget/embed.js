@@ -343,7 +343,7 @@
   }
 
   function field(kind, label, attrs, hint) {
-    const id = `riposte-${++seq}`;
+    const id = `riposte-f${++seq}`; // not riposte-N: that is comment N
     const input = h(kind, { id, class: attrs.type === 'checkbox' ? null : 'riposte-input', ...attrs, 'aria-describedby': hint && id + '-hint' });
     return [h('label', { for: id, text: label }), input, hint ? h('p', { id: id + '-hint', class: 'riposte-hint', text: hint }) : null];
   }
