@@ -51,11 +51,13 @@ ${extraToml}
 [[sites]]
 id = "test"
 origins = ["${hostOrigin}"]
+pow = "off"
 
 [[sites]]
 id = "held"
 origins = ["${hostOrigin}"]
 moderation = "all"
+pow = "off"
 ${sitesToml.replaceAll('HOST', hostOrigin)}
 `);
   const child = spawn(BIN, ['--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
