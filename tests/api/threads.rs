@@ -336,7 +336,8 @@ async fn the_openapi_document_describes_every_public_endpoint() {
             "/api/v1/counts",
             "/api/v1/feed",
             "/api/v1/preview",
-            "/api/v1/threads"
+            "/api/v1/threads",
+            "/api/v1/threads/replies"
         ]
     );
     assert!(doc["paths"]["/api/v1/comments"]["post"]["responses"]["202"].is_object());

@@ -82,6 +82,20 @@ enum Command {
     /// Manage moderator accounts for the admin UI at /admin.
     #[command(subcommand)]
     Moderator(ModeratorCommand),
+    /// The learning spam filter, trained by moderators' approve and spam actions.
+    #[command(subcommand)]
+    Spam(SpamCommand),
+}
+
+#[derive(Subcommand)]
+enum SpamCommand {
+    /// Rebuild the filter's counts from every comment moderators approved or marked as spam (after an
+    /// upgrade that changes how comments are split into tokens, or to start a site's filter afresh).
+    Retrain {
+        /// Only this site [default: every site]
+        #[arg(long, value_name = "ID")]
+        site: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -168,6 +182,12 @@ impl Cli {
             Some(Command::Gdpr(cmd)) => with_store(&config, |store| gdpr(store, cmd)),
             Some(Command::Import(args)) => with_store(&config, |store| transfer::import(store, args)),
             Some(Command::Export(args)) => with_store(&config, |store| transfer::export(store, args)),
+            Some(Command::Spam(SpamCommand::Retrain { site })) => with_store(&config, |store| async move {
+                let site = site.map(|s| SiteId::parse(&s).map_err(field)).transpose()?;
+                let learned = store.retrain_spam(site).await?;
+                println!("spam filter rebuilt from {learned} moderated comments");
+                Ok(())
+            }),
         }
     }
 }

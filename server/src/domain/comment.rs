@@ -120,6 +120,9 @@ pub struct Guard {
     pub idempotency_key: Option<String>,
     /// Why the widget form's bot traps fired (a honeypot filled, a form sent too fast): held as spam.
     pub trap: Option<String>,
+    /// The learning filter's explanation (`spam score 0.97 (casino, bit.ly)`) when it scored the comment
+    /// as spam: held for a moderator.
+    pub spam: Option<String>,
 }
 
 /// A stored new comment, or with an `Idempotency-Key` seen before, the first one again.
@@ -206,7 +209,12 @@ pub fn place(
     }
 }
 
-/// One page of a thread: top-level comments with all their replies, oldest first.
+/// Replies of one top-level comment in one answer; the rest come from the replies endpoint, page by page.
+pub const REPLIES_PER_PAGE: usize = 50;
+/// Rows in one thread answer at most (a page ends early, before a top-level comment that would not fit).
+pub const ROWS_PER_PAGE: usize = 1000;
+
+/// One page of a thread: top-level comments with their first replies, oldest first.
 #[derive(Debug, Clone, Default)]
 pub struct ThreadPage {
     pub title: Option<String>,
@@ -215,6 +223,16 @@ pub struct ThreadPage {
     pub comments: Vec<Comment>,
     /// Whether more top-level comments follow this page.
     pub more: bool,
+    /// Top-level comments with more replies than the page holds, and the id to continue after.
+    pub replies_next: std::collections::HashMap<i64, i64>,
+}
+
+/// A page of the replies below one top-level comment, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct RepliesPage {
+    pub comments: Vec<Comment>,
+    /// The id to continue after; `None` on the last page.
+    pub next: Option<i64>,
 }
 
 /// A published comment in a feed.

@@ -21,6 +21,8 @@ pub struct Facts<'a> {
     pub has_email: bool,
     /// Why the form's bot traps fired, if they did.
     pub trap: Option<&'a str>,
+    /// The learning filter's explanation, when it scored the comment as spam.
+    pub spam: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +67,10 @@ pub fn decide(site: &Site, facts: &Facts<'_>) -> Verdict {
         return Verdict::held(Status::Spam, trap);
     }
     if let Some(reason) = content_rule(site, facts.html, facts.fields) {
+        return Verdict::held(Status::Pending, reason);
+    }
+    // Held for a moderator, not sent to spam: a moderator's "approve" then teaches the filter its mistake.
+    if let Some(reason) = facts.spam {
         return Verdict::held(Status::Pending, reason);
     }
     match site.moderation {
@@ -135,6 +141,7 @@ mod tests {
             returning: false,
             has_email: false,
             trap: None,
+            spam: None,
         }
     }
 

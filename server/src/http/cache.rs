@@ -5,6 +5,9 @@
 //! invalidate it. Writes by another process (the command line) are not counted there, so entries also
 //! expire after [`FRESH_FOR`]. Each entry carries an ETag (a revalidation answers 304) and is gzipped
 //! once, when a client first asks for gzip.
+//!
+//! Concurrent misses of one key at one generation share one build ([`ResponseCache::get_or_build`]), and
+//! no entry larger than [`MAX_ENTRY`] is kept, so one huge answer cannot push every other one out.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -21,6 +24,11 @@ use super::headers::{Encoding, Representation};
 pub const FRESH_FOR: Duration = Duration::from_secs(2);
 /// All entries together; past this the cache starts over.
 const MAX_BYTES: usize = 8 << 20;
+/// The largest entry kept: a sixteenth of the budget.
+pub const MAX_ENTRY: usize = MAX_BYTES / 16;
+
+/// One build in progress, shared by every request that missed the same key at the same generation.
+type Flight = Arc<tokio::sync::OnceCell<Arc<Cached>>>;
 
 pub struct Cached {
     generation: u64,
@@ -35,14 +43,45 @@ pub struct Cached {
 pub struct ResponseCache {
     enabled: bool,
     entries: Mutex<(HashMap<String, Arc<Cached>>, usize)>,
+    flights: Mutex<HashMap<(String, u64), Flight>>,
 }
 
 impl ResponseCache {
     pub fn new(enabled: bool) -> Self {
         Self {
             enabled,
-            entries: Mutex::default(),
+            ..Self::default()
         }
+    }
+
+    /// The cached answer for `key`, or one made by `build`: concurrent callers that miss the same key at
+    /// the same generation wait for one build and share its answer (also when it is too large to keep).
+    pub async fn get_or_build<E, F, Fut>(&self, key: String, generation: u64, build: F) -> Result<Arc<Cached>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Vec<u8>, E>>,
+    {
+        if let Some(hit) = self.get(&key, generation) {
+            return Ok(hit);
+        }
+        let flight_key = (key, generation);
+        let flight: Flight = self
+            .flights
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(flight_key.clone())
+            .or_default()
+            .clone();
+        let built = flight
+            .get_or_try_init(|| async { Ok(self.put(flight_key.0.clone(), generation, build().await?)) })
+            .await
+            .cloned();
+        // The first caller to get here ends the flight; later misses find the entry, or start anew.
+        self.flights
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&flight_key);
+        built
     }
 
     pub fn get(&self, key: &str, generation: u64) -> Option<Arc<Cached>> {
@@ -70,7 +109,7 @@ impl ResponseCache {
             gzip: OnceLock::new(),
             etags,
         });
-        if self.enabled {
+        if self.enabled && entry.json.len() <= MAX_ENTRY {
             let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
             let (map, bytes) = &mut *entries;
             if *bytes + entry.json.len() > MAX_BYTES {
@@ -112,5 +151,56 @@ impl Cached {
                 })
                 .clone(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn concurrent_misses_of_one_key_share_one_build() {
+        let cache = Arc::new(ResponseCache::new(true));
+        let builds = Arc::new(AtomicUsize::new(0));
+        let tasks: Vec<_> = (0..32)
+            .map(|_| {
+                let (cache, builds) = (cache.clone(), builds.clone());
+                tokio::spawn(async move {
+                    cache
+                        .get_or_build("k".into(), 1, || async {
+                            builds.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            Ok::<_, ()>(b"[1]".to_vec())
+                        })
+                        .await
+                        .unwrap()
+                        .json
+                        .clone()
+                })
+            })
+            .collect();
+        for t in tasks {
+            assert_eq!(&t.await.unwrap()[..], b"[1]");
+        }
+        assert_eq!(builds.load(Ordering::SeqCst), 1);
+        // A new generation builds again.
+        cache
+            .get_or_build("k".into(), 2, || async { Ok::<_, ()>(b"[2]".to_vec()) })
+            .await
+            .unwrap();
+        assert_eq!(&cache.get("k", 2).unwrap().json[..], b"[2]");
+    }
+
+    #[tokio::test]
+    async fn an_entry_over_a_sixteenth_of_the_budget_is_served_but_not_kept() {
+        let cache = ResponseCache::new(true);
+        let big = vec![b' '; MAX_ENTRY + 1];
+        let entry = cache.put("big".into(), 1, big);
+        assert_eq!(entry.json.len(), MAX_ENTRY + 1);
+        assert!(cache.get("big", 1).is_none());
+        cache.put("small".into(), 1, b"{}".to_vec());
+        assert!(cache.get("small", 1).is_some());
     }
 }

@@ -25,6 +25,7 @@ pub fn app(state: AppState) -> Router {
     let rates = &state.config.rate_limits;
     let reads = Router::new()
         .route("/threads", get(threads::thread))
+        .route("/threads/replies", get(threads::replies))
         .route("/counts", get(threads::counts))
         .route("/feed", get(feed::feed))
         .route("/challenge", get(challenge::challenge))

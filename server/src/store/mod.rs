@@ -14,13 +14,14 @@ use async_trait::async_trait;
 
 use crate::domain::comment::{
     Changes, Comment, CommentMeta, CommentRecord, Commenter, Created, FeedEntry, Guard, ModeratorEdit, NewComment,
-    ThreadPage, Vote, Votes,
+    RepliesPage, ThreadPage, Vote, Votes,
 };
 use crate::domain::export::SiteExport;
 use crate::domain::import::{Feed, Report};
 use crate::domain::moderator::{Action, AuditEntry, Ban, Filter, Moderator, NewBan};
 use crate::domain::pow::ChallengeError;
 use crate::domain::privacy::Export;
+use crate::domain::spam::Verdict;
 use crate::domain::{FieldError, PageUri, Site, SiteId};
 
 /// Why a store method failed.
@@ -118,6 +119,16 @@ pub trait Store: Send + Sync + 'static {
 
     /// Up to `limit` top-level comments after the one with id `after`, each with its replies.
     async fn thread_page(&self, site: SiteId, uri: PageUri, after: i64, limit: i64) -> Result<ThreadPage>;
+    /// Up to `limit` replies below top-level comment `root` of the page, after id `after`; `None` when
+    /// `root` is not a top-level comment of that page.
+    async fn thread_replies(
+        &self,
+        site: SiteId,
+        uri: PageUri,
+        root: i64,
+        after: i64,
+        limit: usize,
+    ) -> Result<Option<RepliesPage>>;
     /// Published comments per page, for the pages that have a thread; others are absent.
     async fn counts(&self, site: SiteId, uris: Vec<String>) -> Result<Vec<(String, i64)>>;
     /// The newest published comments of a site, or of one of its pages.
@@ -146,6 +157,11 @@ pub trait Store: Send + Sync + 'static {
         editor: [String; 2],
         now: i64,
     ) -> Result<Option<Comment>>;
+    /// How the site's learning spam filter (on top of the built-in seed) scores these tokens.
+    async fn spam_verdict(&self, site: SiteId, tokens: Vec<String>) -> Result<Verdict>;
+    /// Rebuilds the spam filter of one site, or of every site, from its moderators' decisions; returns
+    /// how many comments it learned from.
+    async fn retrain_spam(&self, site: Option<SiteId>) -> Result<usize>;
     /// An author's delete: a placeholder where replies hang below, gone otherwise.
     async fn remove_comment(&self, id: i64) -> Result<()>;
     /// `None` when the comment is not a published one; a banned voter's vote changes nothing.

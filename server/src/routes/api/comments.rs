@@ -15,7 +15,7 @@ use super::{CommentOut, bearer, check_origin, comment_id, known_site};
 use crate::domain::comment::{Changes, CommentMeta, Commenter, Guard, NewComment, Vote, idempotency_key};
 use crate::domain::time::{now_ms, rfc3339};
 use crate::domain::{AuthorName, CommentText, Email, PageTitle, PageUri, SiteId, Status, Website, non_blank};
-use crate::domain::{moderation, pow};
+use crate::domain::{moderation, pow, spam};
 use crate::error::{ApiJson, AppError, ErrorBody, Result};
 use crate::http::client::ClientIp;
 use crate::render::render;
@@ -147,6 +147,17 @@ pub async fn create(
         proof,
         idempotency_key,
         trap: extras.trap,
+        spam: None,
+    };
+    let tokens = spam::tokens(
+        comment.text.as_str(),
+        comment.author.as_ref().map(|a| a.as_str()),
+        comment.website.as_ref().map(|w| w.as_str()),
+    );
+    let verdict = state.store.spam_verdict(comment.site.clone(), tokens).await?;
+    let guard = Guard {
+        spam: verdict.is_spam().then(|| spam::reason(&verdict)),
+        ..guard
     };
     let ip_hashes = state.ip_hashes(ip).await?;
     let avatar = state.keys.avatar(

@@ -34,6 +34,10 @@ pub struct CommentOut {
     pub avatar: String,
     #[schema(no_recursion)]
     pub replies: Vec<CommentOut>,
+    /// On a top-level comment whose replies go on beyond this answer: pass as `after` to
+    /// `GET /api/v1/threads/replies` with `root` = this comment's id. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replies_next: Option<i64>,
 }
 
 impl From<Comment> for CommentOut {
@@ -52,6 +56,7 @@ impl From<Comment> for CommentOut {
             dislikes: c.dislikes,
             avatar: if deleted { String::new() } else { c.avatar },
             replies: Vec::new(),
+            replies_next: None,
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::http::{ErrorBody, ErrorDetail};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "riposte", description = "The public API of riposte, a self-hosted comment service. See docs/api.md."),
-    paths(threads::thread, comments::create, comments::one, comments::edit, comments::delete, comments::vote,
+    paths(threads::thread, threads::replies, comments::create, comments::one, comments::edit, comments::delete, comments::vote,
           threads::counts, comments::preview, feed::feed, challenge::challenge),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&EditToken)

@@ -68,30 +68,113 @@ pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, head
     let cache_key = format!("thread\0{}\0{}\0{limit}\0{after}", site.id, uri.as_str());
     // Read the generation before the data: a write that lands in between makes this entry stale at once.
     let generation = state.store.generation();
-    if let Some(hit) = state.cache.get(&cache_key, generation) {
-        return Ok(hit.respond(&headers));
-    }
-    let page = state.store.thread_page(site_id, uri.clone(), after, limit).await?;
-    let next = if page.more {
-        page.comments.iter().filter(|c| c.parent.is_none()).map(|c| c.id).max()
+    let answer = state
+        .cache
+        .get_or_build(cache_key, generation, || async {
+            let page = state.store.thread_page(site_id, uri.clone(), after, limit).await?;
+            let next = if page.more {
+                page.comments.iter().filter(|c| c.parent.is_none()).map(|c| c.id).max()
+            } else {
+                None
+            };
+            let (site, uri) = (site.id.clone(), uri.as_str().to_owned());
+            serialize_off_workers(page.comments.len(), move || {
+                let mut comments = build_tree(page.comments, false);
+                for c in &mut comments {
+                    c.replies_next = page.replies_next.get(&c.id).copied();
+                }
+                let out = ThreadOut {
+                    site,
+                    uri,
+                    title: page.title,
+                    total: page.total,
+                    comments,
+                    next,
+                };
+                serde_json::to_vec(&out)
+            })
+            .await
+        })
+        .await?;
+    Ok(answer.respond(&headers))
+}
+
+/// Answers with more rows than this are nested and serialized on the blocking pool, not on an async worker.
+const BUILD_INLINE_ROWS: usize = 200;
+
+async fn serialize_off_workers<F>(rows: usize, build: F) -> Result<Vec<u8>>
+where
+    F: FnOnce() -> serde_json::Result<Vec<u8>> + Send + 'static,
+{
+    let json = if rows > BUILD_INLINE_ROWS {
+        tokio::task::spawn_blocking(build)
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
     } else {
-        None
+        build()
     };
-    let out = ThreadOut {
-        site: site.id.clone(),
-        uri: uri.as_str().to_owned(),
-        title: page.title,
-        total: page.total,
-        comments: build_tree(page.comments),
-        next,
-    };
-    let json = serde_json::to_vec(&out).map_err(|e| AppError::Internal(e.into()))?;
-    Ok(state.cache.put(cache_key, generation, json).respond(&headers))
+    json.map_err(|e| AppError::Internal(e.into()))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RepliesOut {
+    /// Oldest first; a reply whose parent is in this answer is nested under it, others name their parent
+    /// (shown on the page already, or a placeholder that is not shown).
+    comments: Vec<CommentOut>,
+    /// Pass as `after` for the next replies; `null` after the last.
+    next: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/threads/replies", tag = "threads",
+    params(
+        ("site" = String, Query, description = "site id", example = "demo"),
+        ("uri" = String, Query, description = "page path, starting with /", example = "/"),
+        ("root" = i64, Query, description = "the top-level comment whose replies to list"),
+        ("after" = Option<i64>, Query, description = "the `replies_next` of the thread answer, or the `next` of the previous replies"),
+        ("limit" = Option<i64>, Query, description = "replies per answer, 1 to 500 (default 100)"),
+    ),
+    responses(
+        (status = 200, description = "the next replies below the comment", body = RepliesOut),
+        ReadErrors
+    ))]
+/// `GET /api/v1/threads/replies?site=S&uri=U&root=ID[&after=ID][&limit=N]`: the rest of a long reply chain.
+#[instrument(level = "debug", skip_all)]
+pub async fn replies(State(state): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response> {
+    let q = Query::parse(raw.as_deref());
+    let (site_id, site) = known_site(&state, q.required("site")?).await?;
+    let uri = PageUri::parse(q.required("uri")?)?;
+    let root = number(&q, "root", 0, 1..=i64::MAX)?;
+    if q.one("root").is_none() {
+        return Err(AppError::BadRequest("the query parameter root is missing".into()));
+    }
+    let after = number(&q, "after", 0, 0..=i64::MAX)?;
+    let limit = number(&q, "limit", PAGE_DEFAULT, 1..=PAGE_MAX)?;
+    let cache_key = format!("replies\0{}\0{}\0{root}\0{after}\0{limit}", site.id, uri.as_str());
+    let generation = state.store.generation();
+    let answer = state
+        .cache
+        .get_or_build(cache_key, generation, || async {
+            let page = state
+                .store
+                .thread_replies(site_id, uri, root, after, limit as usize)
+                .await?
+                .ok_or(AppError::NotFound("no such top-level comment on this page"))?;
+            serialize_off_workers(page.comments.len(), move || {
+                serde_json::to_vec(&RepliesOut {
+                    comments: build_tree(page.comments, true),
+                    next: page.next,
+                })
+            })
+            .await
+        })
+        .await?;
+    Ok(answer.respond(&headers))
 }
 
 /// Nests rows (oldest first) into their tree. Placeholders of deleted comments are kept only where a
-/// published reply hangs below them; replies whose parent is not shown are not shown either.
-fn build_tree(rows: Vec<Comment>) -> Vec<CommentOut> {
+/// published reply hangs below them. Replies whose parent is not among the rows are dropped, or, for a
+/// page of replies whose parents came before (`attach_orphans`), kept at the top naming their parent.
+fn build_tree(rows: Vec<Comment>, attach_orphans: bool) -> Vec<CommentOut> {
     let index: HashMap<i64, usize> = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
     let parent_of: Vec<Option<usize>> = rows
         .iter()
@@ -108,7 +191,11 @@ fn build_tree(rows: Vec<Comment>) -> Vec<CommentOut> {
     }
     // Orphans (parent hidden or gone) are hidden, top-down.
     for i in 0..rows.len() {
-        if rows[i].parent.is_some() && parent_of[i].is_none_or(|p| !shown[p]) {
+        let orphan = match parent_of[i] {
+            Some(p) => !shown[p],
+            None => rows[i].parent.is_some() && !attach_orphans,
+        };
+        if orphan {
             shown[i] = false;
         }
     }

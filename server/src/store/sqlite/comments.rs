@@ -1,18 +1,20 @@
-//! Comments: thread pages, counts, feeds, and a visitor's create, edit and delete.
+//! Comments: one by id, counts, feeds, and a visitor's create, edit and delete. Thread pages are in
+//! `thread_pages.rs`, votes in `votes.rs`.
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::{bans, guards, json_list, review, threads};
 use crate::domain::Site;
 use crate::domain::comment::{
-    Changes, Comment, CommentMeta, Commenter, Created, FeedEntry, Guard, NewComment, Status, ThreadPage, place,
+    Changes, Comment, CommentMeta, Commenter, Created, FeedEntry, Guard, NewComment, Status, place,
 };
 use crate::domain::moderation::{self, Facts};
 use crate::store::{Result, StoreError};
 
-const COMMENT_COLUMNS: &str = "id, parent_id, status, author, website, html, avatar, created, edited, likes, dislikes";
+pub(super) const COMMENT_COLUMNS: &str =
+    "id, parent_id, status, author, website, html, avatar, created, edited, likes, dislikes";
 
-fn comment(r: &Row<'_>) -> rusqlite::Result<Comment> {
+pub(super) fn comment(r: &Row<'_>) -> rusqlite::Result<Comment> {
     let status: String = r.get(2)?;
     Ok(Comment {
         id: r.get(0)?,
@@ -26,53 +28,6 @@ fn comment(r: &Row<'_>) -> rusqlite::Result<Comment> {
         edited: r.get(8)?,
         likes: r.get(9)?,
         dislikes: r.get(10)?,
-    })
-}
-
-/// One page of a thread: up to `limit` top-level comments after the one with id `after` (oldest first),
-/// each with all its replies, published ones and placeholders only; and whether more top-level comments
-/// follow. One indexed query, whatever the size of the thread or the database.
-fn page(conn: &Connection, thread_id: i64, after: i64, limit: i64) -> rusqlite::Result<(Vec<Comment>, bool)> {
-    let mut rows: Vec<Comment> = conn
-        .prepare_cached(&format!(
-            "WITH top AS (SELECT id FROM comments
-                          WHERE thread_id = ?1 AND root_id IS NULL AND id > ?2 AND status IN ('published', 'deleted')
-                          ORDER BY id LIMIT ?3 + 1)
-             SELECT {COMMENT_COLUMNS} FROM comments
-             WHERE thread_id = ?1 AND status IN ('published', 'deleted')
-               AND (id IN (SELECT id FROM top) OR root_id IN (SELECT id FROM top))
-             ORDER BY id"
-        ))?
-        .query_map(params![thread_id, after, limit], comment)?
-        .collect::<rusqlite::Result<_>>()?;
-    // The query asked for one top-level comment more than the page holds, to learn whether more follow.
-    let tops: Vec<i64> = rows.iter().filter(|r| r.parent.is_none()).map(|r| r.id).collect();
-    let more = tops.len() as i64 > limit;
-    if more {
-        let extra = tops[limit as usize];
-        let mut dropped = std::collections::HashSet::from([extra]);
-        rows.retain(|r| {
-            let drop = r.id == extra || r.parent.is_some_and(|p| dropped.contains(&p));
-            if drop {
-                dropped.insert(r.id);
-            }
-            !drop
-        });
-    }
-    Ok((rows, more))
-}
-
-/// A page of the thread of `site` and `uri`; an empty page when the page has no thread yet.
-pub fn thread_page(conn: &Connection, site: &str, uri: &str, after: i64, limit: i64) -> rusqlite::Result<ThreadPage> {
-    let Some(t) = threads::find(conn, site, uri)? else {
-        return Ok(ThreadPage::default());
-    };
-    let (comments, more) = page(conn, t.id, after, limit)?;
-    Ok(ThreadPage {
-        title: t.title,
-        total: t.published,
-        comments,
-        more,
     })
 }
 
@@ -168,6 +123,7 @@ fn insert_new(
             returning,
             has_email: email.is_some(),
             trap: guard.trap.as_deref(),
+            spam: guard.spam.as_deref(),
         },
     );
     // Only a published comment names its page: a held or spam one must not set the title everyone sees.

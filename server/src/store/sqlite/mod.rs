@@ -15,7 +15,9 @@ mod privacy;
 mod review;
 mod settings;
 mod sites;
+mod spam;
 mod store;
+mod thread_pages;
 mod threads;
 mod votes;
 

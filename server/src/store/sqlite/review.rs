@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter, types::Value};
 
-use super::{audit, bans, comments};
+use super::{audit, bans, comments, spam};
 use crate::domain::comment::{CommentRecord, ModeratorEdit, Status};
 use crate::domain::moderator::{Action, Filter, Moderator, NewBan};
 
@@ -200,8 +200,14 @@ pub fn moderate(
             continue;
         }
         match action {
-            Action::Approve => set_status(tx, id, Status::Published)?,
-            Action::Spam => set_status(tx, id, Status::Spam)?,
+            Action::Approve => {
+                set_status(tx, id, Status::Published)?;
+                spam::train(tx, id, false)?;
+            }
+            Action::Spam => {
+                set_status(tx, id, Status::Spam)?;
+                spam::train(tx, id, true)?;
+            }
             Action::Delete => trash_comment(tx, id, now)?,
             Action::Restore => {
                 if !restore(tx, id)? {
@@ -221,6 +227,7 @@ pub fn moderate(
                     bans::add(tx, &ban, now)?;
                 }
                 set_status(tx, id, Status::Spam)?;
+                spam::train(tx, id, true)?;
             }
         }
         audit::record(tx, now, &by.name, action.as_str(), Some(id), None)?;

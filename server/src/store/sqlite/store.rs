@@ -10,17 +10,19 @@ use async_trait::async_trait;
 use tracing::instrument;
 
 use super::{
-    SqliteStore, audit, bans, comments, export, guards, import, moderators, privacy, review, settings, sites, votes,
+    SqliteStore, audit, bans, comments, export, guards, import, moderators, privacy, review, settings, sites, spam,
+    thread_pages, votes,
 };
 use crate::domain::comment::{
     Changes, Comment, CommentMeta, CommentRecord, Commenter, Created, FeedEntry, Guard, ModeratorEdit, NewComment,
-    ThreadPage, Vote, Votes,
+    RepliesPage, ThreadPage, Vote, Votes,
 };
 use crate::domain::export::SiteExport;
 use crate::domain::import::{Feed, Report};
 use crate::domain::moderation::{IP_HASH_KEEP_MS, TRASH_KEEP_MS};
 use crate::domain::moderator::{Action, AuditEntry, Ban, Filter, Moderator, NewBan, SESSION_IDLE};
 use crate::domain::privacy::{Export, ip_period};
+use crate::domain::spam::{Verdict, score_seeded};
 use crate::domain::{PageUri, Site, SiteId};
 use crate::store::{Result, Scope, Store, Totals, Upkeep};
 
@@ -118,8 +120,38 @@ impl Store for SqliteStore {
 
     #[instrument(level = "debug", skip_all, fields(site = %site, after = after, limit = limit))]
     async fn thread_page(&self, site: SiteId, uri: PageUri, after: i64, limit: i64) -> Result<ThreadPage> {
-        self.read(move |conn| Ok(comments::thread_page(conn, site.as_str(), uri.as_str(), after, limit)?))
-            .await
+        self.read(move |conn| {
+            Ok(thread_pages::thread_page(
+                conn,
+                site.as_str(),
+                uri.as_str(),
+                after,
+                limit,
+            )?)
+        })
+        .await
+    }
+
+    #[instrument(level = "debug", skip_all, fields(site = %site, root = root, after = after))]
+    async fn thread_replies(
+        &self,
+        site: SiteId,
+        uri: PageUri,
+        root: i64,
+        after: i64,
+        limit: usize,
+    ) -> Result<Option<RepliesPage>> {
+        self.read(move |conn| {
+            Ok(thread_pages::replies(
+                conn,
+                site.as_str(),
+                uri.as_str(),
+                root,
+                after,
+                limit,
+            )?)
+        })
+        .await
     }
 
     #[instrument(level = "debug", skip_all, fields(site = %site, pages = uris.len()))]
@@ -174,6 +206,21 @@ impl Store for SqliteStore {
         now: i64,
     ) -> Result<Option<Comment>> {
         self.write(move |tx| comments::edit(tx, id, &site, &changes, &editor, now))
+            .await
+    }
+
+    #[instrument(level = "debug", skip_all, fields(site = %site, tokens = tokens.len()))]
+    async fn spam_verdict(&self, site: SiteId, tokens: Vec<String>) -> Result<Verdict> {
+        self.read(move |conn| {
+            let (totals, counts) = spam::counts(conn, site.as_str(), &tokens)?;
+            Ok(score_seeded(totals, &counts, &tokens))
+        })
+        .await
+    }
+
+    #[instrument(level = "debug", skip_all)]
+    async fn retrain_spam(&self, site: Option<SiteId>) -> Result<usize> {
+        self.write(move |tx| Ok(spam::retrain(tx, site.as_ref().map(SiteId::as_str))?))
             .await
     }
 

@@ -1,0 +1,124 @@
+//! A thread answer is bounded in rows whatever the thread's shape: a long reply chain comes in pages through
+//! `GET /api/v1/threads/replies`, and a page of many busy top-level comments ends early.
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use riposte::domain::comment::{Commenter, NewComment, REPLIES_PER_PAGE, ROWS_PER_PAGE};
+use riposte::domain::{CommentText, PageUri, Site, SiteId};
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+
+/// Stores a comment on `/long/` through the store (thousands of API posts would test the rate limiter).
+async fn store(app: &TestApp, site: &Arc<Site>, parent: Option<i64>, now: i64) -> i64 {
+    let by = Commenter {
+        ip_hashes: ["a".into(), "b".into()],
+        avatar: "a".into(),
+    };
+    let comment = NewComment {
+        site: SiteId::parse("blog").unwrap(),
+        uri: PageUri::parse("/long/").unwrap(),
+        title: None,
+        parent,
+        author: None,
+        email: None,
+        website: None,
+        text: CommentText::parse("x").unwrap(),
+        html: "<p>x</p>".into(),
+    };
+    let created = app
+        .state
+        .store
+        .create_comment(site.clone(), comment, by, Default::default(), now)
+        .await;
+    created.unwrap().comment.id
+}
+
+fn count_rows(comments: &Value) -> usize {
+    comments
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| 1 + count_rows(&c["replies"]))
+        .sum()
+}
+
+#[tokio::test]
+async fn a_comment_with_thousands_of_replies_answers_them_page_by_page() {
+    let app = TestApp::new().await;
+    let site = app.state.sites.get("blog").await.unwrap().unwrap();
+    let top = store(&app, &site, None, 1).await;
+    let mut parent = top;
+    for i in 0..1_200 {
+        // A chain and its side branches: every third reply answers the one before, the others the top.
+        let p = if i % 3 == 0 { parent } else { top };
+        parent = store(&app, &site, Some(p), 2 + i).await;
+    }
+    let later = store(&app, &site, None, 5_000).await;
+    let thread = app.thread("/long/").await;
+    let rows = count_rows(&thread["comments"]);
+    assert_eq!(rows, 1 + REPLIES_PER_PAGE + 1, "before: all 1,200 replies on page 1");
+    let first = &thread["comments"][0];
+    assert_eq!(first["id"], top);
+    let mut after = first["replies_next"].as_i64().expect("more replies follow");
+    assert!(thread["comments"][1].get("replies_next").is_none());
+    assert_eq!(thread["comments"][1]["id"], later);
+    // The widget loads the rest on demand: every reply exactly once, in order.
+    let mut seen = REPLIES_PER_PAGE;
+    let mut pages = 0;
+    loop {
+        let r = app
+            .get(&format!(
+                "/api/v1/threads/replies?site=blog&uri=/long/&root={top}&after={after}&limit=500"
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let v = r.json();
+        let n = count_rows(&v["comments"]);
+        assert!(n <= 500);
+        seen += n;
+        pages += 1;
+        match v["next"].as_i64() {
+            Some(next) => after = next,
+            None => break,
+        }
+    }
+    assert_eq!((seen, pages), (1_200, 3));
+    // Bad and foreign roots.
+    for bad in [
+        format!("root={later}0"),
+        "root=x".into(),
+        format!("root={}", top + 1),
+        String::new(),
+    ] {
+        let r = app
+            .get(&format!("/api/v1/threads/replies?site=blog&uri=/long/&{bad}"))
+            .await;
+        assert!(r.status.is_client_error(), "{bad}: {}", r.status);
+    }
+}
+
+#[tokio::test]
+async fn a_page_of_busy_top_level_comments_ends_before_the_row_bound() {
+    let app = TestApp::new().await;
+    let site = app.state.sites.get("blog").await.unwrap().unwrap();
+    let mut now = 1;
+    for _ in 0..30 {
+        let top = store(&app, &site, None, now).await;
+        for _ in 0..40 {
+            now += 1;
+            store(&app, &site, Some(top), now).await;
+        }
+        now += 1;
+    }
+    let thread = app.thread("/long/").await;
+    let rows = count_rows(&thread["comments"]);
+    assert!(rows <= ROWS_PER_PAGE, "{rows} rows");
+    assert_eq!(thread["comments"].as_array().unwrap().len(), ROWS_PER_PAGE / 41);
+    let next = thread["next"].as_i64().expect("the rest on the next page");
+    let r = app
+        .get(&format!("/api/v1/threads?site=blog&uri=/long/&after={next}"))
+        .await;
+    assert_eq!(r.json()["comments"].as_array().unwrap().len(), 30 - ROWS_PER_PAGE / 41);
+}
