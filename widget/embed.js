@@ -56,8 +56,7 @@
   store.set('tokens', tokens);
   const own = (id) => (tokens[id] && tokens[id].u > Date.now() ? tokens[id] : null);
 
-  async function call(method, path, body, token) {
-    const headers = {};
+  async function call(method, path, body, token, headers = {}) {
     if (body) headers['Content-Type'] = 'application/json';
     if (token) headers.Authorization = 'Bearer ' + token;
     let res;
@@ -73,13 +72,94 @@
       res.status === 429 ? t('errRate', { n: +res.headers.get('Retry-After') || 20 })
         : res.status === 422 ? t('errInvalid', { field: t('field_' + e.field) })
         : res.status === 413 ? t('errTooLarge')
-        : res.status === 403 ? t('errForbidden')
+        : res.status === 403 ? t(/^challenge_/.test(e.code) ? 'errChallenge' : 'errForbidden')
         : res.status === 404 ? t('errNotFound')
         : t('errServer'));
     err.field = e.field;
+    err.code = e.code;
+    err.status = res.status;
     throw err;
   }
   const query = (pairs) => new URLSearchParams(pairs).toString();
+
+  // Proof of work (ALTCHA): the number n in 0..maxnumber with SHA-256(salt + n) = challenge. `search` runs
+  // in a worker made from a Blob, or, where a strict CSP forbids blob: workers, here in slices between
+  // other tasks. Both must stay self-contained: their source text is the worker's script.
+  function sha256() {
+    const K = new Int32Array(64), H = new Int32Array(8), W = new Int32Array(64);
+    let w = new Int32Array(32);
+    for (let p = 2, i = 0; i < 64; p++) {
+      let d = 2;
+      while (p % d) d++;
+      if (d < p) continue;
+      if (i < 8) H[i] = (p ** 0.5 % 1) * 2 ** 32;
+      K[i++] = (p ** (1 / 3) % 1) * 2 ** 32;
+    }
+    const r = (x, n) => (x >>> n) | (x << (32 - n));
+    // ASCII text in, the eight state words out.
+    return (m) => {
+      const n = ((m.length + 72) >> 6) << 4, h = H.slice();
+      if (w.length < n) w = new Int32Array(n);
+      w.fill(0, 0, n);
+      for (let i = 0; i < m.length; i++) w[i >> 2] |= m.charCodeAt(i) << (24 - (i & 3) * 8);
+      w[m.length >> 2] |= 0x80 << (24 - (m.length & 3) * 8);
+      w[n - 1] = m.length * 8;
+      for (let j = 0; j < n; j += 16) {
+        let a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
+        for (let i = 0; i < 64; i++) {
+          if (i < 16) W[i] = w[j + i];
+          else {
+            const x = W[i - 15], y = W[i - 2];
+            W[i] = W[i - 16] + (r(x, 7) ^ r(x, 18) ^ (x >>> 3)) + W[i - 7] + (r(y, 17) ^ r(y, 19) ^ (y >>> 10)) | 0;
+          }
+          const t1 = k + (r(e, 6) ^ r(e, 11) ^ r(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + W[i] | 0;
+          const t2 = (r(a, 2) ^ r(a, 13) ^ r(a, 22)) + ((a & b) ^ (a & c) ^ (b & c)) | 0;
+          k = g; g = f; f = e; e = d + t1 | 0; d = c; c = b; b = a; a = t1 + t2 | 0;
+        }
+        h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += k;
+      }
+      return h;
+    };
+  }
+  // The first n in from..to that solves d, or -1.
+  function search(d, from, to, sha) {
+    const want = d.challenge.match(/.{8}/g).map((x) => parseInt(x, 16) | 0);
+    for (let n = from; n <= to; n++) {
+      const h = sha(d.salt + n);
+      let i = 0;
+      while (i < 8 && h[i] === want[i]) i++;
+      if (i > 7) return n;
+    }
+    return -1;
+  }
+  let blocked; // by the page's CSP: then no more tries
+  const solve = (d) => new Promise((ok) => {
+    const here = async () => {
+      const sha = sha256();
+      for (let n = 0, end; n <= d.maxnumber; n = end + 1) {
+        end = Math.min(n + 1e4, d.maxnumber);
+        const x = search(d, n, end, sha);
+        if (x >= 0) return ok(x);
+        await new Promise((r) => setTimeout(r));
+      }
+      ok(-1);
+    };
+    try {
+      if (blocked) throw 0;
+      const url = URL.createObjectURL(new Blob([`const sha=(${sha256})();onmessage=(e)=>postMessage((${search})(e.data,0,e.data.maxnumber,sha))`], { type: 'text/javascript' }));
+      const w = new Worker(url);
+      const end = (e) => { w.terminate(); URL.revokeObjectURL(url); e.type === 'message' ? ok(e.data) : (blocked = true, here()); };
+      w.onmessage = end;
+      w.onerror = (e) => { e.preventDefault(); end(e); };
+      w.postMessage(d);
+    } catch { blocked = true; here(); }
+  }).then((number) => (number < 0 ? null : {
+    altcha: btoa(JSON.stringify({ algorithm: d.algorithm, challenge: d.challenge, number, salt: d.salt, signature: d.signature })),
+    expires: new URLSearchParams(d.salt.split('?')[1]).get('expires') * 1e3,
+  }));
+  // A fresh one per comment: each solution is accepted once. Null when the site asks for none.
+  const challenge = () => call('GET', 'challenge?' + query({ site })).then(({ data }) => data && solve(data));
+  const uuid = () => (crypto.randomUUID ? crypto.randomUUID() : [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join(''));
 
   const strings = lang === 'en' ? Promise.resolve({})
     : fetch(base + 'i18n/' + lang + '.json').then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
@@ -123,7 +203,15 @@
     svg.setAttribute('viewBox', '0 0 5 5');
     svg.setAttribute('class', 'riposte-avatar');
     svg.setAttribute('aria-hidden', 'true');
-    if (!hash) return svg;
+    // No hash (a held comment, a placeholder): a neutral silhouette, the same for everyone.
+    if (!hash) {
+      svg.classList.add('riposte-anon');
+      const head = document.createElementNS(NS, 'circle'), body = document.createElementNS(NS, 'path');
+      for (const [k, v] of [['cx', 2.5], ['cy', 1.7], ['r', 1]]) head.setAttribute(k, v);
+      body.setAttribute('d', 'M.7 4.8a1.8 1.8 0 0 1 3.6 0z');
+      svg.append(head, body);
+      return svg;
+    }
     const hue = parseInt(hash.slice(0, 3), 16) % 360;
     const bits = parseInt(hash.slice(3, 7), 16);
     for (let i = 0; i < 15; i++) {
@@ -186,7 +274,27 @@
     const into = !p ? list : p.kids || p.el.parentElement;
     into.append(el);
     for (const r of c.replies || []) place(r, c);
+    if (c.replies_next) moreReplies(c, c.replies_next);
     return el;
+  }
+
+  // A long branch comes a page at a time: the button at its end loads the next replies.
+  function moreReplies(top, after) {
+    const n = nodes.get(top.id);
+    const b = button(t('moreReplies'), async () => {
+      b.disabled = true;
+      try {
+        const { data } = await call('GET', 'threads/replies?' + query({ site, uri, root: top.id, after }));
+        b.remove();
+        const els = data.comments.map((c) => place(c, nodes.get(c.parent)?.c || top));
+        if (els[0]) els[0].focus();
+        if (data.next) moreReplies(top, data.next);
+      } catch (e) {
+        b.disabled = false;
+        announce(e.message, true);
+      }
+    }, 'riposte-more');
+    n.el.append(b);
   }
 
   function actions(c) {
@@ -235,7 +343,7 @@
   }
 
   function field(kind, label, attrs, hint) {
-    const id = `riposte-${++seq}`;
+    const id = `riposte-f${++seq}`; // not riposte-N: that is comment N
     const input = h(kind, { id, class: attrs.type === 'checkbox' ? null : 'riposte-input', ...attrs, 'aria-describedby': hint && id + '-hint' });
     return [h('label', { for: id, text: label }), input, hint ? h('p', { id: id + '-hint', class: 'riposte-hint', text: hint }) : null];
   }
@@ -249,6 +357,8 @@
     const [emailLabel, email, emailHint] = field('input', t('email'), { name: 'email', type: 'email', autocomplete: 'email', maxlength: 254, value: me?.email }, t('emailHint'));
     const [siteLabel, website] = field('input', t('website'), { name: 'website', type: 'url', autocomplete: 'url', maxlength: 500, value: me?.website });
     const [rememberLabel, remember] = field('input', t('remember'), { name: 'remember', type: 'checkbox', checked: !!me });
+    // A field only bots fill in: off-screen, out of the tab order, hidden from assistive technology.
+    const [trapLabel, trap] = field('input', t('trap'), { name: 'homepage', tabindex: -1, autocomplete: 'off' });
     const preview = h('div', { class: 'riposte-body riposte-preview', hidden: true });
     const submit = h('button', { type: 'submit', class: 'riposte-btn riposte-primary', text: t('submit') });
     const togglePreview = button(t('preview'), async () => {
@@ -269,9 +379,31 @@
         h('div', { class: 'riposte-field' }, emailLabel, email, emailHint),
         h('div', { class: 'riposte-field' }, siteLabel, website)),
       h('div', { class: 'riposte-check' }, remember, rememberLabel),
+      h('div', { class: 'riposte-trap', 'aria-hidden': 'true' }, trapLabel, trap),
       h('div', { class: 'riposte-buttons' }, submit, togglePreview,
         parent ? button(t('cancel'), () => closeReply(parent)) : null));
-    let busy = false;
+    // Per submission: when the form was shown, the proof of work (fetched once the visitor starts, solved
+    // meanwhile), and the Idempotency-Key that a retry of the same submission sends again.
+    let busy = false, shown = Date.now(), pow, key;
+    const prove = () => (pow ||= challenge().catch(() => null));
+    f.addEventListener('focusin', prove);
+    f.addEventListener('input', prove);
+    const send = async (body) => {
+      submit.textContent = t('checking');
+      // A visitor who wrote for longer than the challenge lives gets a new one before sending, not after.
+      if ((await prove())?.expires < Date.now() + 5e3) pow = null;
+      body.altcha = (await prove())?.altcha;
+      submit.textContent = t('sending');
+      key ||= uuid();
+      try {
+        return await call('POST', 'comments', body, null, { 'Idempotency-Key': key });
+      } catch (err) {
+        // Nothing was stored after a clear refusal; after a lost answer or a timeout, the server may have it.
+        if (err.status < 500 && err.status !== 408) key = null;
+        if (/^challenge_/.test(err.code)) pow = null;
+        throw err;
+      }
+    };
     f.addEventListener('submit', async (e) => {
       e.preventDefault();
       if (busy) return;
@@ -285,10 +417,16 @@
       submit.textContent = t('sending');
       for (const i of [text, author, email, website]) i.removeAttribute('aria-invalid');
       const ident = { author: author.value.trim(), email: email.value.trim(), website: website.value.trim() };
+      const body = {
+        site, uri, title: ds.title || document.title, parent: parent ? parent.id : null, text: text.value, ...ident,
+        honeypot: trap.value, fill_ms: Date.now() - shown, author_token: store.get('author:' + site) || undefined,
+      };
       try {
-        const { status: code, data } = await call('POST', 'comments', {
-          site, uri, title: ds.title || document.title, parent: parent ? parent.id : null, text: text.value, ...ident,
-        });
+        // A refused or expired proof of work is solved again once.
+        const { status: code, data } = await send(body).catch((err) => (/^challenge_/.test(err.code) ? send(body) : Promise.reject(err)));
+        pow = key = null;
+        shown = Date.now();
+        if (data.author_token) store.set('author:' + site, data.author_token);
         store.set('identity', remember.checked ? ident : null);
         tokens[data.comment.id] = { t: data.edit_token, u: Date.parse(data.editable_until), x: text.value, p: uri, h: code === 202 };
         store.set('tokens', tokens);

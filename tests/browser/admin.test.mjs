@@ -1,7 +1,7 @@
 // A moderator logs in to the admin UI, approves a held comment, and the visitor sees it published.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { addModerator, setup, statusText } from './lib.mjs';
+import { addModerator, humanly, setup, statusText } from './lib.mjs';
 
 let env;
 before(async () => { env = await setup('[rate_limits]\ncomments = { burst = 100, every_ms = 1 }'); });
@@ -12,8 +12,10 @@ test('approving a held comment in the admin UI publishes it in the widget', asyn
   const visitor = await env.browser.newContext();
   const page = await env.open('/moderated/?site=held', { context: visitor });
   await page.locator('.riposte').waitFor();
+  const shown = Date.now();
   await page.getByLabel('Your comment').fill('Bitte prüfen und freigeben');
   await page.getByLabel('Name (optional)').fill('Vera');
+  await humanly(shown);
   await page.getByRole('button', { name: 'Post comment' }).click();
   assert.match(await statusText(page), /awaiting moderation/);
   // After a reload the author still sees the held comment (through its token); the count says 0.

@@ -39,8 +39,8 @@ export async function startHost() {
   return host;
 }
 
-/** Starts the riposte binary with a config whose sites allow the host page's origin. */
-export async function startRiposte(hostOrigin, extraToml = '') {
+/** Starts the riposte binary with a config whose sites allow the host page's origin; `sitesToml` adds sites. */
+export async function startRiposte(hostOrigin, extraToml = '', sitesToml = '') {
   if (!existsSync(BIN)) throw new Error(`riposte binary not found at ${BIN}: build it first (cargo build)`);
   const dir = mkdtempSync(join(tmpdir(), 'riposte-browser-'));
   const config = join(dir, 'riposte.toml');
@@ -51,11 +51,14 @@ ${extraToml}
 [[sites]]
 id = "test"
 origins = ["${hostOrigin}"]
+pow = "off"
 
 [[sites]]
 id = "held"
 origins = ["${hostOrigin}"]
 moderation = "all"
+pow = "off"
+${sitesToml.replaceAll('HOST', hostOrigin)}
 `);
   const child = spawn(BIN, ['--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } });
   let log = '';
@@ -105,9 +108,9 @@ export async function launch() {
 }
 
 /** Everything a test needs: host, riposte, browser; `page(path)` opens a fresh page and waits for the widget. */
-export async function setup(extraToml) {
+export async function setup(extraToml, sitesToml) {
   const host = await startHost();
-  const riposte = await startRiposte(host.origin, extraToml);
+  const riposte = await startRiposte(host.origin, extraToml, sitesToml);
   host.riposte = riposte.url;
   const browser = await launch();
   const pages = [];
@@ -132,6 +135,10 @@ export async function setup(extraToml) {
     },
   };
 }
+
+/** Waits until 1.6 s after `since` (ms): the server holds as spam a comment sent less than 1.5 s after its
+ *  form was shown, and a test that wants it published must be as slow as a person. */
+export const humanly = (since) => new Promise((ok) => setTimeout(ok, since + 1600 - Date.now()));
 
 /** The widget's live status message, once there is one. */
 export async function statusText(page) {

@@ -1,7 +1,7 @@
 // What a visitor sees when the server says no: the rate limit's 429, localized, with the wait.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { setup, statusText } from './lib.mjs';
+import { humanly, setup, statusText } from './lib.mjs';
 
 let env;
 before(async () => { env = await setup('[rate_limits]\ncomments = { burst = 1, every_ms = 60000 }'); });
@@ -10,7 +10,9 @@ after(async () => { await env?.close(); });
 test('a 429 says when to try again, in English and German', async () => {
   const page = await env.open('/limit/');
   await page.locator('.riposte').waitFor();
+  const shown = Date.now();
   await page.getByLabel('Your comment').fill('Der erste geht durch');
+  await humanly(shown);
   await page.getByRole('button', { name: 'Post comment' }).click();
   await page.locator('.riposte-comment').waitFor();
   await page.getByLabel('Your comment').fill('Der zweite nicht');

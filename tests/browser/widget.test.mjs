@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
-import { setup, statusText } from './lib.mjs';
+import { humanly, setup, statusText } from './lib.mjs';
 
 let env;
 before(async () => { env = await setup('[rate_limits]\ncomments = { burst = 1000, every_ms = 1 }'); });
@@ -46,8 +46,10 @@ test('posts, replies, edits and deletes through the UI', async () => {
   const page = await env.open('/ui/');
   await thread(page).waitFor();
   assert.equal(await page.locator('.riposte-heading').textContent(), 'No comments yet');
+  const shown = Date.now();
   await page.getByLabel('Your comment').fill('Hallo **Welt**');
   await page.getByLabel('Name (optional)').fill('Bea');
+  await humanly(shown);
   await page.getByRole('button', { name: 'Post comment' }).click();
   const mine = page.locator('.riposte-comment').first();
   await mine.locator('.riposte-body strong').waitFor();
@@ -58,9 +60,11 @@ test('posts, replies, edits and deletes through the UI', async () => {
 
   // Reply to it.
   await mine.getByRole('button', { name: 'Reply' }).click();
+  const opened = Date.now();
   const replyBox = page.getByLabel('Reply to Bea');
   assert.equal(await page.evaluate(() => document.activeElement.name), 'text');
   await replyBox.fill('Antwort an Bea');
+  await humanly(opened);
   await mine.locator('form').getByRole('button', { name: 'Post comment' }).click();
   const reply = mine.locator('.riposte-replies .riposte-comment');
   await reply.waitFor();

