@@ -16,8 +16,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run  # noqa: E402  (the scenarios, the server wrapper and wrk live there)
 
 
+LEGACY = set()
+
+
 def server(binary, tmp):
     run.RIPOSTE = binary
+    run.SITE_EXTRA = "" if binary in LEGACY else 'pow = "off"\n'
     return run.Riposte(tmp)
 
 
@@ -27,7 +31,11 @@ def main():
     ap.add_argument("--b", required=True, help="the binary under test")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--a-legacy", action="store_true",
+                    help="the baseline predates the pow site setting (it would refuse the key)")
     args = ap.parse_args()
+    if args.a_legacy:
+        LEGACY.add(args.a)
     tmp = tempfile.mkdtemp(prefix="riposte-ab-")
     bins = {"a": args.a, "b": args.b}
     servers = {k: server(v, tmp) for k, v in bins.items()}

@@ -268,6 +268,32 @@ async fn only_a_published_comment_from_the_sites_pages_names_the_thread() {
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
     assert_eq!(app.thread("/p/").await["title"], "Mein Beitrag");
+    // A moderator may rename the page, or clear its title.
+    let id = r.json()["comment"]["id"].as_i64().unwrap();
+    app.add_moderator("mo", "a long enough password", &[]).await;
+    let mo = app.login("mo", "a long enough password").await;
+    let path = format!("/admin/comments/{id}/title");
+    let r = app
+        .admin_post(
+            Some(&mo.cookie),
+            &path,
+            &[("csrf", &mo.csrf), ("title", "Besserer Titel")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(app.thread("/p/").await["title"], "Besserer Titel");
+    let r = app
+        .admin_post(
+            Some(&mo.cookie),
+            &path,
+            &[("csrf", &mo.csrf), ("title", "\u{202e}gnirts")],
+        )
+        .await;
+    assert!(r.status.is_client_error());
+    assert_eq!(app.thread("/p/").await["title"], "Besserer Titel");
+    app.admin_post(Some(&mo.cookie), &path, &[("csrf", &mo.csrf), ("title", "")])
+        .await;
+    assert_eq!(app.thread("/p/").await["title"], Value::Null);
 }
 
 #[tokio::test]

@@ -109,3 +109,20 @@ fn riposte_spam_retrain_runs_against_the_database() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: "));
 }
+
+#[tokio::test]
+async fn a_published_comment_edited_into_spam_goes_back_to_the_queue() {
+    let app = TestApp::new().await;
+    let (id, token) = app.comment("Schöner Beitrag, danke fürs Teilen!", None).await;
+    let r = app
+        .write(
+            axum::http::Method::PATCH,
+            &format!("/api/v1/comments/{id}"),
+            json!({"text": "Huge jackpot tonight! Free casino bonus spins and crypto cashback at https://bit.ly/spin-win"}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["comment"]["status"], "pending");
+    assert!(app.record(id).await.reason.unwrap().starts_with("spam score "));
+}

@@ -152,6 +152,8 @@ pub struct Changes {
     pub text: Option<(CommentText, String)>,
     pub author: Option<Option<AuthorName>>,
     pub website: Option<Option<Website>>,
+    /// The learning filter's reason, when it scores the edited comment as spam.
+    pub spam: Option<String>,
 }
 
 /// A moderator's edit: every field at once.

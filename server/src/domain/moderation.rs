@@ -91,14 +91,22 @@ pub fn decide(site: &Site, facts: &Facts<'_>) -> Verdict {
 /// What an author's edit does to a comment's state: the content rules again for a published comment, and
 /// under `all` moderation any change of a published comment goes back to the queue; a banned editor's comment
 /// goes to spam; a held or spam comment stays where it is (an edit never moves spam into the queue).
-pub fn after_edit(site: &Site, status: Status, banned: bool, html: &str, fields: [&str; 3]) -> Option<Verdict> {
+/// `spam` is the learning filter's reason when it scores the edited comment as spam.
+pub fn after_edit(
+    site: &Site,
+    status: Status,
+    banned: bool,
+    spam: Option<&str>,
+    html: &str,
+    fields: [&str; 3],
+) -> Option<Verdict> {
     if banned {
         return (status != Status::Spam).then(|| Verdict::held(Status::Spam, "banned commenter"));
     }
     if status != Status::Published {
         return None;
     }
-    if let Some(reason) = content_rule(site, html, fields) {
+    if let Some(reason) = content_rule(site, html, fields).or_else(|| spam.map(str::to_owned)) {
         return Some(Verdict::held(Status::Pending, reason));
     }
     (site.moderation == Moderation::All).then(|| Verdict::held(Status::Pending, "edited; the site holds every comment"))
@@ -176,27 +184,37 @@ mod tests {
         let none = site(Moderation::None);
         let three = r#"<a href="x">1</a><a href="y">2</a><a href="z">3</a>"#;
         // A spam comment edited into a rule break stays spam (before: moved to the queue).
-        assert_eq!(after_edit(&none, Status::Spam, false, three, f), None);
-        assert_eq!(after_edit(&none, Status::Pending, false, three, f), None);
+        assert_eq!(after_edit(&none, Status::Spam, false, None, three, f), None);
+        assert_eq!(after_edit(&none, Status::Pending, false, None, three, f), None);
         assert_eq!(
-            after_edit(&none, Status::Published, false, three, f).unwrap().status,
+            after_edit(&none, Status::Published, false, None, three, f)
+                .unwrap()
+                .status,
             Status::Pending
         );
-        assert_eq!(after_edit(&none, Status::Published, false, "<p>ok</p>", f), None);
+        assert_eq!(after_edit(&none, Status::Published, false, None, "<p>ok</p>", f), None);
         let all = site(Moderation::All);
         assert_eq!(
-            after_edit(&all, Status::Published, false, "<p>ok</p>", f)
+            after_edit(&all, Status::Published, false, None, "<p>ok</p>", f)
                 .unwrap()
                 .status,
             Status::Pending
         );
         assert_eq!(
-            after_edit(&none, Status::Published, true, "<p>ok</p>", f)
+            after_edit(&none, Status::Published, true, None, "<p>ok</p>", f)
                 .unwrap()
                 .status,
             Status::Spam
         );
-        assert_eq!(after_edit(&none, Status::Spam, true, "<p>ok</p>", f), None);
+        assert_eq!(after_edit(&none, Status::Spam, true, None, "<p>ok</p>", f), None);
+        let spam = Some("spam score 0.99 (casino)");
+        assert_eq!(
+            after_edit(&none, Status::Published, false, spam, "<p>ok</p>", f)
+                .unwrap()
+                .status,
+            Status::Pending
+        );
+        assert_eq!(after_edit(&none, Status::Pending, false, spam, "<p>ok</p>", f), None);
     }
 
     #[test]

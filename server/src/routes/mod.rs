@@ -19,7 +19,7 @@ use crate::http::client::{TrustedProxies, client_ip};
 use crate::http::limit::limit;
 use crate::http::serve::REQUEST_TIMEOUT;
 use crate::state::AppState;
-use api::{challenge, comments, feed, openapi, threads};
+use api::{challenge, comments, feed, openapi, preview, threads, votes};
 
 pub fn app(state: AppState) -> Router {
     let rates = &state.config.rate_limits;
@@ -34,8 +34,8 @@ pub fn app(state: AppState) -> Router {
     let posts = Router::new().route("/comments", post(comments::create));
     let edits = Router::new()
         .route("/comments/{id}", patch(comments::edit).delete(comments::delete))
-        .route("/comments/{id}/vote", post(comments::vote))
-        .route("/preview", post(comments::preview));
+        .route("/comments/{id}/vote", post(votes::vote))
+        .route("/preview", post(preview::preview));
     let (reads, posts, edits) = (
         limit(reads, rates.reads),
         limit(posts, rates.comments),

@@ -22,7 +22,7 @@ use crate::domain::moderator::{Action, AuditEntry, Ban, Filter, Moderator, NewBa
 use crate::domain::pow::ChallengeError;
 use crate::domain::privacy::Export;
 use crate::domain::spam::Verdict;
-use crate::domain::{FieldError, PageUri, Site, SiteId};
+use crate::domain::{FieldError, PageTitle, PageUri, Site, SiteId};
 
 /// Why a store method failed.
 #[derive(Debug)]
@@ -165,6 +165,8 @@ pub trait Store: Send + Sync + 'static {
     /// Rebuilds the spam filter of one site, or of every site, from its moderators' decisions; returns
     /// how many comments it learned from.
     async fn retrain_spam(&self, site: Option<SiteId>) -> Result<usize>;
+    /// A moderator names the page of comment `id` (`None`: no title), audited.
+    async fn set_title(&self, id: i64, title: Option<PageTitle>, by: String, now: i64) -> Result<()>;
     /// An author's delete: a placeholder where replies hang below, gone otherwise.
     async fn remove_comment(&self, id: i64) -> Result<()>;
     /// `None` when the comment is not a published one; a banned voter's vote changes nothing.

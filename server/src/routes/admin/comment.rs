@@ -9,7 +9,7 @@ use super::auth::{AdminForm, Session};
 use super::view::{CommentView, Ctx, Result, page, rows, when};
 use crate::domain::comment::ModeratorEdit;
 use crate::domain::time::now_ms;
-use crate::domain::{AuthorName, CommentRecord, CommentText, FieldError, Website};
+use crate::domain::{AuthorName, CommentRecord, CommentText, FieldError, PageTitle, Website};
 use crate::error::AppError;
 use crate::http::query::Query;
 use crate::render::render;
@@ -41,6 +41,8 @@ struct CommentPage {
     text: String,
     author: String,
     website: String,
+    /// The title of the comment's page, which moderators may change.
+    title: String,
     audit: Vec<AuditView>,
 }
 
@@ -60,10 +62,11 @@ pub async fn comment(
     RawQuery(raw): RawQuery,
 ) -> Result<Response> {
     let item = load_for(&state, &session, id).await?;
-    let (text, author, website) = (
+    let (text, author, website, title) = (
         item.text.clone(),
         item.author.clone().unwrap_or_default(),
         item.website.clone().unwrap_or_default(),
+        item.title.clone().unwrap_or_default(),
     );
     let audit = state.store.audit_for(vec![id]).await?;
     let c = rows(&state, session.t, vec![item])
@@ -76,6 +79,7 @@ pub async fn comment(
         text,
         author,
         website,
+        title,
         audit: audit
             .into_iter()
             .map(|a| AuditView {
@@ -100,6 +104,22 @@ pub async fn save_comment(
     state
         .store
         .moderator_edit(id, edit, session.moderator.name, now_ms())
+        .await?;
+    Ok(Redirect::to(&format!("/admin/comments/{id}?done=1")).into_response())
+}
+
+/// `POST /admin/comments/{id}/title`: a moderator names (or, blank, un-names) the page of the comment.
+#[instrument(level = "debug", skip_all, fields(id = id))]
+pub async fn save_title(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    AdminForm { session, form }: AdminForm,
+) -> Result<Response> {
+    load_for(&state, &session, id).await?;
+    let title = PageTitle::parse(form.one("title"))?;
+    state
+        .store
+        .set_title(id, title, session.moderator.name, now_ms())
         .await?;
     Ok(Redirect::to(&format!("/admin/comments/{id}?done=1")).into_response())
 }

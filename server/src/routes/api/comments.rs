@@ -10,9 +10,9 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tracing::instrument;
 
-use super::openapi::{CommentErrors, DeleteErrors, PreviewErrors, WriteErrors};
+use super::openapi::{CommentErrors, DeleteErrors, WriteErrors};
 use super::{CommentOut, bearer, check_origin, comment_id, known_site};
-use crate::domain::comment::{Changes, CommentMeta, Commenter, Guard, NewComment, Vote, idempotency_key};
+use crate::domain::comment::{Changes, CommentMeta, Commenter, Guard, NewComment, idempotency_key};
 use crate::domain::time::{now_ms, rfc3339};
 use crate::domain::{AuthorName, CommentText, Email, PageTitle, PageUri, SiteId, Status, Website, non_blank};
 use crate::domain::{moderation, pow, spam};
@@ -279,6 +279,7 @@ impl TryFrom<EditIn> for Changes {
                 .as_deref()
                 .map(|w| Website::parse(non_blank(Some(w))))
                 .transpose()?,
+            spam: None,
         })
     }
 }
@@ -301,8 +302,25 @@ pub async fn edit(
 ) -> Result<Json<EditedOut>> {
     let id = comment_id(path)?;
     let meta = authorize_edit(&state, id, &headers).await?;
-    let changes = Changes::try_from(input)?;
-    let (_, site) = known_site(&state, &meta.site_id).await?;
+    let mut changes = Changes::try_from(input)?;
+    let (site_id, site) = known_site(&state, &meta.site_id).await?;
+    // The filter reads the edited comment as it will be: the new fields, else the stored ones.
+    if let Some(stored) = state.store.comment(id).await? {
+        let text = changes.text.as_ref().map(|(t, _)| t.as_str().to_owned());
+        let author = match &changes.author {
+            Some(a) => a.as_ref().map(|a| a.as_str().to_owned()),
+            None => stored.author,
+        };
+        let website = match &changes.website {
+            Some(w) => w.as_ref().map(|w| w.as_str().to_owned()),
+            None => stored.website,
+        };
+        if let Some(text) = text {
+            let tokens = spam::tokens(&text, author.as_deref(), website.as_deref());
+            let verdict = state.store.spam_verdict(site_id, tokens).await?;
+            changes.spam = verdict.is_spam().then(|| spam::reason(&verdict));
+        }
+    }
     let editor = state.ip_hashes(ip).await?;
     let edited = state.store.edit_comment(id, site, changes, editor, now_ms()).await?;
     let edited = edited.ok_or(AppError::NotFound("no such comment"))?;
@@ -329,71 +347,4 @@ pub async fn delete(
     authorize_edit(&state, id, &headers).await?;
     state.store.remove_comment(id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct VoteIn {
-    /// 1 (like) or -1 (dislike).
-    #[schema(minimum = -1, maximum = 1, example = 1)]
-    value: i64,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct VotesOut {
-    likes: i64,
-    dislikes: i64,
-}
-
-#[utoipa::path(post, path = "/api/v1/comments/{id}/vote", tag = "comments", request_body = VoteIn,
-    params(("id" = i64, Path, description = "comment id", example = 1)),
-    responses(
-        (status = 200, description = "the comment's votes", body = VotesOut),
-        WriteErrors
-    ))]
-/// `POST /api/v1/comments/{id}/vote`
-#[instrument(level = "debug", skip_all)]
-pub async fn vote(
-    State(state): State<AppState>,
-    Extension(ClientIp(ip)): Extension<ClientIp>,
-    path: std::result::Result<Path<i64>, PathRejection>,
-    headers: HeaderMap,
-    ApiJson(input): ApiJson<VoteIn>,
-) -> Result<Json<VotesOut>> {
-    let id = comment_id(path)?;
-    let vote = Vote::parse(input.value)?;
-    let meta = state.store.comment_meta(id).await?;
-    let meta = meta.ok_or(AppError::NotFound("no such comment"))?;
-    check_origin(&headers, &known_site(&state, &meta.site_id).await?.1)?;
-    let voter = state.ip_hashes(ip).await?;
-    let votes = state.store.vote(id, voter, vote, now_ms()).await?;
-    let votes = votes.ok_or(AppError::NotFound("no such comment"))?;
-    Ok(Json(VotesOut {
-        likes: votes.likes,
-        dislikes: votes.dislikes,
-    }))
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct PreviewIn {
-    #[schema(min_length = 1, max_length = 10000, example = "Hallo *Welt*")]
-    text: String,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct PreviewOut {
-    html: String,
-}
-
-#[utoipa::path(post, path = "/api/v1/preview", tag = "comments", request_body = PreviewIn,
-    responses(
-        (status = 200, description = "the rendered HTML", body = PreviewOut),
-        PreviewErrors
-    ))]
-/// `POST /api/v1/preview`
-#[instrument(level = "debug", skip_all)]
-pub async fn preview(ApiJson(input): ApiJson<PreviewIn>) -> Result<Json<PreviewOut>> {
-    let text = CommentText::parse(&input.text)?;
-    Ok(Json(PreviewOut {
-        html: render(text.as_str()),
-    }))
 }

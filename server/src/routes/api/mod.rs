@@ -4,7 +4,9 @@ pub mod challenge;
 pub mod comments;
 pub mod feed;
 pub mod openapi;
+pub mod preview;
 pub mod threads;
+pub mod votes;
 
 use std::sync::Arc;
 

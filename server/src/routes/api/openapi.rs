@@ -11,14 +11,14 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, Ref, RefOr};
 use utoipa::{IntoResponses, OpenApi};
 
-use super::{challenge, comments, feed, threads};
+use super::{challenge, comments, feed, preview, threads, votes};
 use crate::http::{ErrorBody, ErrorDetail};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "riposte", description = "The public API of riposte, a self-hosted comment service. See docs/api.md."),
-    paths(threads::thread, threads::replies, comments::create, comments::one, comments::edit, comments::delete, comments::vote,
-          threads::counts, comments::preview, feed::feed, challenge::challenge),
+    paths(threads::thread, threads::replies, comments::create, comments::one, comments::edit, comments::delete, votes::vote,
+          threads::counts, preview::preview, feed::feed, challenge::challenge),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&EditToken)
 )]

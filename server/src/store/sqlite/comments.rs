@@ -217,7 +217,7 @@ pub fn edit(
             Some(h) => bans::is_banned(tx, &site.id, None, [h, h], now)?,
             None => false,
         };
-    if let Some(v) = moderation::after_edit(site, c.status, banned, &c.html, fields) {
+    if let Some(v) = moderation::after_edit(site, c.status, banned, changes.spam.as_deref(), &c.html, fields) {
         review::hold_as(tx, id, v.status, v.reason.as_deref().unwrap_or(""))?;
     }
     Ok(get(tx, id)?)

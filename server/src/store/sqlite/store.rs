@@ -11,7 +11,7 @@ use tracing::instrument;
 
 use super::{
     SqliteStore, audit, bans, comments, export, feed, guards, import, moderators, privacy, review, settings, sites,
-    spam, thread_pages, votes,
+    spam, thread_pages, threads, votes,
 };
 use crate::domain::comment::{
     Changes, Comment, CommentMeta, CommentRecord, Commenter, Created, FeedEntry, Guard, ModeratorEdit, NewComment,
@@ -23,7 +23,7 @@ use crate::domain::moderation::{IP_HASH_KEEP_MS, TRASH_KEEP_MS};
 use crate::domain::moderator::{Action, AuditEntry, Ban, Filter, Moderator, NewBan, SESSION_IDLE, SESSION_MAX};
 use crate::domain::privacy::{Export, ip_period};
 use crate::domain::spam::{Verdict, score_seeded};
-use crate::domain::{PageUri, Site, SiteId};
+use crate::domain::{PageTitle, PageUri, Site, SiteId};
 use crate::store::{Result, Scope, Store, Totals, Upkeep};
 
 #[async_trait]
@@ -231,6 +231,16 @@ impl Store for SqliteStore {
     async fn retrain_spam(&self, site: Option<SiteId>) -> Result<usize> {
         self.write(move |tx| Ok(spam::retrain(tx, site.as_ref().map(SiteId::as_str))?))
             .await
+    }
+
+    #[instrument(level = "debug", skip_all, fields(id = id))]
+    async fn set_title(&self, id: i64, title: Option<PageTitle>, by: String, now: i64) -> Result<()> {
+        self.write(move |tx| {
+            threads::set_title(tx, id, title.as_ref().map(PageTitle::as_str))?;
+            audit::record(tx, now, &by, "title", Some(id), title.as_ref().map(PageTitle::as_str))?;
+            Ok(())
+        })
+        .await
     }
 
     #[instrument(level = "debug", skip_all, fields(id = id))]

@@ -40,3 +40,10 @@ pub fn get_or_create(
     )?
     .query_row(params![site, uri, title, now_ms], |r| r.get(0))
 }
+
+/// Sets the title of the thread of comment `id`.
+pub fn set_title(tx: &Transaction<'_>, comment_id: i64, title: Option<&str>) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE threads SET title = ?2 WHERE id = (SELECT thread_id FROM comments WHERE id = ?1)")?
+        .execute(params![comment_id, title])?;
+    Ok(())
+}
