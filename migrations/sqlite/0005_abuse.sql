@@ -28,11 +28,16 @@ CREATE TABLE pow_used (
 
 ALTER TABLE sites ADD COLUMN pow TEXT NOT NULL DEFAULT 'adaptive' CHECK (pow IN ('off', 'always', 'adaptive'));
 
--- The replies of one top-level comment in breadth-first order, for thread pages bounded in rows.
+-- The replies of one top-level comment in breadth-first order, for thread pages bounded in rows. It serves
+-- what comments_root served (top-level comments are depth 0), so that one goes: every index is a write on
+-- every post.
 CREATE INDEX comments_root_depth ON comments (thread_id, root_id, depth, id);
+DROP INDEX comments_root;
 
--- Recent comments of one address and of one site, for adaptive proof of work.
+-- Recent comments of one address and of one site, for adaptive proof of work; the first also serves every
+-- lookup by IP hash, so comments_ip goes.
 CREATE INDEX comments_ip_created ON comments (ip_hash, created) WHERE ip_hash IS NOT NULL;
+DROP INDEX comments_ip;
 CREATE INDEX comments_created ON comments (created);
 
 -- Before, a moderator without rows in moderator_sites moderated every site; now that takes this flag.

@@ -170,8 +170,9 @@ struct Insert<'a> {
 fn insert(tx: &Transaction<'_>, c: &Insert<'_>) -> rusqlite::Result<i64> {
     tx.prepare_cached(
         "INSERT INTO comments (thread_id, parent_id, depth, status, author, email, website, text, html, avatar,
-                               ip_hash, created, held_reason, root_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                               ip_hash, created, held_reason, root_id, site_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
+                 (SELECT site_id FROM threads WHERE id = ?1))",
     )?
     .execute(params![
         c.thread_id,

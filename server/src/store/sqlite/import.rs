@@ -215,8 +215,9 @@ fn stored(tx: &Transaction<'_>, site: &str, source: &str, key: &str) -> rusqlite
 fn insert(tx: &Transaction<'_>, thread: i64, place: &Placement, c: &Incoming) -> rusqlite::Result<i64> {
     tx.prepare_cached(
         "INSERT INTO comments (thread_id, parent_id, root_id, depth, status, author, email, website, text, html,
-                               avatar, created, likes, dislikes, held_reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                               avatar, created, likes, dislikes, held_reason, site_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+                 (SELECT site_id FROM threads WHERE id = ?1))",
     )?
     .execute(params![
         thread,

@@ -17,7 +17,7 @@ fn page(conn: &Connection, thread_id: i64, after: i64, limit: i64) -> rusqlite::
     let tops: Vec<Comment> = conn
         .prepare_cached(&format!(
             "SELECT {COMMENT_COLUMNS} FROM comments
-             WHERE thread_id = ?1 AND root_id IS NULL AND id > ?2 AND {SHOWN} ORDER BY id LIMIT ?3 + 1"
+             WHERE thread_id = ?1 AND root_id IS NULL AND depth = 0 AND id > ?2 AND {SHOWN} ORDER BY id LIMIT ?3 + 1"
         ))?
         .query_map(params![thread_id, after, limit], comment)?
         .collect::<rusqlite::Result<_>>()?;
