@@ -30,7 +30,7 @@ async function challenge() {
     return r.json();
   }
   const maxnumber = Number(siteOrMax);
-  const salt = `${randomBytes(12).toString('hex')}?expires=${Math.floor(Date.now() / 1000) + 600}`;
+  const salt = `${randomBytes(12).toString("hex")}?expires=${Math.floor(Date.now() / 1000) + 600}&`;
   const number = Math.floor(Math.random() * (maxnumber + 1));
   return { algorithm: 'SHA-256', challenge: createHash('sha256').update(salt + number).digest('hex'), salt, signature: '', maxnumber };
 }

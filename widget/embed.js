@@ -426,7 +426,9 @@
         const { status: code, data } = await send(body).catch((err) => (/^challenge_/.test(err.code) ? send(body) : Promise.reject(err)));
         pow = key = null;
         shown = Date.now();
-        if (data.author_token) store.set('author:' + site, data.author_token);
+        // A held comment's token only while there is none: it must not replace one that already proves a
+        // published comment (it counts once its own comment is approved).
+        if (data.author_token && (code === 201 || !store.get('author:' + site))) store.set('author:' + site, data.author_token);
         store.set('identity', remember.checked ? ident : null);
         tokens[data.comment.id] = { t: data.edit_token, u: Date.parse(data.editable_until), x: text.value, p: uri, h: code === 202 };
         store.set('tokens', tokens);

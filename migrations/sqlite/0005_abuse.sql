@@ -34,11 +34,10 @@ ALTER TABLE sites ADD COLUMN pow TEXT NOT NULL DEFAULT 'adaptive' CHECK (pow IN 
 CREATE INDEX comments_root_depth ON comments (thread_id, root_id, depth, id);
 DROP INDEX comments_root;
 
--- Recent comments of one address and of one site, for adaptive proof of work; the first also serves every
--- lookup by IP hash, so comments_ip goes.
+-- Recent comments of one address, for adaptive proof of work (one site's: in 0006, with comments.site_id);
+-- it also serves every lookup by IP hash, so comments_ip goes.
 CREATE INDEX comments_ip_created ON comments (ip_hash, created) WHERE ip_hash IS NOT NULL;
 DROP INDEX comments_ip;
-CREATE INDEX comments_created ON comments (created);
 
 -- Before, a moderator without rows in moderator_sites moderated every site; now that takes this flag.
 ALTER TABLE moderators ADD COLUMN all_sites INTEGER NOT NULL DEFAULT 0;
@@ -59,3 +58,6 @@ CREATE TABLE spam_totals (
     ham     INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 ALTER TABLE comments ADD COLUMN trained TEXT CHECK (trained IN ('spam', 'ham'));
+-- The tokens it was trained with, one per line: taken back exactly when the comment changes class or goes,
+-- whatever edits happened in between.
+ALTER TABLE comments ADD COLUMN trained_tokens TEXT;

@@ -17,3 +17,6 @@ BEGIN
 END;
 
 CREATE INDEX comments_feed ON comments (site_id, id) WHERE status = 'published';
+
+-- Recent comments of one site, for adaptive proof of work: a count that never reads another site's rows.
+CREATE INDEX comments_site_created ON comments (site_id, created);

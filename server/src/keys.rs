@@ -139,22 +139,30 @@ impl Keys {
     }
 
     /// The token a commenter's browser keeps to show, on a later comment, that it wrote comment `id` of
-    /// `site`: `ID.MAC`. A stranger cannot make one, so "returning commenter" cannot be forged by typing
-    /// someone's email.
-    pub fn author_token(&self, site: &str, comment_id: i64) -> String {
-        let mac = self.mac("author", &[site.as_bytes(), &comment_id.to_be_bytes()]);
-        format!("{comment_id}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+    /// `site`, made at `created_ms`: `ID.CREATED.MAC`. A stranger cannot make one, so "returning commenter"
+    /// cannot be forged by typing someone's email; the moment keeps it from vouching for a later comment
+    /// that got the id of a deleted one.
+    pub fn author_token(&self, site: &str, comment_id: i64, created_ms: i64) -> String {
+        let mac = self.mac(
+            "author",
+            &[site.as_bytes(), &comment_id.to_be_bytes(), &created_ms.to_be_bytes()],
+        );
+        format!(
+            "{comment_id}.{created_ms}.{}",
+            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        )
     }
 
-    /// The comment an author token of `site` names, if the token is genuine.
-    pub fn verify_author_token(&self, site: &str, token: &str) -> Option<i64> {
-        let (id, mac) = token.trim().split_once('.')?;
-        let id: i64 = id.parse().ok()?;
-        let given = URL_SAFE_NO_PAD.decode(mac).ok()?;
-        self.mac("author", &[site.as_bytes(), &id.to_be_bytes()])
+    /// The comment (id, creation time) an author token of `site` names, if the token is genuine.
+    pub fn verify_author_token(&self, site: &str, token: &str) -> Option<(i64, i64)> {
+        let mut parts = token.trim().splitn(3, '.');
+        let id: i64 = parts.next()?.parse().ok()?;
+        let created: i64 = parts.next()?.parse().ok()?;
+        let given = URL_SAFE_NO_PAD.decode(parts.next()?).ok()?;
+        self.mac("author", &[site.as_bytes(), &id.to_be_bytes(), &created.to_be_bytes()])
             .verify_slice(&given)
             .is_ok()
-            .then_some(id)
+            .then_some((id, created))
     }
 
     /// The HMAC-SHA256 of a proof-of-work challenge, hex: its ALTCHA `signature`.
@@ -350,11 +358,13 @@ mod tests {
     #[test]
     fn author_tokens_name_their_comment_and_site() {
         let keys = Keys::new("0123456789abcdef0123");
-        let token = keys.author_token("blog", 42);
-        assert_eq!(keys.verify_author_token("blog", &token), Some(42));
+        let token = keys.author_token("blog", 42, 1000);
+        assert_eq!(keys.verify_author_token("blog", &token), Some((42, 1000)));
         assert_eq!(keys.verify_author_token("shop", &token), None);
         let forged = token.replacen("42.", "43.", 1);
         assert_eq!(keys.verify_author_token("blog", &forged), None);
+        let later = token.replacen(".1000.", ".1001.", 1);
+        assert_eq!(keys.verify_author_token("blog", &later), None);
         assert_eq!(keys.verify_author_token("blog", "garbage"), None);
         assert_eq!(keys.verify_author_token("blog", "1."), None);
     }

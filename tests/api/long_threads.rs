@@ -61,7 +61,7 @@ async fn a_comment_with_thousands_of_replies_answers_them_page_by_page() {
     assert_eq!(rows, 1 + REPLIES_PER_PAGE + 1, "before: all 1,200 replies on page 1");
     let first = &thread["comments"][0];
     assert_eq!(first["id"], top);
-    let mut after = first["replies_next"].as_i64().expect("more replies follow");
+    let mut after = first["replies_next"].as_str().expect("more replies follow").to_owned();
     assert!(thread["comments"][1].get("replies_next").is_none());
     assert_eq!(thread["comments"][1]["id"], later);
     // The widget loads the rest on demand: every reply exactly once, in order.
@@ -79,17 +79,38 @@ async fn a_comment_with_thousands_of_replies_answers_them_page_by_page() {
         assert!(n <= 500);
         seen += n;
         pages += 1;
-        match v["next"].as_i64() {
-            Some(next) => after = next,
+        match v["next"].as_str() {
+            Some(next) => after = next.to_owned(),
             None => break,
         }
     }
     assert_eq!((seen, pages), (1_200, 3));
+    // The cursor names a position, not a row: deleting the reply it ends at loses nothing after it.
+    let (_, first_page_end) = thread["comments"][0]["replies_next"]
+        .as_str()
+        .unwrap()
+        .split_once('.')
+        .unwrap();
+    let end: i64 = first_page_end.parse().unwrap();
+    app.state.store.remove_comment(end).await.unwrap();
+    let cursor = thread["comments"][0]["replies_next"].as_str().unwrap();
+    let r = app
+        .get(&format!(
+            "/api/v1/threads/replies?site=blog&uri=/long/&root={top}&after={cursor}&limit=500"
+        ))
+        .await;
+    assert_eq!(
+        count_rows(&r.json()["comments"]),
+        500,
+        "before: an empty answer and next = null"
+    );
     // Bad and foreign roots.
     for bad in [
         format!("root={later}0"),
         "root=x".into(),
         format!("root={}", top + 1),
+        format!("root={top}&after=12"),
+        format!("root={top}&after=-1.5"),
         String::new(),
     ] {
         let r = app

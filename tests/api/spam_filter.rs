@@ -83,6 +83,25 @@ async fn retraining_rebuilds_the_counts_from_moderators_decisions() {
     // Changing one's mind moves the comment to the other class, it does not count it twice.
     assert_eq!(app.act(&mo, &format!("approve:{b}")).await, StatusCode::SEE_OTHER);
     assert_eq!(app.state.store.retrain_spam(None).await.unwrap(), 2);
+    // A comment that goes (here: GDPR erasure of its address) takes its words out of the filter with it.
+    let r = app
+        .post(json!({"site": "blog", "uri": "/post/", "text": "Von Eva", "author": "Eva", "email": "eva@example.de"}))
+        .await;
+    let eva = r.json()["comment"]["id"].as_i64().unwrap();
+    assert_eq!(app.act(&mo, &format!("approve:{eva}")).await, StatusCode::SEE_OTHER);
+    // A reply keeps Eva's comment as a placeholder, which before kept its training.
+    app.comment("Antwort an Eva", Some(eva)).await;
+    assert_eq!(app.state.store.retrain_spam(None).await.unwrap(), 3);
+    app.state
+        .store
+        .erase("eva@example.de".into(), "mo".into(), 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.state.store.retrain_spam(None).await.unwrap(),
+        2,
+        "before: the erased comment still trained"
+    );
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Comments: their states, the views the store returns, and the values a change is made of.
 
 use super::fields::{AuthorName, CommentText, Email, FieldError, PageTitle, PageUri, SiteId, Website};
-use super::pow::Proof;
+use super::pow::{ChallengeError, Proof};
 
 /// A comment's life-cycle state as stored. The API shows only published, pending (to its author) and
 /// deleted (placeholders); spam is shown to its author as pending.
@@ -112,9 +112,12 @@ pub struct Commenter {
 /// What guards a new comment beyond its fields, checked by the store in the posting transaction.
 #[derive(Debug, Clone, Default)]
 pub struct Guard {
-    /// The earlier comment of the same site the commenter proved to be theirs (by its author token):
-    /// when it is published, the commenter is a returning one.
-    pub returning: Option<i64>,
+    /// The earlier comment (id, creation time) of the same site the commenter proved to be theirs (by its
+    /// author token): when it is published, the commenter is a returning one.
+    pub returning: Option<(i64, i64)>,
+    /// A proof-of-work payload that failed its check: refused, unless the post repeats an earlier one
+    /// (an `Idempotency-Key` seen before answers the first comment, whatever the payload says now).
+    pub proof_error: Option<ChallengeError>,
     /// A checked proof-of-work solution, recorded so that it counts once.
     pub proof: Option<Proof>,
     /// The client's `Idempotency-Key`: a repeat answers the first comment again.
@@ -226,16 +229,53 @@ pub struct ThreadPage {
     pub comments: Vec<Comment>,
     /// Whether more top-level comments follow this page.
     pub more: bool,
-    /// Top-level comments with more replies than the page holds, and the id to continue after.
-    pub replies_next: std::collections::HashMap<i64, i64>,
+    /// Top-level comments with more replies than the page holds, and where to continue.
+    pub replies_next: std::collections::HashMap<i64, ReplyCursor>,
+}
+
+/// Where a page of replies goes on: after the reply of this depth and id (breadth-first order). It names the
+/// position, not a row, so it holds when that reply is deleted meanwhile. Written `DEPTH.ID`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplyCursor {
+    pub depth: i64,
+    pub id: i64,
+}
+
+impl ReplyCursor {
+    /// Before the first reply.
+    pub const START: Self = Self { depth: -1, id: 0 };
+
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        let bad = || {
+            FieldError::new(
+                "after",
+                "must be the replies_next or next of an earlier answer (DEPTH.ID)",
+            )
+        };
+        let (depth, id) = s.split_once('.').ok_or_else(bad)?;
+        let (depth, id) = (
+            depth.parse::<i64>().map_err(|_| bad())?,
+            id.parse::<i64>().map_err(|_| bad())?,
+        );
+        if depth < 0 || id < 0 {
+            return Err(bad());
+        }
+        Ok(Self { depth, id })
+    }
+}
+
+impl std::fmt::Display for ReplyCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.depth, self.id)
+    }
 }
 
 /// A page of the replies below one top-level comment, breadth-first: by depth, then oldest first.
 #[derive(Debug, Clone, Default)]
 pub struct RepliesPage {
     pub comments: Vec<Comment>,
-    /// The id to continue after; `None` on the last page.
-    pub next: Option<i64>,
+    /// Where to continue; `None` on the last page.
+    pub next: Option<ReplyCursor>,
 }
 
 /// A published comment in a feed.

@@ -4,8 +4,11 @@
 //! single-use record in the store.
 //!
 //! A challenge is `SHA-256(salt + number)` for a secret `number` in `0..=maxnumber`; the `salt` carries
-//! its expiry as `?expires=UNIX_SECONDS` (ALTCHA's convention), and the `signature` is an HMAC of the
-//! challenge, so a client can neither pick its own challenge nor stretch the expiry.
+//! its expiry as `?expires=UNIX_SECONDS&` (ALTCHA's convention), and the `signature` is an HMAC of the
+//! challenge, so a client can neither pick its own challenge nor stretch the expiry. The salt's parameters
+//! end with `&`, and a salt that does not is refused: otherwise digits could move from the number onto the
+//! end of `expires` without changing the hash (the splicing flaw of ALTCHA's 2025 security advisory), and
+//! an expiry further out than a fresh challenge's is refused too.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -70,7 +73,7 @@ pub struct Challenge {
 impl Challenge {
     /// A challenge for `number` under `salt_random` (hex), expiring at `expires_s`; `sign` is the server's HMAC.
     pub fn new(salt_random: &str, number: u64, expires_s: i64, sign: impl Fn(&str) -> String) -> Self {
-        let salt = format!("{salt_random}?expires={expires_s}");
+        let salt = format!("{salt_random}?expires={expires_s}&");
         let challenge = digest(&salt, number);
         Self {
             algorithm: ALGORITHM,
@@ -143,9 +146,15 @@ pub fn check(payload: &str, now_s: i64, sign: impl Fn(&str) -> String) -> Result
     if !constant_time_eq(sign(&p.challenge).as_bytes(), p.signature.as_bytes()) {
         return Err(ChallengeError::Invalid("the challenge was not issued by this server"));
     }
+    if !p.salt.ends_with('&') {
+        return Err(ChallengeError::Invalid("the challenge's salt was changed"));
+    }
     let expires_s = expiry(&p.salt).ok_or(ChallengeError::Invalid("the challenge has no expiry"))?;
     if expires_s < now_s {
         return Err(ChallengeError::Invalid("the challenge has expired; ask for a new one"));
+    }
+    if expires_s > now_s.saturating_add(VALID_FOR_S) {
+        return Err(ChallengeError::Invalid("the challenge's expiry was changed"));
     }
     if p.number > MAX_NUMBER || digest(&p.salt, p.number) != p.challenge {
         return Err(ChallengeError::Invalid("the number does not solve the challenge"));
@@ -226,22 +235,22 @@ mod tests {
     #[test]
     fn a_solved_challenge_checks_and_a_tampered_one_does_not() {
         let ch = Challenge::new("00ff", 4321, 2_000, sign);
-        assert_eq!(ch.salt, "00ff?expires=2000");
+        assert_eq!(ch.salt, "00ff?expires=2000&");
         let n = solve(&ch);
         assert_eq!(n, 4321);
-        let proof = check(&payload(&ch, n, &ch.signature), 1_000, sign).unwrap();
+        let proof = check(&payload(&ch, n, &ch.signature), 1_500, sign).unwrap();
         assert_eq!(proof.signature, ch.signature);
         assert_eq!(proof.expires_ms, 2_000_000);
         assert_eq!(
-            check(&payload(&ch, n + 1, &ch.signature), 1_000, sign),
+            check(&payload(&ch, n + 1, &ch.signature), 1_500, sign),
             Err(ChallengeError::Invalid("the number does not solve the challenge"))
         );
-        assert!(check(&payload(&ch, n, "sig-other"), 1_000, sign).is_err());
+        assert!(check(&payload(&ch, n, "sig-other"), 1_500, sign).is_err());
         assert!(
             matches!(check(&payload(&ch, n, &ch.signature), 2_001, sign), Err(ChallengeError::Invalid(m)) if m.contains("expired"))
         );
         for junk in ["", "!!!", &STANDARD.encode("{}"), &STANDARD.encode("[1,2]")] {
-            assert!(check(junk, 1_000, sign).is_err(), "{junk}");
+            assert!(check(junk, 1_500, sign).is_err(), "{junk}");
         }
     }
 
@@ -251,10 +260,33 @@ mod tests {
         // Same number and challenge, a later expiry in the salt: the hash no longer fits, nor would a
         // recomputed challenge carry our signature.
         let mut late = ch.clone();
-        late.salt = "ab?expires=9999".into();
+        late.salt = "ab?expires=9999&".into();
         assert!(check(&payload(&late, 7, &ch.signature), 3_000, sign).is_err());
         late.challenge = digest(&late.salt, 7);
         assert!(check(&payload(&late, 7, &ch.signature), 3_000, sign).is_err());
+    }
+
+    #[test]
+    fn digits_cannot_move_from_the_number_into_the_expiry() {
+        // Splicing: "RANDOM?expires=2000" + "4321" hashes like "RANDOM?expires=200043" + "21".
+        let ch = Challenge::new("ab", 4321, 2_000, sign);
+        let spliced = Challenge {
+            salt: "ab?expires=2000&4".into(),
+            ..ch.clone()
+        };
+        assert!(check(&payload(&spliced, 321, &ch.signature), 1_000, sign).is_err());
+        // And without the terminating '&' (as salts before it were), the same trick is refused too.
+        let old_style = format!("ab?expires=2000{}", 43);
+        let unterminated = Challenge {
+            challenge: digest(&old_style, 21),
+            salt: old_style,
+            ..ch.clone()
+        };
+        let sig = sign(&unterminated.challenge);
+        assert!(check(&payload(&unterminated, 21, &sig), 1_000, sign).is_err());
+        // A signed challenge whose expiry lies further out than a fresh one's is refused.
+        let far = Challenge::new("cd", 5, 1_000 + VALID_FOR_S + 60, sign);
+        assert!(check(&payload(&far, 5, &far.signature), 1_000, sign).is_err());
     }
 
     #[test]

@@ -73,16 +73,17 @@ impl ResponseCache {
             .entry(flight_key.clone())
             .or_default()
             .clone();
-        let built = flight
+        // Ends the flight when this caller is done or dropped (a client gone, a timeout): no flight outlives
+        // its callers, and a caller never ends a newer flight of the same key.
+        let _landing = Landing {
+            flights: &self.flights,
+            key: &flight_key,
+            flight: &flight,
+        };
+        flight
             .get_or_try_init(|| async { Ok(self.put(flight_key.0.clone(), generation, build().await?)) })
             .await
-            .cloned();
-        // The first caller to get here ends the flight; later misses find the entry, or start anew.
-        self.flights
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&flight_key);
-        built
+            .cloned()
     }
 
     pub fn get(&self, key: &str, generation: u64) -> Option<Arc<Cached>> {
@@ -129,6 +130,21 @@ impl ResponseCache {
             }
         }
         entry
+    }
+}
+
+struct Landing<'a> {
+    flights: &'a Mutex<HashMap<(String, u64), Flight>>,
+    key: &'a (String, u64),
+    flight: &'a Flight,
+}
+
+impl Drop for Landing<'_> {
+    fn drop(&mut self) {
+        let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
+        if flights.get(self.key).is_some_and(|f| Arc::ptr_eq(f, self.flight)) {
+            flights.remove(self.key);
+        }
     }
 }
 
@@ -198,6 +214,31 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(&cache.get("k", 2).unwrap().body[..], b"[2]");
+    }
+
+    #[tokio::test]
+    async fn a_build_whose_callers_all_went_away_leaves_no_flight_behind() {
+        let cache = Arc::new(ResponseCache::new(true));
+        for after in 0..20 {
+            let c = cache.clone();
+            let task = tokio::spawn(async move {
+                c.get_or_build(format!("k{after}"), 1, || async {
+                    tokio::time::sleep(Duration::from_secs(60)).await;
+                    Ok::<_, ()>(b"[]".to_vec())
+                })
+                .await
+            });
+            // Until the build is under way, then the caller goes.
+            while cache.flights.lock().unwrap().is_empty() {
+                tokio::task::yield_now().await;
+            }
+            task.abort();
+            let _ = task.await;
+        }
+        assert!(
+            cache.flights.lock().unwrap().is_empty(),
+            "before: one entry per abandoned key, forever"
+        );
     }
 
     #[tokio::test]

@@ -14,7 +14,7 @@ use async_trait::async_trait;
 
 use crate::domain::comment::{
     Changes, Comment, CommentMeta, CommentRecord, Commenter, Created, FeedEntry, Guard, ModeratorEdit, NewComment,
-    RepliesPage, ThreadPage, Vote, Votes,
+    RepliesPage, ReplyCursor, ThreadPage, Vote, Votes,
 };
 use crate::domain::export::SiteExport;
 use crate::domain::import::{Feed, Report};
@@ -129,7 +129,7 @@ pub trait Store: Send + Sync + 'static {
         site: SiteId,
         uri: PageUri,
         root: i64,
-        after: i64,
+        after: ReplyCursor,
         limit: usize,
     ) -> Result<Option<RepliesPage>>;
     /// Published comments per page, for the pages that have a thread; others are absent.

@@ -133,11 +133,14 @@ pub async fn create(
         None => None,
     };
     let now = now_ms();
-    let proof = match &extras.altcha {
-        Some(payload) => {
-            Some(pow::check(payload, now / 1000, |c| state.keys.pow_signature(c)).map_err(AppError::Challenge)?)
-        }
-        None => None,
+    let (proof, proof_error) = match &extras.altcha {
+        Some(payload) => match pow::check(payload, now / 1000, |c| state.keys.pow_signature(c)) {
+            Ok(proof) => (Some(proof), None),
+            // Refused in the transaction, after a repeated Idempotency-Key has had its say.
+            Err(e) if idempotency_key.is_some() => (None, Some(e)),
+            Err(e) => return Err(AppError::Challenge(e)),
+        },
+        None => (None, None),
     };
     let guard = Guard {
         returning: extras
@@ -145,6 +148,7 @@ pub async fn create(
             .as_deref()
             .and_then(|t| state.keys.verify_author_token(&site.id, t)),
         proof,
+        proof_error,
         idempotency_key,
         trap: extras.trap,
         spam: None,
@@ -185,7 +189,7 @@ pub async fn create(
     let body = CreatedOut {
         edit_token: state.keys.edit_token(stored.id, stored.created),
         editable_until: rfc3339(stored.created + state.config.edit_window().as_millis() as i64),
-        author_token: state.keys.author_token(&site_id, stored.id),
+        author_token: state.keys.author_token(&site_id, stored.id, stored.created),
         comment: CommentOut::for_author(stored),
     };
     Ok((code, Json(body)).into_response())
@@ -305,8 +309,11 @@ pub async fn edit(
     let mut changes = Changes::try_from(input)?;
     let (site_id, site) = known_site(&state, &meta.site_id).await?;
     // The filter reads the edited comment as it will be: the new fields, else the stored ones.
-    if let Some(stored) = state.store.comment(id).await? {
-        let text = changes.text.as_ref().map(|(t, _)| t.as_str().to_owned());
+    if let Some(stored) = state.store.records(vec![id]).await?.pop() {
+        let text = match &changes.text {
+            Some((t, _)) => t.as_str().to_owned(),
+            None => stored.text,
+        };
         let author = match &changes.author {
             Some(a) => a.as_ref().map(|a| a.as_str().to_owned()),
             None => stored.author,
@@ -315,11 +322,9 @@ pub async fn edit(
             Some(w) => w.as_ref().map(|w| w.as_str().to_owned()),
             None => stored.website,
         };
-        if let Some(text) = text {
-            let tokens = spam::tokens(&text, author.as_deref(), website.as_deref());
-            let verdict = state.store.spam_verdict(site_id, tokens).await?;
-            changes.spam = verdict.is_spam().then(|| spam::reason(&verdict));
-        }
+        let tokens = spam::tokens(&text, author.as_deref(), website.as_deref());
+        let verdict = state.store.spam_verdict(site_id, tokens).await?;
+        changes.spam = verdict.is_spam().then(|| spam::reason(&verdict));
     }
     let editor = state.ip_hashes(ip).await?;
     let edited = state.store.edit_comment(id, site, changes, editor, now_ms()).await?;

@@ -39,7 +39,8 @@ pub struct CommentOut {
     /// On a top-level comment whose replies go on beyond this answer: pass as `after` to
     /// `GET /api/v1/threads/replies` with `root` = this comment's id. Absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub replies_next: Option<i64>,
+    #[schema(example = "1.1234")]
+    pub replies_next: Option<String>,
 }
 
 impl From<Comment> for CommentOut {

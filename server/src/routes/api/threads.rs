@@ -10,6 +10,7 @@ use tracing::instrument;
 
 use super::openapi::ReadErrors;
 use super::{CommentOut, known_site};
+use crate::domain::comment::ReplyCursor;
 use crate::domain::{Comment, FieldError, PageUri, Status};
 use crate::error::{AppError, Result};
 use crate::http::query::Query;
@@ -81,7 +82,7 @@ pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, head
             serialize_off_workers(page.comments.len(), move || {
                 let mut comments = build_tree(page.comments, false);
                 for c in &mut comments {
-                    c.replies_next = page.replies_next.get(&c.id).copied();
+                    c.replies_next = page.replies_next.get(&c.id).map(ReplyCursor::to_string);
                 }
                 let out = ThreadOut {
                     site,
@@ -121,8 +122,8 @@ pub struct RepliesOut {
     /// Breadth-first (by depth, then oldest first); a reply whose parent is in this answer is nested under it,
     /// others name their parent (shown on the page already, or a placeholder that is not shown).
     comments: Vec<CommentOut>,
-    /// Pass as `after` for the next replies; `null` after the last.
-    next: Option<i64>,
+    /// Pass as `after` for the next replies (`DEPTH.ID`); `null` after the last.
+    next: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/threads/replies", tag = "threads",
@@ -130,7 +131,7 @@ pub struct RepliesOut {
         ("site" = String, Query, description = "site id", example = "demo"),
         ("uri" = String, Query, description = "page path, starting with /", example = "/"),
         ("root" = i64, Query, description = "the top-level comment whose replies to list"),
-        ("after" = Option<i64>, Query, description = "the `replies_next` of the thread answer, or the `next` of the previous replies"),
+        ("after" = Option<String>, Query, description = "the `replies_next` of the thread answer, or the `next` of the previous replies (`DEPTH.ID`)"),
         ("limit" = Option<i64>, Query, description = "replies per answer, 1 to 500 (default 100)"),
     ),
     responses(
@@ -147,7 +148,10 @@ pub async fn replies(State(state): State<AppState>, RawQuery(raw): RawQuery, hea
     if q.one("root").is_none() {
         return Err(AppError::BadRequest("the query parameter root is missing".into()));
     }
-    let after = number(&q, "after", 0, 0..=i64::MAX)?;
+    let after = match q.one("after") {
+        Some(a) => ReplyCursor::parse(a)?,
+        None => ReplyCursor::START,
+    };
     let limit = number(&q, "limit", PAGE_DEFAULT, 1..=PAGE_MAX)?;
     let cache_key = format!("replies\0{}\0{}\0{root}\0{after}\0{limit}", site.id, uri.as_str());
     let generation = state.store.generation();
@@ -162,7 +166,7 @@ pub async fn replies(State(state): State<AppState>, RawQuery(raw): RawQuery, hea
             serialize_off_workers(page.comments.len(), move || {
                 serde_json::to_vec(&RepliesOut {
                     comments: build_tree(page.comments, true),
-                    next: page.next,
+                    next: page.next.map(|n| n.to_string()),
                 })
             })
             .await

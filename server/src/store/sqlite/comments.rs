@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
-use super::{bans, guards, json_list, review, threads};
+use super::{bans, guards, json_list, review, spam, threads};
 use crate::domain::Site;
 use crate::domain::comment::{Changes, Comment, CommentMeta, Commenter, Created, Guard, NewComment, Status, place};
 use crate::domain::moderation::{self, Facts};
@@ -73,8 +73,11 @@ pub fn create(
             return Ok(first);
         }
     }
+    if let Some(e) = guard.proof_error {
+        return Err(StoreError::Challenge(e));
+    }
     let returning = match guard.returning {
-        Some(id) => guards::published_on(tx, id, site_id)?,
+        Some(comment) => guards::published_on(tx, comment, site_id)?,
         None => false,
     };
     guards::check_pow(tx, site, &by.ip_hashes, returning, guard.proof.as_ref(), now)?;
@@ -253,6 +256,7 @@ fn has_replies(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<bool> {
 /// Deletes a comment. One with replies stays as a placeholder without author, website or text; a
 /// placeholder left without replies by this deletion goes too, up the chain.
 pub fn remove(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<()> {
+    spam::forget(tx, id)?;
     if has_replies(tx, id)? {
         tx.prepare_cached(
             "UPDATE comments SET status = 'deleted', author = NULL, email = NULL, website = NULL, text = '', avatar = '',
@@ -266,6 +270,7 @@ pub fn remove(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<()> {
     }
     let mut current = Some(id);
     while let Some(id) = current {
+        spam::forget(tx, id)?;
         let parent: Option<i64> = tx
             .prepare_cached("DELETE FROM comments WHERE id = ?1 RETURNING parent_id")?
             .query_row([id], |r| r.get(0))?;

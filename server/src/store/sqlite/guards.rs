@@ -11,27 +11,37 @@ use crate::store::{Result, StoreError};
 
 /// The first comment posted with this key on this site in the last 24 hours, as it is now.
 pub fn repeated(tx: &Transaction<'_>, site: &str, key: &str, now: i64) -> Result<Option<Created>> {
+    // The comment must be the one this key made: same site and same moment. SQLite hands a deleted row's id
+    // to the next comment, and the key must not answer with a stranger's comment (and its edit token).
     let first: Option<(i64, bool)> = tx
         .prepare_cached(
-            "SELECT comment_id, published FROM idempotency WHERE site_id = ?1 AND key = ?2 AND created > ?3",
+            "SELECT i.comment_id, i.published FROM idempotency i
+             WHERE i.site_id = ?1 AND i.key = ?2 AND i.created > ?3
+               AND EXISTS (SELECT 1 FROM comments c WHERE c.id = i.comment_id AND c.created = i.created
+                           AND c.site_id = i.site_id)",
         )?
         .query_row(params![site, key, now - IDEMPOTENCY_KEEP_MS], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
         .optional()?;
-    let Some((id, published_at_once)) = first else {
-        return Ok(None);
-    };
-    match comments::get(tx, id)? {
-        Some(comment) => Ok(Some(Created {
-            comment,
-            published_at_once,
-            repeated: true,
-        })),
-        None => Err(StoreError::Conflict(
-            "this Idempotency-Key was used for a comment that is gone; send a new key",
-        )),
+    if let Some((id, published_at_once)) = first {
+        if let Some(comment) = comments::get(tx, id)? {
+            return Ok(Some(Created {
+                comment,
+                published_at_once,
+                repeated: true,
+            }));
+        }
     }
+    let used = tx
+        .prepare_cached("SELECT 1 FROM idempotency WHERE site_id = ?1 AND key = ?2 AND created > ?3")?
+        .exists(params![site, key, now - IDEMPOTENCY_KEEP_MS])?;
+    if used {
+        return Err(StoreError::Conflict(
+            "this Idempotency-Key was used for a comment that is gone; send a new key",
+        ));
+    }
+    Ok(None)
 }
 
 pub fn remember(
@@ -52,13 +62,14 @@ pub fn remember(
     Ok(())
 }
 
-/// Whether comment `id` is a published comment of `site` (the one an author token names).
-pub fn published_on(conn: &Connection, id: i64, site: &str) -> rusqlite::Result<bool> {
+/// Whether comment `id`, made at `created`, is a published comment of `site` (the one an author token
+/// names; the moment tells it from a later comment that got a deleted one's id).
+pub fn published_on(conn: &Connection, (id, created): (i64, i64), site: &str) -> rusqlite::Result<bool> {
     conn.prepare_cached(
         "SELECT 1 FROM comments c JOIN threads t ON t.id = c.thread_id
-         WHERE c.id = ?1 AND t.site_id = ?2 AND c.status = 'published'",
+         WHERE c.id = ?1 AND c.created = ?3 AND t.site_id = ?2 AND c.status = 'published'",
     )?
-    .exists(params![id, site])
+    .exists(params![id, site, created])
 }
 
 /// Refuses the post when the site asks for proof of work and none came, and records a given proof so
@@ -102,11 +113,8 @@ fn pace(conn: &Connection, site: &str, ip_hashes: &[String; 2], now: i64) -> rus
         .prepare_cached("SELECT count(*) FROM comments WHERE ip_hash IN (?1, ?2) AND created > ?3")?
         .query_row(params![ip_hashes[0], ip_hashes[1], since], |r| r.get(0))?;
     let site_since = |since: i64| -> rusqlite::Result<i64> {
-        conn.prepare_cached(
-            "SELECT count(*) FROM comments c JOIN threads t ON t.id = c.thread_id
-             WHERE c.created > ?1 AND t.site_id = ?2",
-        )?
-        .query_row(params![since, site], |r| r.get(0))
+        conn.prepare_cached("SELECT count(*) FROM comments WHERE site_id = ?2 AND created > ?1")?
+            .query_row(params![since, site], |r| r.get(0))
     };
     let by_site = site_since(since)?;
     // The week's average is counted only when the window is busy at all: a quiet site pays nothing.

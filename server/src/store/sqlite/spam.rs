@@ -38,13 +38,14 @@ pub fn counts(conn: &Connection, site: &str, tokens: &[String]) -> rusqlite::Res
     Ok((totals, counts))
 }
 
-/// A comment as the filter reads it: site, text, author, website and how it was trained.
+/// A comment as the filter reads it: site, text, author, website, how it was trained and with which tokens.
 struct Trainee {
     site: String,
     text: String,
     author: Option<String>,
     website: Option<String>,
     trained: Option<String>,
+    trained_tokens: Option<String>,
 }
 
 fn trainee(r: &rusqlite::Row<'_>) -> rusqlite::Result<Trainee> {
@@ -54,7 +55,20 @@ fn trainee(r: &rusqlite::Row<'_>) -> rusqlite::Result<Trainee> {
         author: r.get(2)?,
         website: r.get(3)?,
         trained: r.get(4)?,
+        trained_tokens: r.get(5)?,
     })
+}
+
+const TRAINEE: &str = "SELECT t.site_id, c.text, c.author, c.website, c.trained, c.trained_tokens
+                       FROM comments c JOIN threads t ON t.id = c.thread_id";
+
+fn stored_tokens(c: &Trainee) -> Vec<String> {
+    c.trained_tokens
+        .as_deref()
+        .unwrap_or("")
+        .lines()
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Adds (`delta` 1) or takes back (-1) one comment of a class.
@@ -79,33 +93,44 @@ fn learn(tx: &Transaction<'_>, site: &str, toks: &[String], spam: bool, delta: i
 /// other way before is taken back out of that class first; one trained this way already changes nothing.
 pub fn train(tx: &Transaction<'_>, id: i64, spam: bool) -> rusqlite::Result<()> {
     let row = tx
-        .prepare_cached(
-            "SELECT t.site_id, c.text, c.author, c.website, c.trained
-             FROM comments c JOIN threads t ON t.id = c.thread_id WHERE c.id = ?1",
-        )?
+        .prepare_cached(&format!("{TRAINEE} WHERE c.id = ?1"))?
         .query_row([id], trainee)
         .optional()?;
-    let Some(Trainee {
-        site,
-        text,
-        author,
-        website,
-        trained,
-    }) = row
-    else {
+    let Some(c) = row else {
         return Ok(());
     };
     let label = if spam { "spam" } else { "ham" };
-    if trained.as_deref() == Some(label) {
+    if c.trained.as_deref() == Some(label) {
         return Ok(());
     }
-    let toks = tokens(&text, author.as_deref(), website.as_deref());
-    if trained.is_some() {
-        learn(tx, &site, &toks, !spam, -1)?;
+    if c.trained.is_some() {
+        learn(tx, &c.site, &stored_tokens(&c), !spam, -1)?;
     }
-    learn(tx, &site, &toks, spam, 1)?;
-    tx.prepare_cached("UPDATE comments SET trained = ?2 WHERE id = ?1")?
-        .execute(params![id, label])?;
+    let toks = tokens(&c.text, c.author.as_deref(), c.website.as_deref());
+    learn(tx, &c.site, &toks, spam, 1)?;
+    tx.prepare_cached("UPDATE comments SET trained = ?2, trained_tokens = ?3 WHERE id = ?1")?
+        .execute(params![id, label, toks.join("\n")])?;
+    Ok(())
+}
+
+/// Takes a comment that goes (deleted, erased, purged) out of the filter: its words, name and website leave
+/// the counts with it.
+pub fn forget(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<()> {
+    let row = tx
+        .prepare_cached(&format!("{TRAINEE} WHERE c.id = ?1 AND c.trained IS NOT NULL"))?
+        .query_row([id], trainee)
+        .optional()?;
+    if let Some(c) = row {
+        learn(
+            tx,
+            &c.site,
+            &stored_tokens(&c),
+            c.trained.as_deref() == Some("spam"),
+            -1,
+        )?;
+        tx.prepare_cached("UPDATE comments SET trained = NULL, trained_tokens = NULL WHERE id = ?1")?
+            .execute([id])?;
+    }
     Ok(())
 }
 
@@ -116,17 +141,31 @@ pub fn retrain(tx: &Transaction<'_>, site: Option<&str>) -> rusqlite::Result<usi
         .execute([site])?;
     tx.prepare_cached("DELETE FROM spam_totals WHERE ?1 IS NULL OR site_id = ?1")?
         .execute([site])?;
-    let rows: Vec<Trainee> = tx
+    let rows: Vec<(i64, Trainee)> = tx
         .prepare_cached(
-            "SELECT t.site_id, c.text, c.author, c.website, c.trained
+            "SELECT c.id, t.site_id, c.text, c.author, c.website, c.trained, c.trained_tokens
              FROM comments c JOIN threads t ON t.id = c.thread_id
              WHERE c.trained IS NOT NULL AND (?1 IS NULL OR t.site_id = ?1)",
         )?
-        .query_map([site], trainee)?
+        .query_map([site], |r| {
+            Ok((
+                r.get(0)?,
+                Trainee {
+                    site: r.get(1)?,
+                    text: r.get(2)?,
+                    author: r.get(3)?,
+                    website: r.get(4)?,
+                    trained: r.get(5)?,
+                    trained_tokens: r.get(6)?,
+                },
+            ))
+        })?
         .collect::<rusqlite::Result<_>>()?;
-    for c in &rows {
+    for (id, c) in &rows {
         let toks = tokens(&c.text, c.author.as_deref(), c.website.as_deref());
         learn(tx, &c.site, &toks, c.trained.as_deref() == Some("spam"), 1)?;
+        tx.prepare_cached("UPDATE comments SET trained_tokens = ?2 WHERE id = ?1")?
+            .execute(params![id, toks.join("\n")])?;
     }
     Ok(rows.len())
 }

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::domain::comment::{
     Changes, Comment, CommentMeta, CommentRecord, Commenter, Created, FeedEntry, Guard, ModeratorEdit, NewComment,
-    RepliesPage, ThreadPage, Vote, Votes,
+    RepliesPage, ReplyCursor, ThreadPage, Vote, Votes,
 };
 use crate::domain::export::SiteExport;
 use crate::domain::import::{Feed, Report};
@@ -141,13 +141,13 @@ impl Store for SqliteStore {
         .await
     }
 
-    #[instrument(level = "debug", skip_all, fields(site = %site, root = root, after = after))]
+    #[instrument(level = "debug", skip_all, fields(site = %site, root = root, after = %after))]
     async fn thread_replies(
         &self,
         site: SiteId,
         uri: PageUri,
         root: i64,
-        after: i64,
+        after: ReplyCursor,
         limit: usize,
     ) -> Result<Option<RepliesPage>> {
         self.read(move |conn| {

@@ -1,11 +1,11 @@
 //! Thread pages: top-level comments with their first replies, bounded in rows, and the rest of a long reply
 //! chain page by page.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::comments::{COMMENT_COLUMNS, comment};
 use super::threads;
-use crate::domain::comment::{Comment, REPLIES_PER_PAGE, ROWS_PER_PAGE, RepliesPage, ThreadPage};
+use crate::domain::comment::{Comment, REPLIES_PER_PAGE, ROWS_PER_PAGE, RepliesPage, ReplyCursor, ThreadPage};
 
 const SHOWN: &str = "status IN ('published', 'deleted')";
 
@@ -27,10 +27,11 @@ fn page(conn: &Connection, thread_id: i64, after: i64, limit: i64) -> rusqlite::
             out.more = true;
             break;
         }
-        let mut replies = replies_after(conn, thread_id, top.id, 0, REPLIES_PER_PAGE + 1)?;
+        let (mut replies, mut last) = replies_after(conn, thread_id, top.id, ReplyCursor::START, REPLIES_PER_PAGE + 1)?;
         if replies.len() > REPLIES_PER_PAGE {
             replies.truncate(REPLIES_PER_PAGE);
-            out.replies_next.insert(top.id, replies[REPLIES_PER_PAGE - 1].id);
+            last.truncate(REPLIES_PER_PAGE);
+            out.replies_next.insert(top.id, last[REPLIES_PER_PAGE - 1]);
         }
         if !out.comments.is_empty() && out.comments.len() + 1 + replies.len() > ROWS_PER_PAGE {
             out.replies_next.remove(&top.id);
@@ -43,25 +44,33 @@ fn page(conn: &Connection, thread_id: i64, after: i64, limit: i64) -> rusqlite::
     Ok(out)
 }
 
-/// Replies below `root` in breadth-first order (by depth, then id), after the reply `after` (0: from the
-/// start). Every reply's parent comes before it, so any prefix is a tree: a cut chain never leaves a reply
-/// without its parent, whatever order an import stored them in.
-fn replies_after(conn: &Connection, thread_id: i64, root: i64, after: i64, n: usize) -> rusqlite::Result<Vec<Comment>> {
-    let from: (i64, i64) = if after == 0 {
-        (-1, 0)
-    } else {
-        conn.prepare_cached("SELECT depth FROM comments WHERE id = ?1")?
-            .query_row([after], |r| Ok((r.get(0)?, after)))
-            .optional()?
-            .unwrap_or((i64::MAX, i64::MAX))
-    };
-    conn.prepare_cached(&format!(
-        "SELECT {COMMENT_COLUMNS} FROM comments
-         WHERE thread_id = ?1 AND root_id = ?2 AND (depth > ?3 OR (depth = ?3 AND id > ?4)) AND {SHOWN}
-         ORDER BY depth, id LIMIT ?5"
-    ))?
-    .query_map(params![thread_id, root, from.0, from.1, n as i64], comment)?
-    .collect()
+/// Replies below `root` in breadth-first order (by depth, then id), after the position `from`, with each
+/// one's position. Every reply's parent comes before it, so any prefix is a tree: a cut chain never leaves a
+/// reply without its parent, whatever order an import stored them in.
+fn replies_after(
+    conn: &Connection,
+    thread_id: i64,
+    root: i64,
+    from: ReplyCursor,
+    n: usize,
+) -> rusqlite::Result<(Vec<Comment>, Vec<ReplyCursor>)> {
+    // The depth follows the comment's own columns.
+    let rows: Vec<(Comment, ReplyCursor)> = conn
+        .prepare_cached(&format!(
+            "SELECT {COMMENT_COLUMNS}, depth FROM comments
+             WHERE thread_id = ?1 AND root_id = ?2 AND (depth > ?3 OR (depth = ?3 AND id > ?4)) AND {SHOWN}
+             ORDER BY depth, id LIMIT ?5"
+        ))?
+        .query_map(params![thread_id, root, from.depth, from.id, n as i64], |r| {
+            let c = comment(r)?;
+            let at = ReplyCursor {
+                depth: r.get(11)?,
+                id: c.id,
+            };
+            Ok((c, at))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows.into_iter().unzip())
 }
 
 /// A page of the thread of `site` and `uri`; an empty page when the page has no thread yet.
@@ -76,14 +85,14 @@ pub fn thread_page(conn: &Connection, site: &str, uri: &str, after: i64, limit: 
     })
 }
 
-/// Up to `limit` replies below top-level comment `root` of the page's thread, after id `after`; `None` when
-/// `root` is not a top-level comment of that page.
+/// Up to `limit` replies below top-level comment `root` of the page's thread, after the position `after`;
+/// `None` when `root` is not a top-level comment of that page.
 pub fn replies(
     conn: &Connection,
     site: &str,
     uri: &str,
     root: i64,
-    after: i64,
+    after: ReplyCursor,
     limit: usize,
 ) -> rusqlite::Result<Option<RepliesPage>> {
     let Some(t) = threads::find(conn, site, uri)? else {
@@ -95,10 +104,10 @@ pub fn replies(
     if !is_root {
         return Ok(None);
     }
-    let mut comments = replies_after(conn, t.id, root, after, limit + 1)?;
+    let (mut comments, at) = replies_after(conn, t.id, root, after, limit + 1)?;
     let next = (comments.len() > limit).then(|| {
         comments.truncate(limit);
-        comments[limit - 1].id
+        at[limit - 1]
     });
     Ok(Some(RepliesPage { comments, next }))
 }
