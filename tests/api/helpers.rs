@@ -175,6 +175,35 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Stores a comment "x" on `uri` of `blog` through the store, at time `now`, and returns it: for tests
+    /// that need thousands (that many API posts would only test the rate limiter).
+    pub async fn store_comment(&self, uri: &str, parent: Option<i64>, now: i64) -> riposte::domain::Comment {
+        let site = self.state.sites.get("blog").await.unwrap().unwrap();
+        let by = riposte::domain::comment::Commenter {
+            ip_hashes: ["a".into(), "b".into()],
+            avatar: "a".into(),
+        };
+        let comment = riposte::domain::comment::NewComment {
+            site: riposte::domain::SiteId::parse("blog").unwrap(),
+            uri: riposte::domain::PageUri::parse(uri).unwrap(),
+            title: None,
+            parent,
+            author: None,
+            email: None,
+            website: None,
+            text: riposte::domain::CommentText::parse("x").unwrap(),
+            html: "<p>x</p>".into(),
+        };
+        let created = self
+            .state
+            .store
+            .create_comment(site, comment, by, Default::default(), now)
+            .await;
+        created.unwrap().comment
+    }
+}
+
 pub fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

@@ -1,38 +1,15 @@
 //! A thread answer is bounded in rows whatever the thread's shape: a long reply chain comes in pages through
 //! `GET /api/v1/threads/replies`, and a page of many busy top-level comments ends early.
 
-use std::sync::Arc;
-
 use axum::http::StatusCode;
-use riposte::domain::comment::{Commenter, NewComment, REPLIES_PER_PAGE, ROWS_PER_PAGE};
-use riposte::domain::{CommentText, PageUri, Site, SiteId};
+use riposte::domain::comment::{REPLIES_PER_PAGE, ROWS_PER_PAGE};
 use serde_json::Value;
 
 use crate::helpers::TestApp;
 
 /// Stores a comment on `/long/` through the store (thousands of API posts would test the rate limiter).
-async fn store(app: &TestApp, site: &Arc<Site>, parent: Option<i64>, now: i64) -> i64 {
-    let by = Commenter {
-        ip_hashes: ["a".into(), "b".into()],
-        avatar: "a".into(),
-    };
-    let comment = NewComment {
-        site: SiteId::parse("blog").unwrap(),
-        uri: PageUri::parse("/long/").unwrap(),
-        title: None,
-        parent,
-        author: None,
-        email: None,
-        website: None,
-        text: CommentText::parse("x").unwrap(),
-        html: "<p>x</p>".into(),
-    };
-    let created = app
-        .state
-        .store
-        .create_comment(site.clone(), comment, by, Default::default(), now)
-        .await;
-    created.unwrap().comment.id
+async fn store(app: &TestApp, parent: Option<i64>, now: i64) -> i64 {
+    app.store_comment("/long/", parent, now).await.id
 }
 
 fn count_rows(comments: &Value) -> usize {
@@ -47,15 +24,14 @@ fn count_rows(comments: &Value) -> usize {
 #[tokio::test]
 async fn a_comment_with_thousands_of_replies_answers_them_page_by_page() {
     let app = TestApp::new().await;
-    let site = app.state.sites.get("blog").await.unwrap().unwrap();
-    let top = store(&app, &site, None, 1).await;
+    let top = store(&app, None, 1).await;
     let mut parent = top;
     for i in 0..1_200 {
         // A chain and its side branches: every third reply answers the one before, the others the top.
         let p = if i % 3 == 0 { parent } else { top };
-        parent = store(&app, &site, Some(p), 2 + i).await;
+        parent = store(&app, Some(p), 2 + i).await;
     }
-    let later = store(&app, &site, None, 5_000).await;
+    let later = store(&app, None, 5_000).await;
     let thread = app.thread("/long/").await;
     let rows = count_rows(&thread["comments"]);
     assert_eq!(rows, 1 + REPLIES_PER_PAGE + 1, "before: all 1,200 replies on page 1");
@@ -123,13 +99,12 @@ async fn a_comment_with_thousands_of_replies_answers_them_page_by_page() {
 #[tokio::test]
 async fn a_page_of_busy_top_level_comments_ends_before_the_row_bound() {
     let app = TestApp::new().await;
-    let site = app.state.sites.get("blog").await.unwrap().unwrap();
     let mut now = 1;
     for _ in 0..30 {
-        let top = store(&app, &site, None, now).await;
+        let top = store(&app, None, now).await;
         for _ in 0..40 {
             now += 1;
-            store(&app, &site, Some(top), now).await;
+            store(&app, Some(top), now).await;
         }
         now += 1;
     }
