@@ -195,6 +195,8 @@ pub struct Pace {
 pub const BURST_WINDOW_MS: i64 = 10 * 60 * 1000;
 /// Comments one address may post in the window before a solution is asked for.
 pub const ADDRESS_BURST: i64 = 3;
+/// A site counts as posting faster than usual only above this many comments in the window.
+pub const SITE_BURST_FLOOR: i64 = 10;
 
 /// Whether this post needs a solution.
 pub fn required(pow: Pow, pace: &Pace) -> bool {
@@ -205,7 +207,7 @@ pub fn required(pow: Pow, pace: &Pace) -> bool {
             !pace.returning
                 || pace.by_address >= ADDRESS_BURST
                 // Four times the usual pace, and never for the first few comments of a quiet site.
-                || pace.by_site as f64 > (4.0 * pace.site_usual).max(10.0)
+                || pace.by_site as f64 > (4.0 * pace.site_usual).max(SITE_BURST_FLOOR as f64)
         }
     }
 }

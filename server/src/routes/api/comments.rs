@@ -151,17 +151,14 @@ pub async fn create(
         proof_error,
         idempotency_key,
         trap: extras.trap,
-        spam: None,
-    };
-    let tokens = spam::tokens(
-        comment.text.as_str(),
-        comment.author.as_ref().map(|a| a.as_str()),
-        comment.website.as_ref().map(|w| w.as_str()),
-    );
-    let verdict = state.store.spam_verdict(comment.site.clone(), tokens).await?;
-    let guard = Guard {
-        spam: verdict.is_spam().then(|| spam::reason(&verdict)),
-        ..guard
+        spam: spam_reason(
+            &state,
+            &comment.site,
+            comment.text.as_str(),
+            comment.author.as_ref().map(|a| a.as_str()),
+            comment.website.as_ref().map(|w| w.as_str()),
+        )
+        .await?,
     };
     let ip_hashes = state.ip_hashes(ip).await?;
     let avatar = state.keys.avatar(
@@ -193,6 +190,21 @@ pub async fn create(
         comment: CommentOut::for_author(stored),
     };
     Ok((code, Json(body)).into_response())
+}
+
+/// The learning filter's reason to hold a comment of these fields on `site`, when it scores it as spam.
+async fn spam_reason(
+    state: &AppState,
+    site: &SiteId,
+    text: &str,
+    author: Option<&str>,
+    website: Option<&str>,
+) -> Result<Option<String>> {
+    let verdict = state
+        .store
+        .spam_verdict(site.clone(), spam::tokens(text, author, website))
+        .await?;
+    Ok(verdict.is_spam().then(|| spam::reason(&verdict)))
 }
 
 /// Loads a comment for a change by its author: it must exist and not be deleted, the bearer token must be
@@ -322,9 +334,7 @@ pub async fn edit(
             Some(w) => w.as_ref().map(|w| w.as_str().to_owned()),
             None => stored.website,
         };
-        let tokens = spam::tokens(&text, author.as_deref(), website.as_deref());
-        let verdict = state.store.spam_verdict(site_id, tokens).await?;
-        changes.spam = verdict.is_spam().then(|| spam::reason(&verdict));
+        changes.spam = spam_reason(&state, &site_id, &text, author.as_deref(), website.as_deref()).await?;
     }
     let editor = state.ip_hashes(ip).await?;
     let edited = state.store.edit_comment(id, site, changes, editor, now_ms()).await?;

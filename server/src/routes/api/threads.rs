@@ -144,10 +144,8 @@ pub async fn replies(State(state): State<AppState>, RawQuery(raw): RawQuery, hea
     let q = Query::parse(raw.as_deref());
     let (site_id, site) = known_site(&state, q.required("site")?).await?;
     let uri = PageUri::parse(q.required("uri")?)?;
+    q.required("root")?;
     let root = number(&q, "root", 0, 1..=i64::MAX)?;
-    if q.one("root").is_none() {
-        return Err(AppError::BadRequest("the query parameter root is missing".into()));
-    }
     let after = match q.one("after") {
         Some(a) => ReplyCursor::parse(a)?,
         None => ReplyCursor::START,

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use super::comments;
 use crate::domain::Site;
 use crate::domain::comment::{Created, IDEMPOTENCY_KEEP_MS};
-use crate::domain::pow::{self, BURST_WINDOW_MS, ChallengeError, Pace, Pow, Proof};
+use crate::domain::pow::{self, BURST_WINDOW_MS, ChallengeError, Pace, Pow, Proof, SITE_BURST_FLOOR};
 use crate::store::{Result, StoreError};
 
 /// The first comment posted with this key on this site in the last 24 hours, as it is now.
@@ -94,19 +94,23 @@ pub fn check_pow(
         }
         return Ok(());
     }
-    let needed = match site.pow {
-        Pow::Off => false,
-        Pow::Always => true,
-        Pow::Adaptive if !returning => true,
-        Pow::Adaptive => pow::required(Pow::Adaptive, &pace(tx, &site.id, ip_hashes, now)?),
+    // Counting costs queries: only the adaptive rule, for a returning commenter, looks at the pace.
+    let pace = if site.pow == Pow::Adaptive && returning {
+        pace(tx, &site.id, ip_hashes, now)?
+    } else {
+        Pace {
+            returning,
+            ..Pace::default()
+        }
     };
-    if needed {
+    if pow::required(site.pow, &pace) {
         return Err(StoreError::Challenge(ChallengeError::Required));
     }
     Ok(())
 }
 
-/// How fast this address and the site post now, and (only during a burst) how fast the site usually does.
+/// How fast a returning commenter's address and the site post now, and (only during a burst) how fast the
+/// site usually does.
 fn pace(conn: &Connection, site: &str, ip_hashes: &[String; 2], now: i64) -> rusqlite::Result<Pace> {
     let since = now - BURST_WINDOW_MS;
     let by_address: i64 = conn
@@ -119,7 +123,7 @@ fn pace(conn: &Connection, site: &str, ip_hashes: &[String; 2], now: i64) -> rus
     let by_site = site_since(since)?;
     // The week's average is counted only when the window is busy at all: a quiet site pays nothing.
     const WEEK_MS: i64 = 7 * 24 * 3600 * 1000;
-    let site_usual = if by_site > 10 {
+    let site_usual = if by_site > SITE_BURST_FLOOR {
         site_since(now - WEEK_MS)? as f64 / (WEEK_MS / BURST_WINDOW_MS) as f64
     } else {
         0.0
