@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
+use crate::domain::notify::{Event, Language, NewWebhook, NotifyMode, Retries};
 use crate::domain::pow::Pow;
 use crate::domain::site::clean_words;
 use crate::domain::{Moderation, Origin, Site, SiteId};
@@ -38,7 +39,127 @@ pub struct Config {
     /// The largest file, in MiB, the admin UI's import page accepts.
     pub import_max_mb: u64,
     pub rate_limits: RateLimits,
+    /// The mail server notifications go through; without it riposte sends no mail.
+    pub smtp: Option<SmtpConfig>,
+    /// When failed deliveries are tried again.
+    pub outbox: OutboxConfig,
+    /// Let webhooks reach loopback, private and link-local addresses (off: such hooks are refused, so a
+    /// moderator cannot point one at the server's own network).
+    pub webhooks_allow_private: bool,
     pub sites: Vec<SiteConfig>,
+}
+
+/// How the SMTP connection is secured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS, which must succeed (port 587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a mail server on the same machine or network.
+    None,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    /// Default: 587 for starttls, 465 for tls, 25 for none.
+    pub port: Option<u16>,
+    pub username: Option<String>,
+    /// Also from `RIPOSTE_SMTP_PASSWORD`, or read from `password_file`.
+    pub password: Option<String>,
+    pub password_file: Option<PathBuf>,
+    /// The sender, `riposte@example.com` or `Blog comments <riposte@example.com>`.
+    pub from: String,
+    #[serde(default)]
+    pub security: SmtpSecurity,
+}
+
+impl SmtpConfig {
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.security {
+            SmtpSecurity::Starttls => 587,
+            SmtpSecurity::Tls => 465,
+            SmtpSecurity::None => 25,
+        })
+    }
+}
+
+// The password never reaches a log line.
+impl fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("password_file", &self.password_file)
+            .field("from", &self.from)
+            .field("security", &self.security)
+            .finish()
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutboxConfig {
+    /// Seconds before the first retry of a failed delivery; each later wait doubles (at most an hour).
+    pub first_retry_seconds: f64,
+    /// Hours after which a message that still fails is given up (marked failed).
+    pub give_up_hours: f64,
+}
+
+impl Default for OutboxConfig {
+    fn default() -> Self {
+        Self {
+            first_retry_seconds: 30.0,
+            give_up_hours: 24.0,
+        }
+    }
+}
+
+impl OutboxConfig {
+    pub fn retries(&self) -> Retries {
+        Retries {
+            first_retry_ms: (self.first_retry_seconds * 1000.0) as i64,
+            give_up_ms: (self.give_up_hours * 3_600_000.0) as i64,
+        }
+    }
+}
+
+/// A webhook in the configuration file: `[[sites.webhooks]]`.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    pub url: String,
+    pub secret: String,
+    /// The events it receives; every comment event when left out.
+    #[serde(default)]
+    pub events: Vec<String>,
+}
+
+impl fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookConfig")
+            .field("url", &self.url)
+            .field("secret", &"<redacted>")
+            .field("events", &self.events)
+            .finish()
+    }
+}
+
+impl WebhookConfig {
+    /// The hook as stored; checked by [`SiteConfig::validate`] when the file was read.
+    pub fn to_webhook(&self) -> NewWebhook {
+        NewWebhook {
+            url: self.url.clone(),
+            secret: self.secret.clone(),
+            events: self.events.iter().filter_map(|e| Event::parse(e).ok()).collect(),
+        }
+    }
 }
 
 /// Token buckets keyed by client IP: `burst` requests at once, then one more every `every_ms` (fractions
@@ -99,6 +220,14 @@ pub struct SiteConfig {
     /// When a comment must carry a solved proof-of-work challenge: off, always, adaptive (the default).
     #[serde(default)]
     pub pow: Pow,
+    /// Which mails the site's moderators get: pending (the default), all, digest-hourly, digest-daily, off.
+    #[serde(default)]
+    pub notify: NotifyMode,
+    /// The language of the site's mails and pages: en (the default), de.
+    #[serde(default)]
+    pub language: Language,
+    #[serde(default)]
+    pub webhooks: Vec<WebhookConfig>,
 }
 
 fn default_max_links() -> i64 {
@@ -119,6 +248,9 @@ impl Default for Config {
             response_cache: true,
             import_max_mb: 100,
             rate_limits: RateLimits::default(),
+            smtp: None,
+            outbox: OutboxConfig::default(),
+            webhooks_allow_private: false,
             sites: Vec::new(),
         }
     }
@@ -139,6 +271,9 @@ impl fmt::Debug for Config {
             .field("response_cache", &self.response_cache)
             .field("import_max_mb", &self.import_max_mb)
             .field("rate_limits", &self.rate_limits)
+            .field("smtp", &self.smtp)
+            .field("outbox", &self.outbox)
+            .field("webhooks_allow_private", &self.webhooks_allow_private)
             .field("sites", &self.sites)
             .finish()
     }
@@ -203,6 +338,18 @@ impl Config {
                 .parse()
                 .with_context(|| format!("RIPOSTE_IMPORT_MAX_MB: {v:?} is not a whole number of MiB"))?;
         }
+        if let Some(v) = env("RIPOSTE_SMTP_PASSWORD") {
+            if let Some(smtp) = &mut config.smtp {
+                smtp.password = Some(v);
+            }
+        }
+        if let Some(smtp) = &mut config.smtp {
+            if let (None, Some(file)) = (&smtp.password, &smtp.password_file) {
+                let text = std::fs::read_to_string(file)
+                    .with_context(|| format!("smtp.password_file: cannot read {}", file.display()))?;
+                smtp.password = Some(text.trim_end_matches(['\r', '\n']).to_owned());
+            }
+        }
         if let Some(v) = &flags.listen {
             config.listen = v.clone();
         }
@@ -242,6 +389,28 @@ impl Config {
             if rate.burst == 0 || !(rate.every_ms >= 0.0 && rate.every_ms.is_finite()) {
                 bail!("rate_limits.{name}: burst must be at least 1 and every_ms a number of 0 or more");
             }
+        }
+        if let Some(smtp) = &self.smtp {
+            if smtp.host.trim().is_empty() {
+                bail!("smtp.host must not be empty");
+            }
+            if smtp.from.parse::<lettre::message::Mailbox>().is_err() {
+                bail!(
+                    "smtp.from {:?} is not a mail address (name <address> or address)",
+                    smtp.from
+                );
+            }
+            if smtp.username.is_some() != smtp.password.is_some() {
+                bail!(
+                    "smtp: username and password go together (password also from RIPOSTE_SMTP_PASSWORD or password_file)"
+                );
+            }
+        }
+        let o = &self.outbox;
+        if !(o.first_retry_seconds > 0.0 && o.first_retry_seconds.is_finite())
+            || !(o.give_up_hours > 0.0 && o.give_up_hours.is_finite())
+        {
+            bail!("outbox: first_retry_seconds and give_up_hours must be numbers above 0");
         }
         for site in &self.sites {
             site.validate()?;
@@ -292,6 +461,8 @@ impl SiteConfig {
             max_links: self.max_links,
             blocked_words: clean_words(&self.blocked_words),
             pow: self.pow,
+            notify: self.notify,
+            language: self.language,
         }
     }
 
@@ -302,6 +473,23 @@ impl SiteConfig {
         }
         for origin in &self.origins {
             Origin::parse(origin).map_err(|e| anyhow::anyhow!("site {:?}: {}", self.id, e.message))?;
+        }
+        for hook in &self.webhooks {
+            match url::Url::parse(&hook.url) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+                _ => anyhow::bail!(
+                    "site {:?}: webhook url {:?} must be an http or https URL",
+                    self.id,
+                    hook.url
+                ),
+            }
+            if hook.secret.len() < 16 {
+                anyhow::bail!("site {:?}: webhook secret must be at least 16 characters", self.id);
+            }
+            for e in &hook.events {
+                Event::parse(e)
+                    .map_err(|err| anyhow::anyhow!("site {:?}: webhook events: {e:?} {}", self.id, err.message))?;
+            }
         }
         Ok(())
     }

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 type HmacSha256 = Hmac<Sha256>;
 
+pub use crate::domain::notify::MailLink;
 pub use crate::domain::privacy::{IP_KEY_PERIOD_MS, ip_period};
 
 /// The random keys of the current IP-hash period and the one before. They come from the store, which makes
@@ -165,6 +166,43 @@ impl Keys {
             .then_some((id, created))
     }
 
+    /// The token of a link in a mail: the link's fields and their MAC, `KIND.FIELD.FIELD...MAC`, made
+    /// only by this server. Expiry and single use are the caller's to check ([`MailLink::expires`]).
+    pub fn link_token(&self, link: &MailLink) -> String {
+        let (kind, fields) = link.fields();
+        let text: Vec<String> = fields.iter().map(i64::to_string).collect();
+        let mac = self.link_mac(kind, &fields);
+        format!("{kind}.{}.{}", text.join("."), URL_SAFE_NO_PAD.encode(mac))
+    }
+
+    /// The link a token names, and its MAC (the key of a single-use link), if this server made it.
+    pub fn verify_link(&self, token: &str) -> Option<(MailLink, String)> {
+        let token = token.trim();
+        if token.len() > 200 {
+            return None;
+        }
+        let (body, mac) = token.rsplit_once('.')?;
+        let mut parts = body.split('.');
+        let kind = parts.next()?;
+        let fields: Vec<i64> = parts.map(|p| p.parse().ok()).collect::<Option<_>>()?;
+        let given = URL_SAFE_NO_PAD.decode(mac).ok()?;
+        let link = MailLink::from_fields(kind, &fields)?;
+        let mut check = self.mac("mail-link", &[kind.as_bytes()]);
+        for f in &fields {
+            check.update(&f.to_be_bytes());
+        }
+        check.verify_slice(&given).ok()?;
+        Some((link, mac.to_owned()))
+    }
+
+    fn link_mac(&self, kind: &str, fields: &[i64]) -> Vec<u8> {
+        let mut mac = self.mac("mail-link", &[kind.as_bytes()]);
+        for f in fields {
+            mac.update(&f.to_be_bytes());
+        }
+        mac.finalize().into_bytes().to_vec()
+    }
+
     /// The HMAC-SHA256 of a proof-of-work challenge, hex: its ALTCHA `signature`.
     pub fn pow_signature(&self, challenge: &str) -> String {
         hex(&self.mac("pow", &[challenge.as_bytes()]).finalize().into_bytes())
@@ -273,6 +311,37 @@ pub fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::notify::LinkAction;
+
+    #[test]
+    fn mail_links_verify_only_as_made() {
+        let keys = Keys::new("a secret of sixteen+ chars");
+        let link = MailLink::Moderate {
+            moderator: 2,
+            comment: 41,
+            action: LinkAction::Spam,
+            expires: 1_700_000_000_000,
+        };
+        let token = keys.link_token(&link);
+        let (back, mac) = keys.verify_link(&token).unwrap();
+        assert_eq!(back, link);
+        assert!(token.ends_with(&mac));
+        // Another comment, another action or another server's key: refused.
+        assert!(keys.verify_link(&token.replacen(".41.", ".42.", 1)).is_none());
+        assert!(keys.verify_link(&token.replacen(".1.", ".0.", 1)).is_none());
+        assert!(Keys::new("another secret, also long").verify_link(&token).is_none());
+        let unsubscribe = keys.link_token(&MailLink::Unsubscribe {
+            subscription: 7,
+            created: 5,
+        });
+        assert!(unsubscribe.starts_with("u.7.5."));
+        // A confirm token cannot be turned into an unsubscribe token of the same fields.
+        let confirm = keys.link_token(&MailLink::Confirm {
+            subscription: 7,
+            created: 5,
+        });
+        assert!(keys.verify_link(&format!("u{}", &confirm[1..])).is_none());
+    }
 
     #[test]
     fn edit_tokens_bind_comment_and_secret() {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod http;
 pub mod import;
 pub mod keys;
+pub mod notify;
 pub mod render;
 pub mod routes;
 pub mod state;
@@ -37,6 +38,11 @@ pub async fn run(
     let state = AppState::open(config, local).await?;
     tracing::info!(address = %local, public_url = %state.public_url, "riposte is listening");
     tokio::spawn(upkeep(state.store.clone()));
+    notify::spawn(
+        &state.config,
+        state.store.clone(),
+        notify::Links::new(state.public_url.clone(), state.keys.clone()),
+    )?;
     let limits = http::serve::Limits::new(state.config.max_connections_per_peer, state.trusted_proxies.clone());
     http::serve::serve(listener, app(state), limits, shutdown)
         .await

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use axum::extract::FromRef;
 
 use crate::config::Config;
+use crate::domain::notify::{Language, NotifyMode};
 use crate::domain::pow::Pow;
 use crate::domain::site::DEFAULT_MAX_LINKS;
 use crate::domain::time::now_ms;
@@ -60,6 +61,16 @@ impl AppState {
             sites.push(demo_site(own_origins.clone()));
         }
         store.save_sites(sites, now_ms()).await?;
+        let hooks = config
+            .sites
+            .iter()
+            .flat_map(|s| s.webhooks.iter().map(|h| (s.id.clone(), h.to_webhook())))
+            .collect();
+        store.save_config_webhooks(hooks, now_ms()).await?;
+        store.set_channels(config.smtp.is_some());
+        if config.smtp.is_none() {
+            tracing::info!("mail is off: no [smtp] in the configuration (notifications by webhook only)");
+        }
         let site_cache = SiteCache::load(store.clone()).await?;
         let keys = Keys::new(&secret);
         install_ip_keys(&keys, store.as_ref(), now_ms()).await?;
@@ -138,6 +149,8 @@ fn demo_site(origins: Vec<String>) -> Site {
         blocked_words: Vec::new(),
         // The demo page embeds the widget, which solves challenges; off keeps the demo quick to try by curl.
         pow: Pow::Off,
+        notify: NotifyMode::Off,
+        language: Language::En,
     }
 }
 

@@ -11,7 +11,7 @@ use riposte::Store;
 use riposte::config::{Config, Overrides};
 use riposte::domain::pow::Pow;
 use riposte::domain::time::now_ms;
-use riposte::domain::{Moderation, ModeratorName, Origin, Site, SiteId};
+use riposte::domain::{Email, Moderation, ModeratorName, Origin, Site, SiteId};
 use riposte::keys::hash_password;
 
 const ENV_HELP: &str = "\
@@ -120,6 +120,15 @@ enum ModeratorCommand {
         /// Read the password from standard input (one line) instead of asking.
         #[arg(long)]
         password_stdin: bool,
+        /// Where this moderator's notification mails go (new comments, digests).
+        #[arg(long, value_name = "ADDRESS")]
+        email: Option<String>,
+    },
+    /// Set or clear a moderator's address for notifications.
+    Email {
+        name: String,
+        /// The address [default: none, which clears it]
+        address: Option<String>,
     },
     /// List moderators and their sites.
     List,
@@ -305,14 +314,31 @@ fn read_password(from_stdin: bool) -> anyhow::Result<String> {
     Ok(first)
 }
 
+/// A moderator's address as given on the command line, checked.
+fn moderator_email(email: Option<String>) -> anyhow::Result<Option<String>> {
+    Ok(Email::parse(email.as_deref())
+        .map_err(|e| anyhow::anyhow!("--email: {}", e.message))?
+        .map(|e| e.as_str().to_owned()))
+}
+
 async fn moderator(store: Arc<dyn Store>, cmd: ModeratorCommand) -> anyhow::Result<()> {
     match cmd {
+        ModeratorCommand::Email { name, address } => {
+            let email = moderator_email(address)?;
+            let shown = email.clone().unwrap_or_else(|| "none".into());
+            if !store.set_moderator_email(name.clone(), email).await? {
+                bail!("there is no moderator {name:?}");
+            }
+            println!("moderator {name}: notifications go to {shown}");
+        }
         ModeratorCommand::Add {
             name,
             sites,
             all_sites,
             password_stdin,
+            email,
         } => {
+            let email = moderator_email(email)?;
             let name = ModeratorName::parse(&name)
                 .map_err(|_| anyhow::anyhow!("a moderator name is 1 to 64 characters without spaces"))?;
             let known: Vec<String> = store.sites().await?.into_iter().map(|s| s.id).collect();
@@ -322,7 +348,7 @@ async fn moderator(store: Arc<dyn Store>, cmd: ModeratorCommand) -> anyhow::Resu
             let hash = hash_password(&read_password(password_stdin)?)?;
             let name = name.as_str().to_owned();
             let scope = (!all_sites).then(|| sites.clone());
-            if !store.add_moderator(name.clone(), hash, scope, now_ms()).await? {
+            if !store.add_moderator(name.clone(), hash, email, scope, now_ms()).await? {
                 bail!("a moderator named {name:?} exists already");
             }
             println!(

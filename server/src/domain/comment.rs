@@ -99,6 +99,8 @@ pub struct NewComment {
     pub website: Option<Website>,
     pub text: CommentText,
     pub html: String,
+    /// The commenter asks to be mailed of replies (or of every new comment on the page); needs `email`.
+    pub notify: Option<super::notify::SubscriptionScope>,
 }
 
 /// What the server knows of who wrote a comment, derived under its secret.

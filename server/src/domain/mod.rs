@@ -7,6 +7,7 @@ pub mod fields;
 pub mod import;
 pub mod moderation;
 pub mod moderator;
+pub mod notify;
 pub mod pow;
 pub mod privacy;
 pub mod site;

@@ -10,6 +10,8 @@ pub struct Moderator {
     pub id: i64,
     pub name: String,
     pub password_hash: String,
+    /// Where notifications go; none without it.
+    pub email: Option<String>,
     /// `None`: every site.
     pub sites: Option<Vec<String>>,
 }

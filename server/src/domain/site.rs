@@ -1,6 +1,7 @@
 //! Sites: who may post to them and how their new comments are treated.
 
 use super::fields::{FieldError, Origin, SiteId};
+use super::notify::{Language, NotifyMode};
 use super::pow::Pow;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +17,10 @@ pub struct Site {
     pub blocked_words: Vec<String>,
     /// When a comment must carry a solved proof-of-work challenge.
     pub pow: Pow,
+    /// Which mails the site's moderators get.
+    pub notify: NotifyMode,
+    /// The language of the site's mails and pages.
+    pub language: Language,
 }
 
 /// The default for [`Site::max_links`].
@@ -32,6 +37,8 @@ impl Site {
             max_links: DEFAULT_MAX_LINKS,
             blocked_words: Vec::new(),
             pow: Pow::default(),
+            notify: NotifyMode::default(),
+            language: Language::default(),
         }
     }
 

@@ -19,6 +19,9 @@ use crate::domain::comment::{
 use crate::domain::export::SiteExport;
 use crate::domain::import::{Feed, Report};
 use crate::domain::moderator::{Action, AuditEntry, Ban, Filter, Moderator, NewBan};
+use crate::domain::notify::{
+    Attempt, DeliveryState, LinkAction, NewWebhook, OutboxItem, Retries, Subscription, Webhook,
+};
 use crate::domain::pow::ChallengeError;
 use crate::domain::privacy::Export;
 use crate::domain::spam::Verdict;
@@ -70,6 +73,18 @@ pub struct Upkeep {
     pub forgotten_ip_keys: usize,
     /// Expired idempotency keys and used proofs of work.
     pub forgotten_guards: usize,
+    /// Sent messages older than a week, and used mail links past their expiry.
+    pub forgotten_messages: usize,
+}
+
+/// What came of a moderator's action from a mail link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkOutcome {
+    Done,
+    /// The link was used before; nothing changed.
+    Used,
+    /// The comment or the moderator is gone, or the moderator may no longer moderate its site.
+    Gone,
 }
 
 /// How many rows each kind of record has: for operators, for checking a copy, and for tests.
@@ -113,6 +128,8 @@ pub trait Store: Send + Sync + 'static {
     /// Changes with every change to a site's settings or origins, made by any process (the command line
     /// too): a cheap question whether [`Self::sites`] would answer something new.
     async fn sites_version(&self) -> Result<i64>;
+    /// Replaces the webhooks written from the configuration file with these (site id, hook) pairs.
+    async fn save_config_webhooks(&self, hooks: Vec<(String, NewWebhook)>, now: i64) -> Result<()>;
     /// Creates the site or replaces its settings; `by` names the moderator for the audit trail.
     async fn save_site(&self, site: Site, by: Option<String>, now: i64) -> Result<()>;
     /// Creates or replaces several sites in one transaction (the configured ones, at start).
@@ -202,9 +219,16 @@ pub trait Store: Send + Sync + 'static {
 
     async fn moderator(&self, name: String) -> Result<Option<Moderator>>;
     async fn moderators(&self) -> Result<Vec<Moderator>>;
+    /// A new moderator of these sites (`None`: every site), with an address for notifications or none;
     /// `false` when the name is taken.
-    /// A new moderator of these sites (`None`: every site); `false` when the name is taken.
-    async fn add_moderator(&self, name: String, password_hash: String, sites: Scope, now: i64) -> Result<bool>;
+    async fn add_moderator(
+        &self,
+        name: String,
+        password_hash: String,
+        email: Option<String>,
+        sites: Scope,
+        now: i64,
+    ) -> Result<bool>;
     async fn remove_moderator(&self, name: String) -> Result<bool>;
     /// Sets a new password and ends every session of the account.
     async fn set_password(&self, name: String, password_hash: String) -> Result<bool>;
@@ -214,6 +238,57 @@ pub trait Store: Send + Sync + 'static {
     async fn session(&self, token_hash: String, now: i64) -> Result<Option<(Moderator, i64)>>;
     async fn touch_session(&self, token_hash: String, now: i64) -> Result<()>;
     async fn end_session(&self, token_hash: String) -> Result<()>;
+
+    /// Sets or clears a moderator's address for notifications; `false` when there is no such moderator.
+    async fn set_moderator_email(&self, name: String, email: Option<String>) -> Result<bool>;
+
+    // Notifications: the outbox, webhooks, commenters' subscriptions and mail links.
+
+    /// Which channels this server delivers. Messages are queued only for these: with mail off, changes
+    /// queue no mail and subscriptions are not taken.
+    fn set_channels(&self, mail: bool);
+    /// Whether mail is delivered ([`Self::set_channels`]).
+    fn mail_on(&self) -> bool;
+    /// Up to `limit` messages due at `now` that no worker holds, each now held by the caller for
+    /// [`crate::domain::notify::CLAIM_MS`].
+    async fn claim_outbox(&self, now: i64, limit: usize) -> Result<Vec<OutboxItem>>;
+    /// Records how an attempt at message `id` went: sent, tried again when `retries` says, or given up; a
+    /// refusal also blocks its target (the address, or the webhook).
+    async fn finish_outbox(&self, id: i64, attempt: Attempt, retries: Retries, now: i64) -> Result<()>;
+    /// When the next queued message is due; `None` when nothing waits.
+    async fn outbox_next_due(&self) -> Result<Option<i64>>;
+    /// The newest messages of the sites in scope (and those of no site for a moderator of every site),
+    /// optionally only those in `state`.
+    async fn outbox(&self, scope: Scope, state: Option<DeliveryState>, limit: i64) -> Result<Vec<OutboxItem>>;
+    /// Makes these failed or retrying messages due at `now`, with their attempts reset; returns how many.
+    async fn retry_outbox(&self, scope: Scope, ids: Vec<i64>, now: i64) -> Result<usize>;
+    /// Queues the digests due at `now`: one per moderator with an address of each digest site that had
+    /// new comments since its last digest. Returns how many.
+    async fn queue_digests(&self, now: i64) -> Result<usize>;
+    /// The webhooks of a site, oldest first.
+    async fn webhooks(&self, site: SiteId) -> Result<Vec<Webhook>>;
+    async fn add_webhook(&self, site: SiteId, hook: NewWebhook, by: String, now: i64) -> Result<i64>;
+    /// `false` when the site has no such hook.
+    async fn remove_webhook(&self, site: SiteId, id: i64, by: String, now: i64) -> Result<bool>;
+    /// Queues a `test` event for hook `id` of the site; `false` when there is no such hook.
+    async fn test_webhook(&self, site: SiteId, id: i64, now: i64) -> Result<bool>;
+    async fn subscription(&self, id: i64) -> Result<Option<Subscription>>;
+    /// Confirms the address of subscription `id` (made at `created`) for its site, which starts every
+    /// subscription of that address there; `false` when there is no such subscription.
+    async fn confirm_subscription(&self, id: i64, created: i64, now: i64) -> Result<bool>;
+    /// Ends subscription `id` (made at `created`); `false` when there is no such subscription.
+    async fn unsubscribe(&self, id: i64, created: i64) -> Result<bool>;
+    /// A moderator's action from a mail link whose MAC is `mac`, in one transaction with marking the link
+    /// used (until `expires`); audited as from a mail.
+    async fn moderate_by_link(
+        &self,
+        mac: String,
+        expires: i64,
+        moderator: i64,
+        action: LinkAction,
+        comment: i64,
+        now: i64,
+    ) -> Result<LinkOutcome>;
 
     // Moving between systems.
 

@@ -7,6 +7,7 @@ use tracing::instrument;
 
 use super::auth::{AdminForm, Session};
 use super::view::{Ctx, Result, page, visible_sites};
+use crate::domain::notify::{Language, NotifyMode};
 use crate::domain::pow::Pow;
 use crate::domain::site::{DEFAULT_MAX_LINKS, clean_words};
 use crate::domain::time::now_ms;
@@ -108,6 +109,14 @@ pub async fn save_site(State(state): State<AppState>, AdminForm { session, form 
         Some(p) => Pow::parse(p)?,
         None => existing.as_ref().map_or(Pow::default(), |s| s.pow),
     };
+    let notify = match form.one("notify") {
+        Some(n) => NotifyMode::parse(n)?,
+        None => existing.as_ref().map_or(NotifyMode::default(), |s| s.notify),
+    };
+    let language = match form.one("language") {
+        Some(l) => Language::parse(l)?,
+        None => existing.as_ref().map_or(Language::default(), |s| s.language),
+    };
     let name = form
         .one("name")
         .map(str::trim)
@@ -122,6 +131,8 @@ pub async fn save_site(State(state): State<AppState>, AdminForm { session, form 
         max_links,
         blocked_words: clean_words(&words),
         pow,
+        notify,
+        language,
     };
     state
         .store

@@ -13,8 +13,11 @@ use tracing::instrument;
 use super::openapi::{CommentErrors, DeleteErrors, WriteErrors};
 use super::{CommentOut, bearer, check_origin, comment_id, known_site};
 use crate::domain::comment::{Changes, CommentMeta, Commenter, Guard, NewComment, idempotency_key};
+use crate::domain::notify::SubscriptionScope;
 use crate::domain::time::{now_ms, rfc3339};
-use crate::domain::{AuthorName, CommentText, Email, PageTitle, PageUri, SiteId, Status, Website, non_blank};
+use crate::domain::{
+    AuthorName, CommentText, Email, FieldError, PageTitle, PageUri, SiteId, Status, Website, non_blank,
+};
 use crate::domain::{moderation, pow, spam};
 use crate::error::{ApiJson, AppError, ErrorBody, Result};
 use crate::http::client::ClientIp;
@@ -50,6 +53,30 @@ pub struct NewCommentIn {
     honeypot: Option<String>,
     /// Milliseconds from the widget form being shown to its submit; under 1,500 holds the comment as spam.
     fill_ms: Option<i64>,
+    /// Mail me of replies: `true` (or `"replies"`) for direct replies, `"page"` for every new comment on
+    /// the page. Needs `email`; a confirmation mail goes out first, nothing else before it is confirmed.
+    /// Ignored when the server sends no mail (see `notify` in the thread answer).
+    #[schema(value_type = Option<Object>, example = json!(true))]
+    notify: Option<NotifyIn>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum NotifyIn {
+    Flag(bool),
+    Scope(String),
+}
+
+impl NotifyIn {
+    fn scope(self) -> Result<Option<SubscriptionScope>> {
+        match self {
+            Self::Flag(false) => Ok(None),
+            Self::Flag(true) => Ok(Some(SubscriptionScope::Replies)),
+            Self::Scope(s) if s == "replies" => Ok(Some(SubscriptionScope::Replies)),
+            Self::Scope(s) if s == "page" => Ok(Some(SubscriptionScope::Page)),
+            Self::Scope(_) => Err(FieldError::new("notify", "must be true, false, \"replies\" or \"page\"").into()),
+        }
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -88,16 +115,25 @@ impl TryFrom<NewCommentIn> for NewComment {
         let uri = PageUri::parse(&input.uri)?;
         let title = PageTitle::parse(input.title.as_deref())?;
         let text = CommentText::parse(&input.text)?;
+        let email = Email::parse(input.email.as_deref())?;
+        let notify = match input.notify {
+            Some(n) => n.scope()?,
+            None => None,
+        };
+        if notify.is_some() && email.is_none() {
+            return Err(FieldError::new("notify", "needs an email to send the notifications to").into());
+        }
         Ok(Self {
             site,
             uri,
             title,
             parent: input.parent,
             author: AuthorName::parse(input.author.as_deref())?,
-            email: Email::parse(input.email.as_deref())?,
+            email,
             website: Website::parse(input.website.as_deref())?,
             html: render(text.as_str()),
             text,
+            notify,
         })
     }
 }

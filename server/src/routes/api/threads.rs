@@ -28,6 +28,8 @@ pub struct ThreadOut {
     comments: Vec<CommentOut>,
     /// Pass as `after` to get the next page; `null` on the last page.
     next: Option<i64>,
+    /// Whether this server mails reply notifications: the widget then offers them under the email field.
+    notify: bool,
 }
 
 /// Top-level comments per page by default, and at most.
@@ -79,6 +81,7 @@ pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, head
                 None
             };
             let (site, uri) = (site.id.clone(), uri.as_str().to_owned());
+            let notify = state.store.mail_on();
             serialize_off_workers(page.comments.len(), move || {
                 let mut comments = build_tree(page.comments, false);
                 for c in &mut comments {
@@ -91,6 +94,7 @@ pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, head
                     total: page.total,
                     comments,
                     next,
+                    notify,
                 };
                 serde_json::to_vec(&out)
             })

@@ -3,7 +3,8 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
-use super::{bans, guards, json_list, review, spam, threads};
+use super::outbox::{self, Change};
+use super::{bans, guards, json_list, review, spam, subscriptions, threads};
 use crate::domain::Site;
 use crate::domain::comment::{Changes, Comment, CommentMeta, Commenter, Created, Guard, NewComment, Status, place};
 use crate::domain::moderation::{self, Facts};
@@ -61,6 +62,7 @@ pub fn meta(conn: &Connection, id: i64) -> rusqlite::Result<Option<CommentMeta>>
 /// the content rules, then the thread (created by its first comment) and the row.
 pub fn create(
     tx: &Transaction<'_>,
+    mail: bool,
     site: &Site,
     c: &NewComment,
     by: &Commenter,
@@ -79,12 +81,21 @@ pub fn create(
     let returning = match guard.returning {
         Some(comment) => guards::published_on(tx, comment, site_id)?,
         None => false,
+    } || match &c.email {
+        Some(email) => subscriptions::confirmed(tx, site_id, email.as_str())?,
+        None => false,
     };
     guards::check_pow(tx, site, &by.ip_hashes, returning, guard.proof.as_ref(), now)?;
     let comment = insert_new(tx, site, c, by, guard, returning, now)?;
     let published_at_once = comment.status == Status::Published;
     if let Some(key) = &guard.idempotency_key {
         guards::remember(tx, site_id, key, comment.id, published_at_once, now)?;
+    }
+    outbox::notice(tx, mail, comment.id, Change::Created, false, now)?;
+    if let (true, Some(scope), Some(email)) = (mail, c.notify, &c.email) {
+        if comment.status != Status::Spam {
+            subscriptions::subscribe(tx, comment.id, email.as_str(), scope, now)?;
+        }
     }
     Ok(Created {
         comment,
@@ -200,12 +211,16 @@ fn insert(tx: &Transaction<'_>, c: &Insert<'_>) -> rusqlite::Result<i64> {
 /// meets the rules again ([`moderation::after_edit`]); a banned editor's comment goes to spam.
 pub fn edit(
     tx: &Transaction<'_>,
+    mail: bool,
     id: i64,
     site: &Site,
     changes: &Changes,
     editor: &[String; 2],
     now: i64,
 ) -> Result<Option<Comment>> {
+    let Some(before) = meta(tx, id)? else {
+        return Ok(None);
+    };
     update(tx, id, changes, now)?;
     let Some(c) = review::get(tx, id)? else {
         return Ok(None);
@@ -221,8 +236,18 @@ pub fn edit(
             Some(h) => bans::is_banned(tx, &site.id, None, [h, h], now)?,
             None => false,
         };
-    if let Some(v) = moderation::after_edit(site, c.status, banned, changes.spam.as_deref(), &c.html, fields) {
-        review::hold_as(tx, id, v.status, v.reason.as_deref().unwrap_or(""))?;
+    let was_public = before.status == Status::Published;
+    match moderation::after_edit(site, c.status, banned, changes.spam.as_deref(), &c.html, fields) {
+        Some(v) => {
+            review::hold_as(tx, id, v.status, v.reason.as_deref().unwrap_or(""))?;
+            let change = if v.status == Status::Pending {
+                Change::Held
+            } else {
+                Change::Deleted
+            };
+            outbox::notice(tx, mail, id, change, was_public, now)?;
+        }
+        None => outbox::notice(tx, mail, id, Change::Edited, was_public, now)?,
     }
     Ok(get(tx, id)?)
 }
@@ -255,7 +280,10 @@ fn has_replies(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<bool> {
 
 /// Deletes a comment. One with replies stays as a placeholder without author, website or text; a
 /// placeholder left without replies by this deletion goes too, up the chain.
-pub fn remove(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<()> {
+pub fn remove(tx: &Transaction<'_>, id: i64, now: i64) -> rusqlite::Result<()> {
+    if let Some(m) = meta(tx, id)? {
+        outbox::notice(tx, false, id, Change::Deleted, m.status == Status::Published, now)?;
+    }
     spam::forget(tx, id)?;
     if has_replies(tx, id)? {
         tx.prepare_cached(
@@ -284,13 +312,13 @@ pub fn remove(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<()> {
 
 /// Removes several comments as [`remove`] does. One may be gone already: removing a reply can take its
 /// placeholder parent with it.
-pub fn remove_all(tx: &Transaction<'_>, ids: &[i64]) -> rusqlite::Result<()> {
+pub fn remove_all(tx: &Transaction<'_>, ids: &[i64], now: i64) -> rusqlite::Result<()> {
     for &id in ids {
         if tx
             .prepare_cached("SELECT 1 FROM comments WHERE id = ?1")?
             .exists([id])?
         {
-            remove(tx, id)?;
+            remove(tx, id, now)?;
         }
     }
     Ok(())

@@ -12,15 +12,18 @@ mod guards;
 mod import;
 pub mod isso;
 mod moderators;
+mod outbox;
 mod privacy;
 mod review;
 mod settings;
 mod sites;
 mod spam;
 mod store;
+mod subscriptions;
 mod thread_pages;
 mod threads;
 mod votes;
+mod webhooks;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -58,6 +61,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_sites_version",
         include_str!("../../../../migrations/sqlite/0007_sites_version.sql"),
     ),
+    (
+        "0008_notifications",
+        include_str!("../../../../migrations/sqlite/0008_notifications.sql"),
+    ),
 ];
 
 const READERS: usize = 4;
@@ -79,6 +86,8 @@ struct Inner {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next: AtomicUsize,
+    /// Whether mail is delivered: changes queue mail only then ([`crate::store::Store::set_channels`]).
+    mail: std::sync::atomic::AtomicBool,
 }
 
 fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -122,6 +131,7 @@ impl SqliteStore {
                 writer: Mutex::new(writer),
                 readers,
                 next: AtomicUsize::new(0),
+                mail: std::sync::atomic::AtomicBool::new(false),
             }),
         })
     }
@@ -157,6 +167,24 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
+        self.run(f, commit, true).await
+    }
+
+    /// A write that changes nothing a public answer shows (the outbox, subscriptions, webhooks): it
+    /// leaves the generation alone, so the notify worker's bookkeeping keeps the response cache warm.
+    async fn write_unseen<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        self.run(f, true, false).await
+    }
+
+    async fn run<T, F>(&self, f: F, commit: bool, seen: bool) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = lock(&inner.writer);
@@ -164,12 +192,18 @@ impl SqliteStore {
             let value = f(&tx)?;
             if commit {
                 tx.commit()?;
-                inner.generation.fetch_add(1, Ordering::Release);
+                if seen {
+                    inner.generation.fetch_add(1, Ordering::Release);
+                }
             }
             Ok(value)
         })
         .await
         .context("database writer task failed")?
+    }
+
+    fn mail(&self) -> bool {
+        self.inner.mail.load(Ordering::Relaxed)
     }
 }
 

@@ -20,37 +20,44 @@ fn sites_of(conn: &Connection, id: i64) -> rusqlite::Result<Option<Vec<String>>>
     Ok(Some(sites))
 }
 
+const COLUMNS: &str = "id, name, password_hash, email";
+
+fn moderator(conn: &Connection, r: &rusqlite::Row<'_>) -> rusqlite::Result<Moderator> {
+    let id = r.get(0)?;
+    Ok(Moderator {
+        id,
+        name: r.get(1)?,
+        password_hash: r.get(2)?,
+        email: r.get(3)?,
+        sites: sites_of(conn, id)?,
+    })
+}
+
 pub fn by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<Moderator>> {
-    let found = conn
-        .prepare_cached("SELECT id, name, password_hash FROM moderators WHERE name = ?1")?
-        .query_row([name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?;
-    match found {
-        Some((id, name, password_hash)) => Ok(Some(Moderator {
-            id,
-            name,
-            password_hash,
-            sites: sites_of(conn, id)?,
-        })),
-        None => Ok(None),
-    }
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM moderators WHERE name = ?1"))?
+        .query_row([name], |r| moderator(conn, r))
+        .optional()
+}
+
+pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<Moderator>> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM moderators WHERE id = ?1"))?
+        .query_row([id], |r| moderator(conn, r))
+        .optional()
 }
 
 pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Moderator>> {
-    let rows: Vec<(i64, String, String)> = conn
-        .prepare_cached("SELECT id, name, password_hash FROM moderators ORDER BY name")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    rows.into_iter()
-        .map(|(id, name, password_hash)| {
-            Ok(Moderator {
-                id,
-                name,
-                password_hash,
-                sites: sites_of(conn, id)?,
-            })
-        })
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM moderators ORDER BY name"))?
+        .query_map([], |r| moderator(conn, r))?
         .collect()
+}
+
+/// Sets (or with `None` clears) a moderator's address for notifications; `false` when there is no such
+/// moderator.
+pub fn set_email(tx: &Transaction<'_>, name: &str, email: Option<&str>) -> rusqlite::Result<bool> {
+    Ok(tx
+        .prepare_cached("UPDATE moderators SET email = ?2 WHERE name = ?1")?
+        .execute(params![name, email])?
+        == 1)
 }
 
 /// Creates a moderator of these sites (`None`: every site); `false` when the name is taken.
@@ -58,15 +65,16 @@ pub fn add(
     tx: &Transaction<'_>,
     name: &str,
     password_hash: &str,
+    email: Option<&str>,
     sites: Option<&[String]>,
     now: i64,
 ) -> rusqlite::Result<bool> {
     let inserted = tx
         .prepare_cached(
-            "INSERT INTO moderators (name, password_hash, created, all_sites) VALUES (?1, ?2, ?3, ?4)
+            "INSERT INTO moderators (name, password_hash, created, all_sites, email) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT DO NOTHING",
         )?
-        .execute(params![name, password_hash, now, sites.is_none()])?;
+        .execute(params![name, password_hash, now, sites.is_none(), email])?;
     if inserted == 0 {
         return Ok(false);
     }
@@ -108,22 +116,7 @@ pub fn session(conn: &Connection, token_hash: &str, born_after: i64) -> rusqlite
         .query_row(params![token_hash, born_after], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let Some((id, last_seen)) = found else { return Ok(None) };
-    let m = conn
-        .prepare_cached("SELECT id, name, password_hash FROM moderators WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?;
-    match m {
-        Some((id, name, password_hash)) => Ok(Some((
-            Moderator {
-                id,
-                name,
-                password_hash,
-                sites: sites_of(conn, id)?,
-            },
-            last_seen,
-        ))),
-        None => Ok(None),
-    }
+    Ok(by_id(conn, id)?.map(|m| (m, last_seen)))
 }
 
 pub fn touch_session(tx: &Transaction<'_>, token_hash: &str, now: i64) -> rusqlite::Result<()> {

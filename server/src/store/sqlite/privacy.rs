@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, Transaction};
 
-use super::{audit, comments};
+use super::{audit, comments, outbox, subscriptions};
 use crate::domain::privacy::{Export, ExportedBan, ExportedComment};
 use crate::domain::time::rfc3339;
 
@@ -57,8 +57,14 @@ pub fn erase(tx: &Transaction<'_>, email: &str, now: i64, by: &str) -> rusqlite:
         .prepare_cached("SELECT id FROM comments WHERE email = ?1 COLLATE NOCASE ORDER BY id DESC")?
         .query_map([email], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    comments::remove_all(tx, &ids)?;
+    outbox::forget_comments(tx, &ids)?;
+    comments::remove_all(tx, &ids, now)?;
     tx.prepare_cached("DELETE FROM bans WHERE email = ?1 COLLATE NOCASE")?
+        .execute([email])?;
+    subscriptions::forget_email(tx, email)?;
+    tx.prepare_cached("DELETE FROM outbox WHERE channel = 'mail' AND target = ?1 COLLATE NOCASE")?
+        .execute([email])?;
+    tx.prepare_cached("DELETE FROM mail_blocked WHERE email = ?1")?
         .execute([email])?;
     audit::record(
         tx,

@@ -2,6 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter, types::Value};
 
+use super::outbox::{self, Change};
 use super::{audit, bans, comments, spam};
 use crate::domain::comment::{CommentRecord, ModeratorEdit, Status};
 use crate::domain::moderator::{Action, Filter, Moderator, NewBan};
@@ -155,17 +156,18 @@ fn restore(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<bool> {
 }
 
 /// Purges trashed comments deleted before `before`: the author's content goes for good.
-pub fn purge(tx: &Transaction<'_>, before: i64) -> rusqlite::Result<usize> {
+pub fn purge(tx: &Transaction<'_>, before: i64, now: i64) -> rusqlite::Result<usize> {
     let ids: Vec<i64> = tx
         .prepare_cached("SELECT id FROM comments WHERE status = 'deleted' AND deleted_at < ?1")?
         .query_map([before], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    comments::remove_all(tx, &ids)?;
+    comments::remove_all(tx, &ids, now)?;
     Ok(ids.len())
 }
 
 /// A moderator's edit of every field, audited.
 pub fn edit(tx: &Transaction<'_>, id: i64, e: &ModeratorEdit, by: &str, now: i64) -> rusqlite::Result<()> {
+    let was_public = get(tx, id)?.is_some_and(|c| c.status == Status::Published);
     tx.prepare_cached(
         "UPDATE comments SET text = ?2, html = ?3, author = ?4, website = ?5, edited = ?6 WHERE id = ?1",
     )?
@@ -177,6 +179,7 @@ pub fn edit(tx: &Transaction<'_>, id: i64, e: &ModeratorEdit, by: &str, now: i64
         e.website.as_ref().map(|w| w.as_str()),
         now
     ])?;
+    outbox::notice(tx, false, id, Change::Edited, was_public, now)?;
     audit::record(tx, now, by, "edit", Some(id), None)
 }
 
@@ -188,6 +191,7 @@ pub fn records(conn: &Connection, ids: &[i64]) -> rusqlite::Result<Vec<CommentRe
 /// One action on each comment of `ids` the moderator may act on, each audited; returns how many changed.
 pub fn moderate(
     tx: &Transaction<'_>,
+    mail: bool,
     by: &Moderator,
     action: Action,
     ids: &[i64],
@@ -232,6 +236,12 @@ pub fn moderate(
                 spam::train(tx, id, true)?;
             }
         }
+        let was_public = c.status == Status::Published;
+        let change = match action {
+            Action::Approve | Action::Restore => Change::Published,
+            Action::Spam | Action::Delete | Action::Ban => Change::Deleted,
+        };
+        outbox::notice(tx, mail, id, change, was_public, now)?;
         audit::record(tx, now, &by.name, action.as_str(), Some(id), None)?;
         changed += 1;
     }

@@ -2,16 +2,21 @@
 
 use rusqlite::{Connection, Transaction, params};
 
+use crate::domain::notify::{Language, NotifyMode};
 use crate::domain::pow::Pow;
 use crate::domain::{Moderation, Site};
 
 pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Site>> {
     let mut sites: Vec<Site> = conn
-        .prepare_cached("SELECT id, name, moderation, max_links, blocked_words, pow FROM sites ORDER BY id")?
+        .prepare_cached(
+            "SELECT id, name, moderation, max_links, blocked_words, pow, notify, language FROM sites ORDER BY id",
+        )?
         .query_map([], |r| {
             let moderation: String = r.get(2)?;
             let words: String = r.get(4)?;
             let pow: String = r.get(5)?;
+            let notify: String = r.get(6)?;
+            let language: String = r.get(7)?;
             Ok(Site {
                 id: r.get(0)?,
                 name: r.get(1)?,
@@ -20,6 +25,8 @@ pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Site>> {
                 max_links: r.get(3)?,
                 blocked_words: words.lines().map(str::to_owned).collect(),
                 pow: Pow::parse(&pow).unwrap_or(Pow::Always),
+                notify: NotifyMode::parse(&notify).unwrap_or_default(),
+                language: Language::parse(&language).unwrap_or_default(),
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -43,10 +50,11 @@ pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
 /// Creates the site or replaces its name, moderation mode and origins.
 pub fn upsert(tx: &Transaction<'_>, site: &Site, now_ms: i64) -> rusqlite::Result<()> {
     tx.prepare_cached(
-        "INSERT INTO sites (id, name, moderation, created, max_links, blocked_words, pow)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO sites (id, name, moderation, created, max_links, blocked_words, pow, notify, language)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, moderation = excluded.moderation,
-             max_links = excluded.max_links, blocked_words = excluded.blocked_words, pow = excluded.pow",
+             max_links = excluded.max_links, blocked_words = excluded.blocked_words, pow = excluded.pow,
+             notify = excluded.notify, language = excluded.language",
     )?
     .execute(params![
         site.id,
@@ -55,7 +63,9 @@ pub fn upsert(tx: &Transaction<'_>, site: &Site, now_ms: i64) -> rusqlite::Resul
         now_ms,
         site.max_links,
         site.blocked_words.join("\n"),
-        site.pow.as_str()
+        site.pow.as_str(),
+        site.notify.as_str(),
+        site.language.as_str()
     ])?;
     tx.prepare_cached("DELETE FROM site_origins WHERE site_id = ?1")?
         .execute([&site.id])?;

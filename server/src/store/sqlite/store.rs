@@ -10,8 +10,8 @@ use async_trait::async_trait;
 use tracing::instrument;
 
 use super::{
-    SqliteStore, audit, bans, comments, export, feed, guards, import, moderators, privacy, review, settings, sites,
-    spam, thread_pages, threads, votes,
+    SqliteStore, audit, bans, comments, export, feed, guards, import, moderators, outbox, privacy, review, settings,
+    sites, spam, subscriptions, thread_pages, threads, votes, webhooks,
 };
 use crate::domain::comment::{
     Changes, Comment, CommentMeta, CommentRecord, Commenter, Created, FeedEntry, Guard, ModeratorEdit, NewComment,
@@ -21,10 +21,14 @@ use crate::domain::export::SiteExport;
 use crate::domain::import::{Feed, Report};
 use crate::domain::moderation::{IP_HASH_KEEP_MS, TRASH_KEEP_MS};
 use crate::domain::moderator::{Action, AuditEntry, Ban, Filter, Moderator, NewBan, SESSION_IDLE, SESSION_MAX};
+use crate::domain::notify::{
+    Attempt, DeliveryState, Event, Job, LinkAction, NewWebhook, OutboxItem, Retries, Subscription, Webhook,
+    webhook_body,
+};
 use crate::domain::privacy::{Export, ip_period};
 use crate::domain::spam::{Verdict, score_seeded};
 use crate::domain::{PageTitle, PageUri, Site, SiteId};
-use crate::store::{Result, Scope, Store, Totals, Upkeep};
+use crate::store::{LinkOutcome, Result, Scope, Store, Totals, Upkeep};
 
 #[async_trait]
 impl Store for SqliteStore {
@@ -80,7 +84,7 @@ impl Store for SqliteStore {
     async fn upkeep(&self, now: i64) -> Result<Upkeep> {
         self.write(move |tx| {
             Ok(Upkeep {
-                purged_comments: review::purge(tx, now - TRASH_KEEP_MS)?,
+                purged_comments: review::purge(tx, now - TRASH_KEEP_MS, now)?,
                 ended_sessions: moderators::purge_sessions(
                     tx,
                     now - SESSION_IDLE.as_millis() as i64,
@@ -89,6 +93,7 @@ impl Store for SqliteStore {
                 forgotten_ip_hashes: review::forget_ip_hashes(tx, now - IP_HASH_KEEP_MS)?,
                 forgotten_ip_keys: settings::forget_ip_keys(tx, ip_period(now))?,
                 forgotten_guards: guards::forget(tx, now)?,
+                forgotten_messages: outbox::forget(tx, now)?,
             })
         })
         .await
@@ -107,6 +112,12 @@ impl Store for SqliteStore {
     #[instrument(level = "debug", skip_all)]
     async fn sites_version(&self) -> Result<i64> {
         self.read(|conn| Ok(sites::version(conn)?)).await
+    }
+
+    #[instrument(level = "debug", skip_all, fields(hooks = hooks.len()))]
+    async fn save_config_webhooks(&self, hooks: Vec<(String, NewWebhook)>, now: i64) -> Result<()> {
+        self.write_unseen(move |tx| Ok(webhooks::replace_configured(tx, &hooks, now)?))
+            .await
     }
 
     #[instrument(level = "debug", skip_all, fields(site = %site.id))]
@@ -201,7 +212,8 @@ impl Store for SqliteStore {
         guard: Guard,
         now: i64,
     ) -> Result<Created> {
-        self.write(move |tx| comments::create(tx, &site, &comment, &by, &guard, now))
+        let mail = self.mail();
+        self.write(move |tx| comments::create(tx, mail, &site, &comment, &by, &guard, now))
             .await
     }
 
@@ -214,7 +226,8 @@ impl Store for SqliteStore {
         editor: [String; 2],
         now: i64,
     ) -> Result<Option<Comment>> {
-        self.write(move |tx| comments::edit(tx, id, &site, &changes, &editor, now))
+        let mail = self.mail();
+        self.write(move |tx| comments::edit(tx, mail, id, &site, &changes, &editor, now))
             .await
     }
 
@@ -245,7 +258,8 @@ impl Store for SqliteStore {
 
     #[instrument(level = "debug", skip_all, fields(id = id))]
     async fn remove_comment(&self, id: i64) -> Result<()> {
-        self.write(move |tx| Ok(comments::remove(tx, id)?)).await
+        let now = crate::domain::time::now_ms();
+        self.write(move |tx| Ok(comments::remove(tx, id, now)?)).await
     }
 
     #[instrument(level = "debug", skip_all, fields(id = id))]
@@ -276,7 +290,8 @@ impl Store for SqliteStore {
 
     #[instrument(level = "debug", skip_all, fields(moderator = by.id, action = action.as_str(), ids = ids.len()))]
     async fn moderate(&self, by: Moderator, action: Action, ids: Vec<i64>, now: i64) -> Result<usize> {
-        self.write(move |tx| Ok(review::moderate(tx, &by, action, &ids, now)?))
+        let mail = self.mail();
+        self.write(move |tx| Ok(review::moderate(tx, mail, &by, action, &ids, now)?))
             .await
     }
 
@@ -334,8 +349,30 @@ impl Store for SqliteStore {
     }
 
     #[instrument(level = "debug", skip_all)]
-    async fn add_moderator(&self, name: String, password_hash: String, sites: Scope, now: i64) -> Result<bool> {
-        self.write(move |tx| Ok(moderators::add(tx, &name, &password_hash, sites.as_deref(), now)?))
+    async fn add_moderator(
+        &self,
+        name: String,
+        password_hash: String,
+        email: Option<String>,
+        sites: Scope,
+        now: i64,
+    ) -> Result<bool> {
+        self.write(move |tx| {
+            Ok(moderators::add(
+                tx,
+                &name,
+                &password_hash,
+                email.as_deref(),
+                sites.as_deref(),
+                now,
+            )?)
+        })
+        .await
+    }
+
+    #[instrument(level = "debug", skip_all)]
+    async fn set_moderator_email(&self, name: String, email: Option<String>) -> Result<bool> {
+        self.write(move |tx| Ok(moderators::set_email(tx, &name, email.as_deref())?))
             .await
     }
 
@@ -394,5 +431,162 @@ impl Store for SqliteStore {
     #[instrument(level = "debug", skip_all)]
     async fn erase(&self, email: String, by: String, now: i64) -> Result<usize> {
         self.write(move |tx| Ok(privacy::erase(tx, &email, now, &by)?)).await
+    }
+
+    fn set_channels(&self, mail: bool) {
+        self.inner.mail.store(mail, Ordering::Relaxed);
+    }
+
+    fn mail_on(&self) -> bool {
+        self.mail()
+    }
+
+    #[instrument(level = "debug", skip_all)]
+    async fn claim_outbox(&self, now: i64, limit: usize) -> Result<Vec<OutboxItem>> {
+        self.write_unseen(move |tx| Ok(outbox::claim(tx, now, limit)?)).await
+    }
+
+    #[instrument(level = "debug", skip_all, fields(id = id))]
+    async fn finish_outbox(&self, id: i64, attempt: Attempt, retries: Retries, now: i64) -> Result<()> {
+        self.write_unseen(move |tx| Ok(outbox::finish(tx, id, &attempt, retries, now)?))
+            .await
+    }
+
+    #[instrument(level = "debug", skip_all)]
+    async fn outbox_next_due(&self) -> Result<Option<i64>> {
+        self.read(|conn| Ok(outbox::next_due(conn)?)).await
+    }
+
+    #[instrument(level = "debug", skip_all)]
+    async fn outbox(&self, scope: Scope, state: Option<DeliveryState>, limit: i64) -> Result<Vec<OutboxItem>> {
+        self.read(move |conn| Ok(outbox::list(conn, scope.as_deref(), state, limit)?))
+            .await
+    }
+
+    #[instrument(level = "debug", skip_all, fields(ids = ids.len()))]
+    async fn retry_outbox(&self, scope: Scope, ids: Vec<i64>, now: i64) -> Result<usize> {
+        self.write_unseen(move |tx| Ok(outbox::retry(tx, scope.as_deref(), &ids, now)?))
+            .await
+    }
+
+    #[instrument(level = "debug", skip_all)]
+    async fn queue_digests(&self, now: i64) -> Result<usize> {
+        if !self.mail() {
+            return Ok(0);
+        }
+        self.write_unseen(move |tx| Ok(outbox::queue_digests(tx, now)?)).await
+    }
+
+    #[instrument(level = "debug", skip_all, fields(site = %site))]
+    async fn webhooks(&self, site: SiteId) -> Result<Vec<Webhook>> {
+        self.read(move |conn| Ok(webhooks::of_site(conn, site.as_str())?)).await
+    }
+
+    #[instrument(level = "debug", skip_all, fields(site = %site))]
+    async fn add_webhook(&self, site: SiteId, hook: NewWebhook, by: String, now: i64) -> Result<i64> {
+        self.write_unseen(move |tx| {
+            let id = webhooks::add(tx, site.as_str(), &hook, false, now)?;
+            audit::record(
+                tx,
+                now,
+                &by,
+                "webhook-add",
+                None,
+                Some(&format!("{} #{id}", site.as_str())),
+            )?;
+            Ok(id)
+        })
+        .await
+    }
+
+    #[instrument(level = "debug", skip_all, fields(site = %site, id = id))]
+    async fn remove_webhook(&self, site: SiteId, id: i64, by: String, now: i64) -> Result<bool> {
+        self.write_unseen(move |tx| {
+            let removed = webhooks::remove(tx, site.as_str(), id)?;
+            if removed {
+                audit::record(
+                    tx,
+                    now,
+                    &by,
+                    "webhook-remove",
+                    None,
+                    Some(&format!("{} #{id}", site.as_str())),
+                )?;
+            }
+            Ok(removed)
+        })
+        .await
+    }
+
+    #[instrument(level = "debug", skip_all, fields(site = %site, id = id))]
+    async fn test_webhook(&self, site: SiteId, id: i64, now: i64) -> Result<bool> {
+        self.write_unseen(move |tx| {
+            let Some(hook) = webhooks::get(tx, site.as_str(), id)? else {
+                return Ok(false);
+            };
+            let job = Job::Webhook {
+                hook: hook.id,
+                url: hook.url,
+                event: Event::Test,
+                body: webhook_body(Event::Test, None, now),
+            };
+            outbox::queue(tx, Some(site.as_str()), None, &job, now)?;
+            Ok(true)
+        })
+        .await
+    }
+
+    #[instrument(level = "debug", skip_all, fields(id = id))]
+    async fn subscription(&self, id: i64) -> Result<Option<Subscription>> {
+        self.read(move |conn| Ok(subscriptions::get(conn, id)?)).await
+    }
+
+    #[instrument(level = "debug", skip_all, fields(id = id))]
+    async fn confirm_subscription(&self, id: i64, created: i64, now: i64) -> Result<bool> {
+        self.write_unseen(move |tx| Ok(subscriptions::confirm(tx, id, created, now)?))
+            .await
+    }
+
+    #[instrument(level = "debug", skip_all, fields(id = id))]
+    async fn unsubscribe(&self, id: i64, created: i64) -> Result<bool> {
+        self.write_unseen(move |tx| Ok(subscriptions::unsubscribe(tx, id, created)?))
+            .await
+    }
+
+    #[instrument(level = "debug", skip_all, fields(moderator = moderator, comment = comment))]
+    async fn moderate_by_link(
+        &self,
+        mac: String,
+        expires: i64,
+        moderator: i64,
+        action: LinkAction,
+        comment: i64,
+        now: i64,
+    ) -> Result<LinkOutcome> {
+        let mail = self.mail();
+        self.write(move |tx| {
+            let Some(by) = moderators::by_id(tx, moderator)? else {
+                return Ok(LinkOutcome::Gone);
+            };
+            match review::get(tx, comment)? {
+                Some(c) if by.may(&c.site) => {}
+                _ => return Ok(LinkOutcome::Gone),
+            }
+            if !outbox::use_link(tx, &mac, expires)? {
+                return Ok(LinkOutcome::Used);
+            }
+            let action = match action {
+                LinkAction::Approve => Action::Approve,
+                LinkAction::Spam => Action::Spam,
+                LinkAction::Delete => Action::Delete,
+            };
+            let by = Moderator {
+                name: format!("{} (mail)", by.name),
+                ..by
+            };
+            review::moderate(tx, mail, &by, action, &[comment], now)?;
+            Ok(LinkOutcome::Done)
+        })
+        .await
     }
 }

@@ -1,0 +1,168 @@
+//! The notify worker: takes due messages from the store's outbox, delivers each (a mail through
+//! [`mail::Mailer`], a webhook POST through [`webhook::Sender`]) and records how it went; queues the
+//! moderators' digests when they are due. No request ever waits on it: a change only writes to the
+//! outbox, in its own transaction, and the worker finds the message there, also after a restart.
+
+pub mod mail;
+pub mod webhook;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::Config;
+use crate::domain::notify::{Attempt, Job, LINK_VALID_MS, LinkAction, MailLink, OutboxItem, Retries};
+use crate::domain::time::now_ms;
+use crate::keys::Keys;
+use crate::store::Store;
+
+/// How often the worker looks for due messages when nothing woke it, and for due digests.
+pub const POLL: Duration = Duration::from_millis(500);
+/// Messages delivered at once, at most.
+const BATCH: usize = 16;
+
+/// The links a mail carries, all under `public_url`, each signed by the server.
+#[derive(Clone)]
+pub struct Links {
+    public_url: Arc<str>,
+    keys: Arc<Keys>,
+}
+
+impl Links {
+    pub fn new(public_url: Arc<str>, keys: Arc<Keys>) -> Self {
+        Self { public_url, keys }
+    }
+
+    /// The confirmation page of a moderator's action on a comment, valid for [`LINK_VALID_MS`] from `now`.
+    pub fn moderate(&self, moderator: i64, comment: i64, action: LinkAction, now: i64) -> String {
+        let token = self.keys.link_token(&MailLink::Moderate {
+            moderator,
+            comment,
+            action,
+            expires: now + LINK_VALID_MS,
+        });
+        format!("{}/admin/mail/{token}", self.public_url)
+    }
+
+    /// The page that confirms a subscription (double opt-in).
+    pub fn confirm(&self, subscription: i64, created: i64) -> String {
+        let token = self.keys.link_token(&MailLink::Confirm { subscription, created });
+        format!("{}/notify/confirm/{token}", self.public_url)
+    }
+
+    /// The unsubscribe page, which is also the RFC 8058 one-click POST target.
+    pub fn unsubscribe(&self, subscription: i64, created: i64) -> String {
+        let token = self.keys.link_token(&MailLink::Unsubscribe { subscription, created });
+        format!("{}/notify/unsubscribe/{token}", self.public_url)
+    }
+
+    /// A comment in the admin UI.
+    pub fn admin_comment(&self, comment: i64) -> String {
+        format!("{}/admin/comments/{comment}", self.public_url)
+    }
+
+    /// The admin UI's queue.
+    pub fn queue(&self) -> String {
+        format!("{}/admin", self.public_url)
+    }
+}
+
+/// Delivers the outbox of one store.
+pub struct Worker {
+    store: Arc<dyn Store>,
+    mailer: Option<mail::Mailer>,
+    hooks: webhook::Sender,
+    links: Links,
+    retries: Retries,
+}
+
+impl Worker {
+    pub fn new(config: &Config, store: Arc<dyn Store>, links: Links) -> anyhow::Result<Self> {
+        Ok(Self {
+            mailer: config.smtp.as_ref().map(mail::Mailer::new).transpose()?,
+            hooks: webhook::Sender::new(config.webhooks_allow_private)?,
+            retries: config.outbox.retries(),
+            store,
+            links,
+        })
+    }
+
+    /// Runs until the process ends: delivers what is due, sleeping [`POLL`] between looks.
+    pub async fn run(self) {
+        let worker = Arc::new(self);
+        loop {
+            if let Err(e) = worker.clone().round(now_ms()).await {
+                tracing::error!(error = %e, "notify worker: the outbox could not be read");
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// One look at the outbox: queues due digests, then claims and delivers what is due, concurrently.
+    /// Returns how many messages it tried.
+    pub async fn round(self: Arc<Self>, now: i64) -> anyhow::Result<usize> {
+        self.store.queue_digests(now).await?;
+        let mut tried = 0;
+        loop {
+            let due = self.store.claim_outbox(now_ms(), BATCH).await?;
+            if due.is_empty() {
+                return Ok(tried);
+            }
+            tried += due.len();
+            let mut tasks = tokio::task::JoinSet::new();
+            for item in due {
+                let worker = self.clone();
+                tasks.spawn(async move { worker.deliver(item).await });
+            }
+            while let Some(done) = tasks.join_next().await {
+                if let Err(e) = done {
+                    tracing::error!(error = %e, "notify worker: a delivery task failed");
+                }
+            }
+        }
+    }
+
+    async fn deliver(&self, item: OutboxItem) {
+        let attempt = self.attempt(&item).await;
+        match &attempt {
+            Attempt::Sent => tracing::info!(id = item.id, kind = item.job.channel().as_str(), "notification sent"),
+            Attempt::Retry(e) | Attempt::Failed(e) | Attempt::Refused(e) => {
+                tracing::warn!(id = item.id, kind = item.job.channel().as_str(), error = %e, "notification not sent")
+            }
+        }
+        if let Err(e) = self.store.finish_outbox(item.id, attempt, self.retries, now_ms()).await {
+            // The claim runs out and another round tries again: a message is sent at least once.
+            tracing::error!(id = item.id, error = %e, "notify worker: could not record a delivery");
+        }
+    }
+
+    async fn attempt(&self, item: &OutboxItem) -> Attempt {
+        match &item.job {
+            Job::Webhook { hook, url, body, .. } => {
+                let Some(site) = item.site.as_deref().and_then(|s| crate::domain::SiteId::parse(s).ok()) else {
+                    return Attempt::Failed("the webhook's site is gone".into());
+                };
+                let secret = match self.store.webhooks(site).await {
+                    Ok(hooks) => match hooks.into_iter().find(|h| h.id == *hook) {
+                        Some(h) if h.disabled.is_some() => {
+                            return Attempt::Failed("the webhook is disabled (it answered 410 Gone)".into());
+                        }
+                        Some(h) => h.secret,
+                        None => return Attempt::Failed("the webhook was removed".into()),
+                    },
+                    Err(e) => return Attempt::Retry(format!("the webhook could not be read: {e}")),
+                };
+                self.hooks.send(url, &secret, body).await
+            }
+            job => match &self.mailer {
+                Some(m) => m.send(job, &self.links).await,
+                None => Attempt::Failed("mail is off (no [smtp] in the configuration)".into()),
+            },
+        }
+    }
+}
+
+/// Starts the worker on the runtime; messages queued before a restart go out now.
+pub fn spawn(config: &Config, store: Arc<dyn Store>, links: Links) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    let worker = Worker::new(config, store, links)?;
+    Ok(tokio::spawn(worker.run()))
+}

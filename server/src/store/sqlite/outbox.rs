@@ -1,0 +1,427 @@
+//! The outbox: messages queued in the transaction of the change that caused them (so a crash between a
+//! commit and its delivery loses nothing), claimed by the notify worker, and marked sent, retried or
+//! failed. Who hears of what is decided here from the site's settings and the domain's rules.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use super::{subscriptions, webhooks};
+use crate::domain::Status;
+use crate::domain::notify::{
+    Attempt, CLAIM_MS, CommentSnapshot, DeliveryState, Event, Job, Language, NotifyMode, OutboxItem, Recipient,
+    Retries, SENT_KEEP_MS, webhook_body,
+};
+
+/// What happened to a comment, for those who hear of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// A visitor's new comment, stored with whatever status the rules gave it.
+    Created,
+    /// A moderator approved or restored it: it is visible now.
+    Published,
+    /// Its author or a moderator changed it.
+    Edited,
+    /// An author's edit sent it back to the moderators.
+    Held,
+    /// It left the public view (removed, trashed, marked spam).
+    Deleted,
+}
+
+/// A comment with what its notifications need to know besides the snapshot.
+pub struct Noticed {
+    pub snapshot: CommentSnapshot,
+    pub thread: i64,
+    pub email: Option<String>,
+    pub notify: NotifyMode,
+    pub language: Language,
+}
+
+pub fn noticed(conn: &Connection, id: i64) -> rusqlite::Result<Option<Noticed>> {
+    conn.prepare_cached(
+        "SELECT c.id, t.site_id, s.name, t.uri, t.title, c.parent_id, c.status, c.author, c.website, c.html,
+                c.text, c.held_reason, c.created, c.email, t.id, s.notify, s.language
+         FROM comments c JOIN threads t ON t.id = c.thread_id JOIN sites s ON s.id = t.site_id
+         WHERE c.id = ?1",
+    )?
+    .query_row([id], |r| {
+        let notify: String = r.get(15)?;
+        let language: String = r.get(16)?;
+        Ok(Noticed {
+            snapshot: CommentSnapshot {
+                id: r.get(0)?,
+                site: r.get(1)?,
+                site_name: r.get(2)?,
+                uri: r.get(3)?,
+                title: r.get(4)?,
+                parent: r.get(5)?,
+                status: r.get(6)?,
+                author: r.get(7)?,
+                website: r.get(8)?,
+                html: r.get(9)?,
+                text: r.get(10)?,
+                reason: r.get(11)?,
+                created: r.get(12)?,
+            },
+            email: r.get(13)?,
+            thread: r.get(14)?,
+            notify: NotifyMode::parse(&notify).unwrap_or_default(),
+            language: Language::parse(&language).unwrap_or_default(),
+        })
+    })
+    .optional()
+}
+
+/// Queues what `change` to comment `id` makes known: moderator mails (when `mail`), subscribers' mails
+/// (when `mail`) and webhook events. `was_public`: whether the comment was published before the change.
+pub fn notice(
+    tx: &Transaction<'_>,
+    mail: bool,
+    id: i64,
+    change: Change,
+    was_public: bool,
+    now: i64,
+) -> rusqlite::Result<()> {
+    let Some(n) = noticed(tx, id)? else {
+        return Ok(());
+    };
+    let status = Status::from_stored(&n.snapshot.status);
+    let public = status == Status::Published;
+    let mut events = Vec::new();
+    match change {
+        Change::Created => {
+            events.push(Event::Created);
+            if public {
+                events.push(Event::Published);
+            }
+        }
+        Change::Published if !was_public && public => events.push(Event::Published),
+        Change::Edited | Change::Held => events.push(Event::Edited),
+        Change::Deleted if was_public => events.push(Event::Deleted),
+        _ => {}
+    }
+    if mail && matches!(change, Change::Created | Change::Held) && n.notify.mails_at_once(status) {
+        for to in moderators_of(tx, &n.snapshot.site)? {
+            let job = Job::Moderator {
+                to,
+                language: n.language,
+                comment: n.snapshot.clone(),
+            };
+            queue(tx, Some(&n.snapshot.site), Some(id), &job, now)?;
+        }
+    }
+    if mail && events.contains(&Event::Published) {
+        for (subscription, to, scope) in subscriptions::hearing_of(tx, &n)? {
+            let job = Job::Reply {
+                subscription,
+                to,
+                language: n.language,
+                scope,
+                comment: n.snapshot.clone(),
+            };
+            queue(tx, Some(&n.snapshot.site), Some(id), &job, now)?;
+        }
+    }
+    // A deleted comment's content goes nowhere (it may be an erasure): receivers get where it was.
+    let gone = CommentSnapshot {
+        author: None,
+        website: None,
+        html: String::new(),
+        text: String::new(),
+        reason: None,
+        ..n.snapshot.clone()
+    };
+    for event in events {
+        let shown = if event == Event::Deleted { &gone } else { &n.snapshot };
+        for hook in webhooks::of_site(tx, &n.snapshot.site)? {
+            if hook.wants(event) {
+                let job = Job::Webhook {
+                    hook: hook.id,
+                    url: hook.url.clone(),
+                    event,
+                    body: webhook_body(event, Some(shown), now),
+                };
+                queue(tx, Some(&n.snapshot.site), Some(id), &job, now)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The moderators of a site who have an address that has not bounced.
+pub fn moderators_of(conn: &Connection, site: &str) -> rusqlite::Result<Vec<Recipient>> {
+    conn.prepare_cached(
+        "SELECT m.id, m.name, m.email FROM moderators m
+         WHERE m.email IS NOT NULL
+           AND (m.all_sites OR EXISTS (SELECT 1 FROM moderator_sites ms WHERE ms.moderator_id = m.id AND ms.site_id = ?1))
+           AND NOT EXISTS (SELECT 1 FROM mail_blocked b WHERE b.email = m.email)
+         ORDER BY m.id",
+    )?
+    .query_map([site], |r| {
+        Ok(Recipient {
+            moderator_id: r.get(0)?,
+            name: r.get(1)?,
+            email: r.get(2)?,
+        })
+    })?
+    .collect()
+}
+
+/// Puts one message in the outbox, due at once.
+pub fn queue(
+    tx: &Transaction<'_>,
+    site: Option<&str>,
+    comment: Option<i64>,
+    job: &Job,
+    now: i64,
+) -> rusqlite::Result<i64> {
+    let text = serde_json::to_string(job).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    tx.prepare_cached(
+        "INSERT INTO outbox (site_id, comment_id, channel, target, job, next_at, created)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+    )?
+    .execute(params![site, comment, job.channel().as_str(), job.target(), text, now])?;
+    Ok(tx.last_insert_rowid())
+}
+
+const ITEM: &str = "SELECT id, site_id, job, state, attempts, next_at, last_error, created, sent_at FROM outbox";
+
+fn item(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
+    let job: String = r.get(2)?;
+    let state: String = r.get(3)?;
+    Ok(OutboxItem {
+        id: r.get(0)?,
+        site: r.get(1)?,
+        job: serde_json::from_str(&job)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e)))?,
+        state: DeliveryState::from_stored(&state),
+        attempts: r.get(4)?,
+        next_at: r.get(5)?,
+        last_error: r.get(6)?,
+        created: r.get(7)?,
+        sent_at: r.get(8)?,
+    })
+}
+
+/// Up to `limit` due messages no worker holds, now held until `now + CLAIM_MS`.
+pub fn claim(tx: &Transaction<'_>, now: i64, limit: usize) -> rusqlite::Result<Vec<OutboxItem>> {
+    let ids: Vec<i64> = tx
+        .prepare_cached(
+            "SELECT id FROM outbox WHERE state IN ('queued', 'retrying') AND next_at <= ?1 AND claimed_until <= ?1
+             ORDER BY next_at, id LIMIT ?2",
+        )?
+        .query_map(params![now, limit as i64], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut items = Vec::with_capacity(ids.len());
+    for id in ids {
+        tx.prepare_cached("UPDATE outbox SET claimed_until = ?2 WHERE id = ?1")?
+            .execute(params![id, now + CLAIM_MS])?;
+        if let Some(i) = tx
+            .prepare_cached(&format!("{ITEM} WHERE id = ?1"))?
+            .query_row([id], item)
+            .optional()?
+        {
+            items.push(i);
+        }
+    }
+    Ok(items)
+}
+
+/// Records an attempt's outcome; a refusal also blocks its target and fails what else waits for it.
+pub fn finish(tx: &Transaction<'_>, id: i64, attempt: &Attempt, retries: Retries, now: i64) -> rusqlite::Result<()> {
+    let Some((attempts, created, channel, target, job)) = tx
+        .prepare_cached("SELECT attempts, created, channel, target, job FROM outbox WHERE id = ?1")?
+        .query_row([id], |r| {
+            Ok((
+                r.get::<_, i64>(0)? + 1,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })
+        .optional()?
+    else {
+        return Ok(());
+    };
+    let set = |state: DeliveryState, next_at: i64, error: Option<&str>, sent: Option<i64>| {
+        tx.prepare_cached(
+            "UPDATE outbox SET state = ?2, attempts = ?3, next_at = ?4, last_error = coalesce(?5, last_error),
+                               sent_at = ?6, claimed_until = 0 WHERE id = ?1",
+        )?
+        .execute(params![id, state.as_str(), attempts, next_at, error, sent])
+    };
+    match attempt {
+        Attempt::Sent => {
+            set(DeliveryState::Sent, now, None, Some(now))?;
+        }
+        Attempt::Retry(e) => {
+            match retries.next_attempt(attempts, created, now) {
+                Some(at) => set(DeliveryState::Retrying, at, Some(e), None)?,
+                None => set(DeliveryState::Failed, now, Some(&format!("gave up: {e}")), None)?,
+            };
+        }
+        Attempt::Failed(e) => {
+            set(DeliveryState::Failed, now, Some(e), None)?;
+        }
+        Attempt::Refused(e) => {
+            set(DeliveryState::Failed, now, Some(e), None)?;
+            match serde_json::from_str::<Job>(&job) {
+                Ok(Job::Webhook { hook, .. }) => webhooks::disable(tx, hook, e)?,
+                _ if channel == "mail" => {
+                    tx.prepare_cached(
+                        "INSERT INTO mail_blocked (email, reason, created) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                    )?
+                    .execute(params![target, e, now])?;
+                }
+                _ => {}
+            }
+            tx.prepare_cached(
+                "UPDATE outbox SET state = 'failed', last_error = 'not sent: ' || ?3 || ' refused an earlier message',
+                                   claimed_until = 0
+                 WHERE channel = ?1 AND target = ?2 COLLATE NOCASE AND state IN ('queued', 'retrying')",
+            )?
+            .execute(params![
+                channel,
+                target,
+                if channel == "mail" {
+                    "the address"
+                } else {
+                    "the webhook"
+                }
+            ])?;
+        }
+    }
+    Ok(())
+}
+
+pub fn next_due(conn: &Connection) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("SELECT min(max(next_at, claimed_until)) FROM outbox WHERE state IN ('queued', 'retrying')")?
+        .query_row([], |r| r.get(0))
+}
+
+/// The scope as a bound parameter: `NULL` for every site, else a JSON list of site ids.
+fn scope_json(scope: Option<&[String]>) -> Option<String> {
+    scope.map(super::json_list)
+}
+
+/// The newest messages in scope, optionally only in one state.
+pub fn list(
+    conn: &Connection,
+    scope: Option<&[String]>,
+    state: Option<DeliveryState>,
+    limit: i64,
+) -> rusqlite::Result<Vec<OutboxItem>> {
+    conn.prepare_cached(&format!(
+        "{ITEM} WHERE (?1 IS NULL OR state = ?1)
+           AND (?3 IS NULL OR site_id IN (SELECT value FROM json_each(?3)))
+         ORDER BY id DESC LIMIT ?2"
+    ))?
+    .query_map(
+        params![state.map(DeliveryState::as_str), limit, scope_json(scope)],
+        item,
+    )?
+    .collect()
+}
+
+/// Makes failed or retrying messages in scope due now, as if newly queued.
+pub fn retry(tx: &Transaction<'_>, scope: Option<&[String]>, ids: &[i64], now: i64) -> rusqlite::Result<usize> {
+    let scope = scope_json(scope);
+    let mut changed = 0;
+    for &id in ids {
+        changed += tx
+            .prepare_cached(
+                "UPDATE outbox SET state = 'queued', attempts = 0, next_at = ?2, created = ?2, claimed_until = 0
+                 WHERE id = ?1 AND state IN ('failed', 'retrying')
+                   AND (?3 IS NULL OR site_id IN (SELECT value FROM json_each(?3)))",
+            )?
+            .execute(params![id, now, scope])?;
+    }
+    Ok(changed)
+}
+
+/// Queues the digests due at `now` and moves each digest site's mark to `now`.
+pub fn queue_digests(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<usize> {
+    let sites: Vec<(String, String, String, String, i64)> = tx
+        .prepare_cached(
+            "SELECT id, name, notify, language, digest_until FROM sites WHERE notify IN ('digest-hourly', 'digest-daily')",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut queued = 0;
+    for (site, site_name, notify, language, until) in sites {
+        let Some(every) = NotifyMode::parse(&notify).ok().and_then(NotifyMode::digest_every_ms) else {
+            continue;
+        };
+        if until != 0 && until + every > now {
+            continue;
+        }
+        tx.prepare_cached("UPDATE sites SET digest_until = ?2 WHERE id = ?1")?
+            .execute(params![site, now])?;
+        if until == 0 {
+            // The first check starts the clock: the first digest reports from here.
+            continue;
+        }
+        let ids: Vec<i64> = tx
+            .prepare_cached(
+                "SELECT id FROM comments WHERE site_id = ?1 AND created > ?2 AND created <= ?3
+                   AND status IN ('pending', 'published') ORDER BY id LIMIT ?4",
+            )?
+            .query_map(params![site, until, now, DIGEST_MAX], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if ids.is_empty() {
+            continue;
+        }
+        let mut comments = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(n) = noticed(tx, id)? {
+                comments.push(n.snapshot);
+            }
+        }
+        for to in moderators_of(tx, &site)? {
+            let job = Job::Digest {
+                to,
+                language: Language::parse(&language).unwrap_or_default(),
+                site: site.clone(),
+                site_name: site_name.clone(),
+                since: until,
+                comments: comments.clone(),
+            };
+            queue(tx, Some(&site), None, &job, now)?;
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+/// The most comments one digest lists.
+pub const DIGEST_MAX: i64 = 200;
+
+/// Forgets sent messages after [`SENT_KEEP_MS`], failed ones that long after their last attempt, and
+/// used links past their expiry.
+pub fn forget(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<usize> {
+    let messages = tx
+        .prepare_cached(
+            "DELETE FROM outbox WHERE (state = 'sent' AND sent_at < ?1) OR (state = 'failed' AND next_at < ?1)",
+        )?
+        .execute([now - SENT_KEEP_MS])?;
+    let links = tx
+        .prepare_cached("DELETE FROM used_links WHERE expires < ?1")?
+        .execute([now])?;
+    Ok(messages + links)
+}
+
+/// Marks a single-use link used; `false` when it was already.
+pub fn use_link(tx: &Transaction<'_>, mac: &str, expires: i64) -> rusqlite::Result<bool> {
+    Ok(tx
+        .prepare_cached("INSERT INTO used_links (mac, expires) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
+        .execute(params![mac, expires])?
+        == 1)
+}
+
+/// Drops the undelivered messages about these comments (their author's data is being erased).
+pub fn forget_comments(tx: &Transaction<'_>, ids: &[i64]) -> rusqlite::Result<()> {
+    for id in ids {
+        tx.prepare_cached("DELETE FROM outbox WHERE comment_id = ?1")?
+            .execute([id])?;
+    }
+    Ok(())
+}
