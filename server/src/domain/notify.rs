@@ -282,6 +282,8 @@ pub enum Job {
     /// A confirmed subscriber hears of a new published comment (a reply to theirs, or one on the page).
     Reply {
         subscription: i64,
+        /// When the subscription was made (its unsubscribe link is signed over it).
+        created: i64,
         to: String,
         language: Language,
         scope: SubscriptionScope,

@@ -109,12 +109,13 @@ pub fn notice(
         }
     }
     if mail && events.contains(&Event::Published) {
-        for (subscription, to, scope) in subscriptions::hearing_of(tx, &n)? {
+        for h in subscriptions::hearing_of(tx, &n)? {
             let job = Job::Reply {
-                subscription,
-                to,
+                subscription: h.subscription,
+                created: h.created,
+                to: h.email,
                 language: n.language,
-                scope,
+                scope: h.scope,
                 comment: n.snapshot.clone(),
             };
             queue(tx, Some(&n.snapshot.site), Some(id), &job, now)?;

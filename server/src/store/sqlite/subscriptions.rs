@@ -64,12 +64,20 @@ pub fn subscribe(
     Ok(())
 }
 
+/// A subscriber who hears of a comment.
+pub struct Hearing {
+    pub subscription: i64,
+    pub created: i64,
+    pub email: String,
+    pub scope: SubscriptionScope,
+}
+
 /// The confirmed subscribers who hear of published comment `n`: those subscribed to replies to its
 /// parent, then those subscribed to its page; one message per address, never to its own author.
-pub fn hearing_of(conn: &Connection, n: &Noticed) -> rusqlite::Result<Vec<(i64, String, SubscriptionScope)>> {
-    let rows: Vec<(i64, String, String)> = conn
+pub fn hearing_of(conn: &Connection, n: &Noticed) -> rusqlite::Result<Vec<Hearing>> {
+    let rows: Vec<(i64, String, String, i64)> = conn
         .prepare_cached(
-            "SELECT s.id, s.email, s.scope FROM subscriptions s
+            "SELECT s.id, s.email, s.scope, s.created FROM subscriptions s
              JOIN mail_addresses a ON a.site_id = s.site_id AND a.email = s.email AND a.confirmed IS NOT NULL
              WHERE ((s.scope = 'replies' AND s.comment_id = ?1) OR (s.scope = 'page' AND s.thread_id = ?2))
                AND (?3 IS NULL OR s.email <> ?3)
@@ -77,14 +85,19 @@ pub fn hearing_of(conn: &Connection, n: &Noticed) -> rusqlite::Result<Vec<(i64, 
              ORDER BY s.scope = 'replies' DESC, s.id",
         )?
         .query_map(params![n.snapshot.parent, n.thread, n.email], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
     let mut seen = std::collections::HashSet::new();
     Ok(rows
         .into_iter()
-        .filter(|(_, email, _)| seen.insert(email.to_lowercase()))
-        .map(|(id, email, scope)| (id, email, SubscriptionScope::from_stored(&scope)))
+        .filter(|(_, email, _, _)| seen.insert(email.to_lowercase()))
+        .map(|(subscription, email, scope, created)| Hearing {
+            subscription,
+            created,
+            email,
+            scope: SubscriptionScope::from_stored(&scope),
+        })
         .collect())
 }
 
