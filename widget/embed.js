@@ -18,6 +18,7 @@
   let S = I18N.en || {};
   const plural = new Intl.PluralRules(lang);
   let seq = 0;
+  let mails = false; // the server mails reply notifications (the thread answer says)
 
   // Strings: `{name}` placeholders; objects are plural forms picked by `n`.
   const t = (key, vars = {}) => {
@@ -357,6 +358,7 @@
     const [emailLabel, email, emailHint] = field('input', t('email'), { name: 'email', type: 'email', autocomplete: 'email', maxlength: 254, value: me?.email }, t('emailHint'));
     const [siteLabel, website] = field('input', t('website'), { name: 'website', type: 'url', autocomplete: 'url', maxlength: 500, value: me?.website });
     const [rememberLabel, remember] = field('input', t('remember'), { name: 'remember', type: 'checkbox', checked: !!me });
+    const [notifyLabel, notify] = field('input', t('notify'), { name: 'notify', type: 'checkbox' });
     // A field only bots fill in: off-screen, out of the tab order, hidden from assistive technology.
     const [trapLabel, trap] = field('input', t('trap'), { name: 'homepage', tabindex: -1, autocomplete: 'off' });
     const preview = h('div', { class: 'riposte-body riposte-preview', hidden: true });
@@ -378,6 +380,7 @@
         h('div', { class: 'riposte-field' }, nameLabel, author),
         h('div', { class: 'riposte-field' }, emailLabel, email, emailHint),
         h('div', { class: 'riposte-field' }, siteLabel, website)),
+      mails ? h('div', { class: 'riposte-check' }, notify, notifyLabel) : null,
       h('div', { class: 'riposte-check' }, remember, rememberLabel),
       h('div', { class: 'riposte-trap', 'aria-hidden': 'true' }, trapLabel, trap),
       h('div', { class: 'riposte-buttons' }, submit, togglePreview,
@@ -420,6 +423,7 @@
       const body = {
         site, uri, title: ds.title || document.title, parent: parent ? parent.id : null, text: text.value, ...ident,
         honeypot: trap.value, fill_ms: Date.now() - shown, author_token: store.get('author:' + site) || undefined,
+        notify: mails && notify.checked || undefined,
       };
       try {
         // A refused or expired proof of work is solved again once.
@@ -437,11 +441,12 @@
         if (parent) closeReply(parent);
         const el = place(data.comment, parent);
         if (code === 201) setTotal(total + 1);
-        announce(t(code === 202 ? 'pending' : 'posted'));
+        announce(t(code === 202 ? 'pending' : 'posted') + (body.notify ? ' ' + t('confirmMail') : ''));
+        notify.checked = false;
         el.focus();
       } catch (err) {
         announce(err.message, true);
-        const bad = { text, author, email, website }[err.field];
+        const bad = { text, author, email, website, notify: email }[err.field];
         if (bad) {
           bad.setAttribute('aria-invalid', 'true');
           bad.focus();
@@ -530,6 +535,7 @@
     S = { ...I18N.en, ...s };
     return thread;
   }).then(({ data }) => {
+    mails = data.notify;
     heading = h('h2', { class: 'riposte-heading', tabindex: '-1' });
     status = h('p', { class: 'riposte-status', role: 'status' });
     list = h('div', { class: 'riposte-list' });
