@@ -587,6 +587,9 @@ async fn moderators_limited_to_a_site_see_and_touch_only_that_site() {
         max_links: 3,
         blocked_words: vec![],
         pow: riposte::domain::pow::Pow::Off,
+        notify: Default::default(),
+        language: Default::default(),
+        webhooks: Vec::new(),
     });
     c.sites[0].moderation = Moderation::All;
     let app = TestApp::with(c).await;
@@ -732,7 +735,7 @@ async fn a_moderator_moderates_every_site_only_when_that_was_said() {
     assert!(
         app.state
             .store
-            .add_moderator("leer".into(), hash, Some(vec![]), 0)
+            .add_moderator("leer".into(), hash, None, Some(vec![]), 0)
             .await
             .unwrap()
     );

@@ -352,6 +352,9 @@ async fn a_site_export_downloads_as_json_for_its_moderators_only() {
         max_links: 3,
         blocked_words: Vec::new(),
         pow: riposte::domain::pow::Pow::Off,
+        notify: Default::default(),
+        language: Default::default(),
+        webhooks: Vec::new(),
     });
     let (app, cookie, csrf) = target(c).await;
     let (first, _) = app.comment("Zum Exportieren", None).await;

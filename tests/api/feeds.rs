@@ -99,6 +99,9 @@ async fn two_sites() -> TestApp {
         max_links: 3,
         blocked_words: Vec::new(),
         pow: riposte::domain::pow::Pow::Off,
+        notify: Default::default(),
+        language: Default::default(),
+        webhooks: Vec::new(),
     });
     TestApp::with(config).await
 }

@@ -64,6 +64,9 @@ pub fn config() -> Config {
             max_links: 3,
             blocked_words: Vec::new(),
             pow: riposte::domain::pow::Pow::Off,
+            notify: Default::default(),
+            language: Default::default(),
+            webhooks: Vec::new(),
         }],
         rate_limits: RateLimits {
             comments: generous,
@@ -194,6 +197,7 @@ impl TestApp {
             website: None,
             text: riposte::domain::CommentText::parse("x").unwrap(),
             html: "<p>x</p>".into(),
+            notify: None,
         };
         let created = self
             .state
@@ -220,13 +224,18 @@ pub struct Admin {
 impl TestApp {
     /// A moderator of these sites; of every site when `sites` is empty.
     pub async fn add_moderator(&self, name: &str, password: &str, sites: &[&str]) {
+        self.add_moderator_mailed(name, password, sites, None).await
+    }
+
+    /// As [`Self::add_moderator`], with an address for notifications.
+    pub async fn add_moderator_mailed(&self, name: &str, password: &str, sites: &[&str], email: Option<&str>) {
         let hash = riposte::keys::hash_password(password).unwrap();
         let sites: Vec<String> = sites.iter().map(|s| s.to_string()).collect();
         let sites = (!sites.is_empty()).then_some(sites);
         assert!(
             self.state
                 .store
-                .add_moderator(name.to_owned(), hash, sites, 0)
+                .add_moderator(name.to_owned(), hash, email.map(str::to_owned), sites, 0)
                 .await
                 .unwrap()
         );

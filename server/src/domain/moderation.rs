@@ -138,6 +138,8 @@ mod tests {
             max_links: 2,
             blocked_words: vec!["casino".into(), "cheap pills".into()],
             pow: crate::domain::pow::Pow::Off,
+            notify: Default::default(),
+            language: Default::default(),
         }
     }
 
