@@ -16,6 +16,7 @@ mod import;
 mod login_abuse;
 mod long_threads;
 mod moderation_modes;
+mod outbox;
 mod own_comments;
 mod paths;
 mod posting_guards;
