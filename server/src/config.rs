@@ -407,9 +407,8 @@ impl Config {
             }
         }
         let o = &self.outbox;
-        if !(o.first_retry_seconds > 0.0 && o.first_retry_seconds.is_finite())
-            || !(o.give_up_hours > 0.0 && o.give_up_hours.is_finite())
-        {
+        let positive = |x: f64| x > 0.0 && x.is_finite();
+        if !positive(o.first_retry_seconds) || !positive(o.give_up_hours) {
             bail!("outbox: first_retry_seconds and give_up_hours must be numbers above 0");
         }
         for site in &self.sites {

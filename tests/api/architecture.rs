@@ -41,7 +41,7 @@ fn layer(module: &str) -> usize {
         "domain" | "render" => 0,
         "store" | "http" | "keys" | "import" => 1,
         "config" | "error" => 2,
-        "state" | "transfer" => 3,
+        "state" | "transfer" | "notify" => 3,
         "routes" => 4,
         // lib.rs wires everything; main.rs and cli.rs use the crate from outside, as `riposte::`.
         "lib" | "main" | "cli" => 5,

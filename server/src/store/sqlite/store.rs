@@ -10,8 +10,8 @@ use async_trait::async_trait;
 use tracing::instrument;
 
 use super::{
-    SqliteStore, audit, bans, comments, export, feed, guards, import, moderators, outbox, privacy, review, settings,
-    sites, spam, subscriptions, thread_pages, threads, votes, webhooks,
+    SqliteStore, audit, bans, comments, digests, export, feed, guards, import, moderators, outbox, privacy, review,
+    settings, sites, spam, subscriptions, thread_pages, threads, votes, webhooks,
 };
 use crate::domain::comment::{
     Changes, Comment, CommentMeta, CommentRecord, Commenter, Created, FeedEntry, Guard, ModeratorEdit, NewComment,
@@ -474,7 +474,7 @@ impl Store for SqliteStore {
         if !self.mail() {
             return Ok(0);
         }
-        self.write_unseen(move |tx| Ok(outbox::queue_digests(tx, now)?)).await
+        self.write_unseen(move |tx| Ok(digests::queue_digests(tx, now)?)).await
     }
 
     #[instrument(level = "debug", skip_all, fields(site = %site))]
