@@ -91,3 +91,83 @@ fn debug_redacts_secret() {
     };
     assert!(!format!("{c:?}").contains("very-secret"));
 }
+
+#[test]
+fn smtp_password_comes_from_file_env_or_a_password_file() {
+    let secret_file = file("s3cret from a file\n");
+    let text = format!(
+        "[smtp]\nhost = \"mail.example\"\nusername = \"riposte\"\nfrom = \"Blog <riposte@blog.example>\"\npassword_file = \"{}\"\n",
+        secret_file.path().display()
+    );
+    let f = file(&text);
+    let c = Config::load(Some(f.path()), |_| None, &Overrides::default()).unwrap();
+    let smtp = c.smtp.as_ref().unwrap();
+    assert_eq!(
+        smtp.password.as_deref(),
+        Some("s3cret from a file"),
+        "the newline is not part of it"
+    );
+    assert_eq!((smtp.security, smtp.port()), (SmtpSecurity::Starttls, 587));
+    let env = |k: &str| (k == "RIPOSTE_SMTP_PASSWORD").then(|| "from the environment".to_owned());
+    let c = Config::load(Some(f.path()), env, &Overrides::default()).unwrap();
+    assert_eq!(
+        c.smtp.as_ref().unwrap().password.as_deref(),
+        Some("from the environment")
+    );
+    assert!(
+        !format!("{c:?}").contains("from the environment"),
+        "the password never reaches a log"
+    );
+    let tls = file("[smtp]\nhost = \"mail.example\"\nfrom = \"riposte@blog.example\"\nsecurity = \"tls\"\n");
+    let c = Config::load(Some(tls.path()), |_| None, &Overrides::default()).unwrap();
+    assert_eq!(c.smtp.unwrap().port(), 465);
+}
+
+#[test]
+fn bad_notification_settings_are_refused_with_their_name() {
+    for (text, says) in [
+        ("[smtp]\nhost = \"m.example\"\nfrom = \"not an address\"\n", "smtp.from"),
+        (
+            "[smtp]\nhost = \"m.example\"\nfrom = \"a@b.example\"\nusername = \"u\"\n",
+            "username and password",
+        ),
+        (
+            "[smtp]\nhost = \"m.example\"\nfrom = \"a@b.example\"\nsecurity = \"ssl\"\n",
+            "security",
+        ),
+        ("[outbox]\nfirst_retry_seconds = 0\n", "first_retry_seconds"),
+        (
+            "[[sites]]\nid = \"b\"\norigins = []\n[[sites.webhooks]]\nurl = \"ftp://x.example\"\nsecret = \"0123456789abcdef\"\n",
+            "http or https",
+        ),
+        (
+            "[[sites]]\nid = \"b\"\norigins = []\n[[sites.webhooks]]\nurl = \"https://x.example\"\nsecret = \"short\"\n",
+            "at least 16",
+        ),
+        (
+            "[[sites]]\nid = \"b\"\norigins = []\n[[sites.webhooks]]\nurl = \"https://x.example\"\nsecret = \"0123456789abcdef\"\nevents = [\"comment.liked\"]\n",
+            "comment.liked",
+        ),
+        ("[[sites]]\nid = \"b\"\norigins = []\nnotify = \"weekly\"\n", "weekly"),
+        ("[[sites]]\nid = \"b\"\norigins = []\nlanguage = \"xx\"\n", "xx"),
+    ] {
+        let f = file(text);
+        let err = Config::load(Some(f.path()), |_| None, &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(says), "{text}: {err}");
+    }
+    let ok = file(
+        "webhooks_allow_private = true\n[outbox]\nfirst_retry_seconds = 0.5\ngive_up_hours = 0.01\n[[sites]]\nid = \"b\"\norigins = []\nnotify = \"digest-daily\"\nlanguage = \"de\"\n[[sites.webhooks]]\nurl = \"http://127.0.0.1:9/hook\"\nsecret = \"0123456789abcdef\"\nevents = [\"comment.published\"]\n",
+    );
+    let c = Config::load(Some(ok.path()), |_| None, &Overrides::default()).unwrap();
+    assert_eq!(c.outbox.retries().first_retry_ms, 500);
+    assert_eq!(c.outbox.retries().give_up_ms, 36_000);
+    let site = c.sites[0].to_site();
+    assert_eq!((site.notify, site.language), (NotifyMode::DigestDaily, Language::De));
+    assert_eq!(c.sites[0].webhooks[0].to_webhook().events, [Event::Published]);
+    assert!(
+        !format!("{c:?}").contains("0123456789abcdef"),
+        "hook secrets never reach a log"
+    );
+}
