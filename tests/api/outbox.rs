@@ -348,6 +348,35 @@ async fn a_confirmed_address_counts_as_a_returning_commenter() {
 }
 
 #[tokio::test]
+async fn a_moderators_address_never_vouches_for_a_typed_comment() {
+    let app = TestApp::with(mailing(Moderation::FirstTime, NotifyMode::Off)).await;
+    let r = app
+        .post(
+            json!({"site": "blog", "uri": "/p/", "text": "Ich bin es", "email": "owner@blog.example", "notify": true}),
+        )
+        .await;
+    assert_eq!(r.status, 202);
+    let Job::Confirm {
+        subscription, created, ..
+    } = outbox(&app).await[0].job
+    else {
+        panic!()
+    };
+    app.state
+        .store
+        .confirm_subscription(subscription, created, now_ms())
+        .await
+        .unwrap();
+    // The owner's public address becomes a moderator's: typing it no longer publishes anything.
+    app.add_moderator_mailed("owner", "a long password 1", &["blog"], Some("Owner@blog.example"))
+        .await;
+    let r = app
+        .post(json!({"site": "blog", "uri": "/p/", "text": "Angeblich der Inhaber", "email": "owner@blog.example"}))
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text());
+}
+
+#[tokio::test]
 async fn subscribers_hear_of_published_replies_once_and_never_of_their_own() {
     let app = TestApp::with(mailing(Moderation::None, NotifyMode::Off)).await;
     let store = &app.state.store;

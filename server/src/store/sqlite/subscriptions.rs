@@ -5,10 +5,14 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use super::outbox::{self, Noticed};
 use crate::domain::notify::{CONFIRM_EVERY_MS, Job, Language, Subscription, SubscriptionScope};
 
-/// Whether `email` confirmed a subscription on `site` (a verified returning commenter).
+/// Whether `email` confirmed a subscription on `site` (a verified returning commenter). A moderator's
+/// address never counts: it is often public, and anyone could type it.
 pub fn confirmed(conn: &Connection, site: &str, email: &str) -> rusqlite::Result<bool> {
-    conn.prepare_cached("SELECT 1 FROM mail_addresses WHERE site_id = ?1 AND email = ?2 AND confirmed IS NOT NULL")?
-        .exists(params![site, email])
+    conn.prepare_cached(
+        "SELECT 1 FROM mail_addresses WHERE site_id = ?1 AND email = ?2 AND confirmed IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM moderators WHERE email = ?2 COLLATE NOCASE)",
+    )?
+    .exists(params![site, email])
 }
 
 fn blocked(conn: &Connection, email: &str) -> rusqlite::Result<bool> {
