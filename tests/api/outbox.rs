@@ -443,6 +443,15 @@ async fn an_erasure_takes_the_addresses_messages_and_subscriptions_with_it() {
     )
     .await;
     assert_eq!(outbox(&app).await.len(), 3, "two moderators and the confirmation");
+    let export = app.state.store.export("WEG@blog.example".into()).await.unwrap();
+    assert_eq!(export.subscriptions.len(), 1);
+    assert_eq!(
+        (
+            export.subscriptions[0].scope.as_str(),
+            export.subscriptions[0].confirmed.as_deref()
+        ),
+        ("replies", None)
+    );
     let erased = app
         .state
         .store
@@ -455,4 +464,13 @@ async fn an_erasure_takes_the_addresses_messages_and_subscriptions_with_it() {
         "the moderators' mails quoted the comment"
     );
     assert!(app.state.store.subscription(1).await.unwrap().is_none());
+    assert!(
+        app.state
+            .store
+            .export("weg@blog.example".into())
+            .await
+            .unwrap()
+            .subscriptions
+            .is_empty()
+    );
 }

@@ -18,6 +18,20 @@ pub struct Export {
     pub comments: Vec<ExportedComment>,
     /// Bans of this address: moderators' records about the person, so theirs to see (and erased with them).
     pub bans: Vec<ExportedBan>,
+    /// Reply subscriptions of this address, confirmed or not.
+    pub subscriptions: Vec<ExportedSubscription>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExportedSubscription {
+    pub site: String,
+    pub page: String,
+    /// `replies` (to `comment`) or `page`.
+    pub scope: String,
+    pub comment: Option<i64>,
+    pub created: String,
+    /// When the address confirmed it; nothing is mailed before.
+    pub confirmed: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

@@ -130,18 +130,21 @@ pub fn notice(
         reason: None,
         ..n.snapshot.clone()
     };
+    let hooks = if events.is_empty() {
+        Vec::new()
+    } else {
+        webhooks::of_site(tx, &n.snapshot.site)?
+    };
     for event in events {
         let shown = if event == Event::Deleted { &gone } else { &n.snapshot };
-        for hook in webhooks::of_site(tx, &n.snapshot.site)? {
-            if hook.wants(event) {
-                let job = Job::Webhook {
-                    hook: hook.id,
-                    url: hook.url.clone(),
-                    event,
-                    body: webhook_body(event, Some(shown), now),
-                };
-                queue(tx, Some(&n.snapshot.site), Some(id), &job, now)?;
-            }
+        for hook in hooks.iter().filter(|h| h.wants(event)) {
+            let job = Job::Webhook {
+                hook: hook.id,
+                url: hook.url.clone(),
+                event,
+                body: webhook_body(event, Some(shown), now),
+            };
+            queue(tx, Some(&n.snapshot.site), Some(id), &job, now)?;
         }
     }
     Ok(())

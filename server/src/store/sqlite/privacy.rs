@@ -3,7 +3,7 @@
 use rusqlite::{Connection, Transaction};
 
 use super::{audit, comments, outbox, subscriptions};
-use crate::domain::privacy::{Export, ExportedBan, ExportedComment};
+use crate::domain::privacy::{Export, ExportedBan, ExportedComment, ExportedSubscription};
 use crate::domain::time::rfc3339;
 
 pub fn export(conn: &Connection, email: &str) -> rusqlite::Result<Export> {
@@ -41,10 +41,29 @@ pub fn export(conn: &Connection, email: &str) -> rusqlite::Result<Export> {
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
+    let subscriptions = conn
+        .prepare_cached(
+            "SELECT s.site_id, t.uri, s.scope, s.comment_id, s.created, a.confirmed
+             FROM subscriptions s JOIN threads t ON t.id = s.thread_id
+             LEFT JOIN mail_addresses a ON a.site_id = s.site_id AND a.email = s.email
+             WHERE s.email = ?1 ORDER BY s.id",
+        )?
+        .query_map([email], |r| {
+            Ok(ExportedSubscription {
+                site: r.get(0)?,
+                page: r.get(1)?,
+                scope: r.get(2)?,
+                comment: r.get(3)?,
+                created: rfc3339(r.get(4)?),
+                confirmed: r.get::<_, Option<i64>>(5)?.map(rfc3339),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(Export {
         email: email.to_owned(),
         comments,
         bans,
+        subscriptions,
     })
 }
 
