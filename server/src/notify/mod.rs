@@ -15,8 +15,10 @@ use crate::domain::time::now_ms;
 use crate::keys::Keys;
 use crate::store::Store;
 
-/// How often the worker looks for due messages when nothing woke it, and for due digests.
+/// How often the worker looks for due messages (one indexed read when nothing is due).
 pub const POLL: Duration = Duration::from_millis(500);
+/// How often it looks for due digests.
+pub const DIGEST_CHECK: Duration = Duration::from_secs(60);
 /// Messages delivered at once, at most.
 const BATCH: usize = 16;
 
@@ -86,21 +88,43 @@ impl Worker {
         })
     }
 
-    /// Runs until the process ends: delivers what is due, sleeping [`POLL`] between looks.
+    /// Runs until the process ends: delivers what is due, sleeping [`POLL`] between looks, and queues
+    /// digests every [`DIGEST_CHECK`].
     pub async fn run(self) {
         let worker = Arc::new(self);
+        let mut digests_checked: Option<std::time::Instant> = None;
         loop {
-            if let Err(e) = worker.clone().round(now_ms()).await {
-                tracing::error!(error = %e, "notify worker: the outbox could not be read");
+            if digests_checked.is_none_or(|t| t.elapsed() >= DIGEST_CHECK) {
+                digests_checked = Some(std::time::Instant::now());
+                if let Err(e) = worker.store.queue_digests(now_ms()).await {
+                    tracing::error!(error = %e, "notify worker: digests could not be queued");
+                }
+            }
+            let due = match worker.store.outbox_next_due().await {
+                Ok(due) => due.is_some_and(|at| at <= now_ms()),
+                Err(e) => {
+                    tracing::error!(error = %e, "notify worker: the outbox could not be read");
+                    false
+                }
+            };
+            if due {
+                if let Err(e) = worker.clone().deliver_due().await {
+                    tracing::error!(error = %e, "notify worker: the outbox could not be read");
+                }
             }
             tokio::time::sleep(POLL).await;
         }
     }
 
-    /// One look at the outbox: queues due digests, then claims and delivers what is due, concurrently.
+    /// One full look, as tests drive it: queues the digests due at `now`, then delivers what is due.
     /// Returns how many messages it tried.
     pub async fn round(self: Arc<Self>, now: i64) -> anyhow::Result<usize> {
         self.store.queue_digests(now).await?;
+        self.deliver_due().await
+    }
+
+    /// Claims and delivers what is due, concurrently, until nothing is; returns how many it tried.
+    async fn deliver_due(self: Arc<Self>) -> anyhow::Result<usize> {
         let mut tried = 0;
         loop {
             let due = self.store.claim_outbox(now_ms(), BATCH).await?;
