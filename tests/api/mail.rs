@@ -1,8 +1,7 @@
 //! Notification mails through a real SMTP server (aiosmtpd on loopback): every kind of mail with its
 //! headers and both parts, in English and German; hostile names, titles and comment text; bounces and
-//! a server that is down; and `riposte mail test` through the real binary.
+//! a server that is down (`hostile.rs`); and `riposte mail test` through the real binary (`cli.rs`).
 
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,8 +13,11 @@ use riposte::keys::Keys;
 use riposte::notify::Links;
 use riposte::notify::mail::Mailer;
 
-use crate::helpers::process::BIN;
-use crate::helpers::smtp::{Mail, SmtpServer, closed_port};
+use crate::helpers::smtp::{Mail, SmtpServer};
+
+mod cli;
+mod hostile;
+mod worker;
 
 const PUBLIC_URL: &str = "https://comments.blog.example";
 const WAIT: Duration = Duration::from_secs(30);
@@ -112,38 +114,6 @@ fn assert_urls_only_under_public_url(s: &str) {
 }
 
 /// HTML text as a reader sees it: the entities askama's escaping writes, decoded.
-fn unescape(html: &str) -> String {
-    let mut out = String::new();
-    let mut rest = html;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        let entity = rest[i + 1..].split_once(';').map(|(e, _)| e).unwrap_or("");
-        let c = match entity {
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "amp" => Some('&'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            e => e
-                .strip_prefix('#')
-                .and_then(|n| n.parse::<u32>().ok())
-                .and_then(char::from_u32),
-        };
-        match c {
-            Some(c) => {
-                out.push(c);
-                rest = &rest[i + entity.len() + 2..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[i + 1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 fn assert_common_headers(mail: &Mail, to: &str) {
     assert_eq!(
         mail.header("From").as_deref(),
@@ -360,226 +330,4 @@ async fn german_sites_get_german_mails() {
         assert!(!part.contains("Approve"), "no English left in\n{part}");
     }
     assert!(mail.html.contains("lang=\"de\""));
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn a_name_or_title_with_crlf_adds_no_header() {
-    let server = SmtpServer::start();
-    let hostile = comment(
-        "Anna\r\nBcc: author@evil.example",
-        "Title\r\nBcc: title@evil.example\r\n\r\nbody",
-        "text",
-    );
-    let mut mails = vec![deliver(&server, &moderator(Language::En, hostile.clone())).await];
-    mails.push(deliver(&server, &reply(hostile)).await);
-    let expected = [
-        "From",
-        "To",
-        "Subject",
-        "Message-ID",
-        "Auto-Submitted",
-        "MIME-Version",
-        "Date",
-        "Content-Type",
-        "List-Unsubscribe",
-        "List-Unsubscribe-Post",
-        "Content-Transfer-Encoding",
-    ];
-    for mail in &mails {
-        for (name, _) in &mail.headers {
-            assert!(
-                expected.iter().any(|e| e.eq_ignore_ascii_case(name)),
-                "an injected header: {name:?} in {:?}",
-                mail.headers
-            );
-        }
-        assert_eq!(mail.count("Bcc"), 0);
-        assert_eq!(mail.count("Subject"), 1);
-        let subject = mail.subject();
-        assert!(subject.contains("Anna Bcc: author[@]evil[.]example"), "{subject}");
-        assert!(!subject.contains(['\r', '\n']));
-    }
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn comment_markup_and_links_reach_a_mail_only_as_inert_text() {
-    let server = SmtpServer::start();
-    let text = "<script>alert(1)</script> <a href=\"https://spam.example/buy\">cheap</a> \
-                or www.pills.example or mail sales@spam.example";
-    let mut c = comment("Visit https://spam.example", "Win at www.spam.example", text);
-    c.reason = Some("links to http://spam.example".into());
-    for job in [moderator(Language::En, c.clone()), reply(c)] {
-        let mail = deliver(&server, &job).await;
-        assert!(!mail.html.contains("<script"), "{}", mail.html);
-        assert!(!mail.html.contains("<a href=\"https://spam"), "{}", mail.html);
-        let shown = unescape(&mail.html);
-        assert!(
-            shown.contains("<script>alert(1)</script>"),
-            "the markup shows as text: {}",
-            mail.html
-        );
-        assert!(
-            shown.contains("<a href=\"https[:]//spam[.]example/buy\">cheap</a>"),
-            "{shown}"
-        );
-        assert!(
-            mail.text.contains("<script>alert(1)</script>"),
-            "the text part shows the text as written"
-        );
-        for part in [&mail.text, &mail.html, &mail.subject()] {
-            assert!(!part.contains("spam.example"), "a live address in\n{part}");
-            assert!(!part.contains("www.pills"), "a live address in\n{part}");
-        }
-        assert_urls_only_under_public_url(&mail.text);
-        assert_urls_only_under_public_url(&mail.html);
-        assert!(mail.hrefs().iter().all(|h| h.starts_with(&format!("{PUBLIC_URL}/"))));
-    }
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn a_bounce_is_a_refusal_and_a_server_down_a_retry() {
-    let server = SmtpServer::start();
-    let mut job = reply(comment("Bob", "Hello", "Hi"));
-    if let Job::Reply { to, .. } = &mut job {
-        *to = "bounce-me@mail.example".into();
-    }
-    match mailer(server.port()).await.send(&job, &links()).await {
-        Attempt::Refused(e) => assert!(e.contains("550 5.1.1 mailbox unavailable"), "{e}"),
-        other => panic!("a hard bounce is a refusal: {other:?}"),
-    }
-    assert!(server.messages().is_empty());
-
-    let port = closed_port();
-    match mailer(port)
-        .await
-        .send(&reply(comment("Bob", "Hello", "Hi")), &links())
-        .await
-    {
-        Attempt::Retry(e) => assert!(e.starts_with(&format!("could not connect to 127.0.0.1:{port}:")), "{e}"),
-        other => panic!("a server that is down is tried again: {other:?}"),
-    }
-
-    let mut tls = smtp(server.port());
-    tls.security = SmtpSecurity::Tls;
-    match Mailer::new(&tls)
-        .unwrap()
-        .send(&reply(comment("Bob", "Hello", "Hi")), &links())
-        .await
-    {
-        Attempt::Retry(e) => assert!(
-            e.contains("TLS") && e.contains("security = \"tls\" for port 465"),
-            "{e}"
-        ),
-        other => panic!("a TLS failure is the configuration's, tried again: {other:?}"),
-    }
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn an_address_no_mail_can_go_to_fails_without_a_send() {
-    let server = SmtpServer::start();
-    let mut job = reply(comment("Bob", "Hello", "Hi"));
-    if let Job::Reply { to, .. } = &mut job {
-        *to = "reader@mail.example\r\nBcc: x@evil.example".into();
-    }
-    assert!(matches!(
-        mailer(server.port()).await.send(&job, &links()).await,
-        Attempt::Failed(_)
-    ));
-    assert!(server.messages().is_empty());
-}
-
-/// `riposte mail test ADDRESS` with `config` (TOML) in a temporary folder.
-fn mail_test(config: &str, address: &str) -> std::process::Output {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("riposte.toml");
-    std::fs::write(&file, config).unwrap();
-    Command::new(BIN)
-        .arg("--config")
-        .arg(&file)
-        .args(["mail", "test", address])
-        .current_dir(dir.path())
-        .env_remove("RIPOSTE_CONFIG")
-        .env_remove("RIPOSTE_SMTP_PASSWORD")
-        .output()
-        .unwrap()
-}
-
-fn smtp_toml(port: u16, security: &str) -> String {
-    format!(
-        "database = \"riposte.db\"\n[smtp]\nhost = \"127.0.0.1\"\nport = {port}\nfrom = \"Ein Blog <riposte@blog.example>\"\nsecurity = \"{security}\"\n"
-    )
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-#[test]
-fn mail_test_sends_through_the_configured_server() {
-    let server = SmtpServer::start();
-    let out = mail_test(&smtp_toml(server.port(), "none"), "anna@mail.example");
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        format!("test mail sent to anna@mail.example via 127.0.0.1:{}", server.port())
-    );
-    let mail = Mail::parse(&server.wait_for(1, WAIT)[0]);
-    assert_eq!(mail.subject(), "riposte test mail");
-    assert_eq!(mail.header("Auto-Submitted").as_deref(), Some("auto-generated"));
-    assert!(mail.text.contains("test mail from riposte"));
-}
-
-#[test]
-fn mail_test_says_what_went_wrong_in_plain_words() {
-    let server = SmtpServer::start();
-    let port = closed_port();
-    let cases = [
-        (
-            smtp_toml(port, "none"),
-            "anna@mail.example",
-            format!("error: could not connect to 127.0.0.1:{port}: "),
-        ),
-        (
-            smtp_toml(server.port(), "none"),
-            "bounce@mail.example",
-            format!(
-                "error: the mail server 127.0.0.1:{} refused the recipient: 550 5.1.1 mailbox unavailable",
-                server.port()
-            ),
-        ),
-        (
-            smtp_toml(server.port(), "tls"),
-            "anna@mail.example",
-            format!("error: TLS with 127.0.0.1:{} failed: ", server.port()),
-        ),
-        (
-            smtp_toml(server.port(), "starttls"),
-            "anna@mail.example",
-            format!("error: 127.0.0.1:{} does not offer STARTTLS", server.port()),
-        ),
-        (
-            "database = \"riposte.db\"\n".to_owned(),
-            "anna@mail.example",
-            "error: mail is off: add an [smtp] section to the configuration (docs/notifications.md)".to_owned(),
-        ),
-        (
-            smtp_toml(server.port(), "none"),
-            "not an address",
-            "error: the address is not one a mail can go to".to_owned(),
-        ),
-    ];
-    for (config, address, want) in cases {
-        let out = mail_test(&config, address);
-        assert_eq!(out.status.code(), Some(1), "{want}: {}", stderr(&out));
-        let err = stderr(&out);
-        assert!(err.starts_with(&want), "want {want:?}, got {err:?}");
-        assert!(!err.contains("panicked"), "{err}");
-        if want.contains("TLS") {
-            assert!(
-                err.contains("security = \"tls\" for port 465, \"starttls\" for 587"),
-                "{err}"
-            );
-        }
-    }
-    assert!(server.messages().is_empty(), "no failed case delivered anything");
 }
