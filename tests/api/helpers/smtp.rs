@@ -65,6 +65,7 @@ impl SmtpServer {
         Self { child, port, dir }
     }
 
+    /// The port it listens on, on 127.0.0.1.
     pub fn port(&self) -> u16 {
         self.port
     }

@@ -15,8 +15,6 @@ use crate::config::SmtpConfig;
 use crate::domain::notify::{Attempt, Job, mailable};
 use crate::domain::time::now_ms;
 
-pub use render::inert;
-
 /// Sends the outbox's mails through the configured server; one pooled transport for all of them.
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,

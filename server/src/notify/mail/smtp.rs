@@ -39,6 +39,7 @@ enum Step {
 }
 
 impl Server {
+    /// The server of `[smtp]`, with its credentials when set.
     pub fn new(smtp: &SmtpConfig) -> Self {
         Self {
             host: smtp.host.clone(),
