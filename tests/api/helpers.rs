@@ -2,6 +2,7 @@
 //! through the store's public API.
 
 pub mod process;
+pub mod smtp;
 
 use std::net::SocketAddr;
 

@@ -15,6 +15,7 @@ mod feeds;
 mod import;
 mod login_abuse;
 mod long_threads;
+mod mail;
 mod moderation_modes;
 mod outbox;
 mod own_comments;

@@ -1,5 +1,6 @@
 //! The `riposte` command line: its arguments, and each subcommand as a few steps over the store.
 
+mod mail;
 mod transfer;
 
 use std::path::PathBuf;
@@ -85,6 +86,9 @@ enum Command {
     /// The learning spam filter, trained by moderators' approve and spam actions.
     #[command(subcommand)]
     Spam(SpamCommand),
+    /// Notification mail: send a test mail through the configured SMTP server.
+    #[command(subcommand)]
+    Mail(mail::MailCommand),
 }
 
 #[derive(Subcommand)]
@@ -194,6 +198,7 @@ impl Cli {
             Some(Command::Gdpr(cmd)) => with_store(&config, |store| gdpr(store, cmd)),
             Some(Command::Import(args)) => with_store(&config, |store| transfer::import(store, args)),
             Some(Command::Export(args)) => with_store(&config, |store| transfer::export(store, args)),
+            Some(Command::Mail(cmd)) => mail::mail(&config, cmd),
             Some(Command::Spam(SpamCommand::Retrain { site })) => with_store(&config, |store| async move {
                 let site = site.map(|s| SiteId::parse(&s).map_err(field)).transpose()?;
                 let learned = store.retrain_spam(site).await?;
