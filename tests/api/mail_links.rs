@@ -1,6 +1,8 @@
 //! The pages behind the links in mails, through the real router: a moderator's Approve / Spam / Delete,
 //! a commenter's confirmation and unsubscription (with the RFC 8058 one-click POST). A GET never changes
 //! anything; a link works once, expires, and only for what it was signed for.
+//! Size: the moderators' and the commenters' links share their set-up and helpers, which `outbox_admin`
+//! uses too; apart, each half would repeat them.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

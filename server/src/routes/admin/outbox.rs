@@ -26,6 +26,7 @@ const STATES: [DeliveryState; 4] = [
     DeliveryState::Failed,
 ];
 
+/// One message as the outbox page shows it.
 pub struct Row {
     id: i64,
     queued: String,

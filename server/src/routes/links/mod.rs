@@ -64,6 +64,7 @@ fn expired(link: &MailLink, now: i64) -> bool {
     link.expires().is_some_and(|e| e < now)
 }
 
+/// A link under a page's message.
 pub struct Link {
     pub href: String,
     pub label: &'static str,
