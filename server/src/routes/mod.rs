@@ -5,6 +5,7 @@ pub mod api;
 pub mod assets;
 pub mod demo;
 pub mod health;
+pub mod links;
 pub mod middleware;
 
 use axum::Router;
@@ -57,6 +58,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .nest("/api/v1", api)
         .merge(admin::router(rates.logins))
+        .merge(links::router())
         .fallback(middleware::canonical_path)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(TimeoutLayer::with_status_code(

@@ -2,6 +2,7 @@
 //! POST with a session-bound CSRF token. The route table here is the router's only source of admin routes,
 //! so a test can walk all of them.
 
+mod account;
 pub mod auth;
 mod bans;
 mod browse;
@@ -9,6 +10,7 @@ mod comment;
 pub mod i18n;
 mod login;
 mod moderate;
+mod outbox;
 mod privacy;
 mod queue;
 mod sites;
@@ -23,13 +25,14 @@ use axum::middleware::{Next, from_fn};
 use axum::response::Response;
 use axum::routing::{MethodRouter, get, post};
 
+use super::links;
 use crate::http::limit::{Rate, limiter_answering};
 use crate::state::AppState;
 
 pub struct AdminRoute {
     pub method: Method,
     pub path: &'static str,
-    /// Reachable without a session (the login page and the stylesheet).
+    /// Reachable without a session (the login page, the stylesheet, the pages behind mail links).
     pub public: bool,
     pub handler: MethodRouter<AppState>,
 }
@@ -69,6 +72,13 @@ pub fn routes() -> Vec<AdminRoute> {
         route(M::POST, "/admin/import", false, post(transfer::import)),
         route(M::GET, "/admin/export", false, get(transfer::export_page)),
         route(M::POST, "/admin/export", false, post(transfer::export)),
+        route(M::GET, "/admin/outbox", false, get(outbox::outbox)),
+        route(M::POST, "/admin/outbox/retry", false, post(outbox::retry)),
+        route(M::GET, "/admin/account", false, get(account::account)),
+        route(M::POST, "/admin/account", false, post(account::save_account)),
+        // A moderator's action from a mail: the signed, single-use token is the authority, not a session.
+        route(M::GET, "/admin/mail/{token}", true, get(links::moderate::page)),
+        route(M::POST, "/admin/mail/{token}", true, post(links::moderate::act)),
     ]
 }
 
@@ -88,8 +98,9 @@ pub fn router(logins: Rate) -> Router<AppState> {
         .layer(from_fn(harden))
 }
 
-/// Every admin response: no scripts at all, no framing, no caching, no sniffing, no referrer to other sites.
-async fn harden(req: Request, next: Next) -> Response {
+/// Every admin response, and those of the pages behind mail links: no scripts at all, no framing, no
+/// caching, no sniffing, no referrer to other sites.
+pub async fn harden(req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     let h = response.headers_mut();
     h.insert(

@@ -23,6 +23,8 @@ pub struct SiteView {
     max_links: i64,
     blocked_words: String,
     pow: &'static str,
+    notify: &'static str,
+    language: &'static str,
     snippet: String,
 }
 
@@ -51,6 +53,8 @@ pub async fn sites(session: Session, State(state): State<AppState>, RawQuery(raw
             max_links: s.max_links,
             blocked_words: s.blocked_words.join("\n"),
             pow: s.pow.as_str(),
+            notify: s.notify.as_str(),
+            language: s.language.as_str(),
             id: s.id,
             name: s.name,
         })
@@ -63,6 +67,8 @@ pub async fn sites(session: Session, State(state): State<AppState>, RawQuery(raw
         max_links: DEFAULT_MAX_LINKS,
         blocked_words: String::new(),
         pow: Pow::default().as_str(),
+        notify: NotifyMode::default().as_str(),
+        language: Language::default().as_str(),
         snippet: String::new(),
     };
     page(SitesPage {
