@@ -15,6 +15,7 @@ mod sites;
 mod transfer;
 mod upload;
 mod view;
+mod webhooks;
 
 use axum::Router;
 use axum::extract::Request;
@@ -69,6 +70,25 @@ pub fn routes() -> Vec<AdminRoute> {
         route(M::POST, "/admin/import", false, post(transfer::import)),
         route(M::GET, "/admin/export", false, get(transfer::export_page)),
         route(M::POST, "/admin/export", false, post(transfer::export)),
+        route(M::GET, "/admin/sites/{id}/webhooks", false, get(webhooks::webhooks)),
+        route(
+            M::POST,
+            "/admin/sites/{id}/webhooks",
+            false,
+            post(webhooks::add_webhook),
+        ),
+        route(
+            M::POST,
+            "/admin/sites/{id}/webhooks/test",
+            false,
+            post(webhooks::test_webhook),
+        ),
+        route(
+            M::POST,
+            "/admin/sites/{id}/webhooks/remove",
+            false,
+            post(webhooks::remove_webhook),
+        ),
     ]
 }
 
