@@ -23,3 +23,4 @@ mod privacy;
 mod site_reload;
 mod spam_filter;
 mod threads;
+mod webhooks;

@@ -25,6 +25,7 @@ const QUOTE_MAX: usize = 200;
 pub struct Sender {
     client: reqwest::Client,
     allow_private: bool,
+    timeout: Duration,
 }
 
 /// Reads the event name from the body the store queued.
@@ -39,6 +40,10 @@ impl Sender {
     /// wherever it is asked, past the address check), resolves names only through [`CheckedResolver`],
     /// and speaks TLS through rustls on ring with the webpki roots.
     pub fn new(allow_private: bool) -> anyhow::Result<Self> {
+        Self::with_timeout(allow_private, TIMEOUT)
+    }
+
+    fn with_timeout(allow_private: bool, timeout: Duration) -> anyhow::Result<Self> {
         let roots = rustls::RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         };
@@ -51,11 +56,15 @@ impl Sender {
             .dns_resolver(CheckedResolver { allow_private })
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(TIMEOUT)
-            .connect_timeout(TIMEOUT)
+            .timeout(timeout)
+            .connect_timeout(timeout)
             .user_agent(concat!("riposte/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        Ok(Self { client, allow_private })
+        Ok(Self {
+            client,
+            allow_private,
+            timeout,
+        })
     }
 
     /// POSTs `body` (the exact JSON of [`crate::domain::notify::webhook_body`]) to `url`, signed with
@@ -83,7 +92,7 @@ impl Sender {
             .await;
         let mut answer = match sent {
             Ok(answer) => answer,
-            Err(e) => return failure(&e),
+            Err(e) => return failure(&e, self.timeout),
         };
         let status = answer.status();
         let quote = read_start(&mut answer).await;
@@ -124,7 +133,7 @@ fn outcome(status: StatusCode, quote: &str) -> Attempt {
 
 /// A request that got no answer: refused by the address check (failed: the URL will not change), or a
 /// connection failure or timeout (tried again), in plain words.
-fn failure(e: &reqwest::Error) -> Attempt {
+fn failure(e: &reqwest::Error, timeout: Duration) -> Attempt {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     let mut deepest = e.to_string();
     while let Some(s) = source {
@@ -135,7 +144,7 @@ fn failure(e: &reqwest::Error) -> Attempt {
         source = s.source();
     }
     if e.is_timeout() {
-        Attempt::Retry(format!("the receiver did not answer within {} s", TIMEOUT.as_secs()))
+        Attempt::Retry(format!("the receiver did not answer within {timeout:?}"))
     } else if e.is_connect() {
         Attempt::Retry(format!("could not connect to the receiver: {deepest}"))
     } else {
@@ -146,6 +155,27 @@ fn failure(e: &reqwest::Error) -> Attempt {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_receiver_that_never_answers_is_tried_again() {
+        // Accepts the connection and reads nothing, as a hung receiver does.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let hold = tokio::spawn(async move {
+            let mut open = Vec::new();
+            loop {
+                let (conn, _) = listener.accept().await.unwrap();
+                open.push(conn);
+            }
+        });
+        let sender = Sender::with_timeout(true, Duration::from_millis(300)).unwrap();
+        let body = crate::domain::notify::webhook_body(Event::Test, None, 0);
+        assert_eq!(
+            sender.send(&url, "s", &body).await,
+            Attempt::Retry("the receiver did not answer within 300ms".into())
+        );
+        hold.abort();
+    }
 
     #[test]
     fn statuses_map_to_outcomes() {

@@ -103,7 +103,7 @@ pub fn check_url(raw: &str, allow_private: bool) -> Result<Url, UrlError> {
     }
     let private = match url.host() {
         None => return Err(UrlError::Invalid("it has no host".into())),
-        Some(Host::Domain(d)) if d.is_empty() => return Err(UrlError::Invalid("it has no host".into())),
+        Some(Host::Domain("")) => return Err(UrlError::Invalid("it has no host".into())),
         Some(Host::Domain(d)) => is_localhost(d),
         Some(Host::Ipv4(ip)) => is_private(IpAddr::V4(ip)),
         Some(Host::Ipv6(ip)) => is_private(IpAddr::V6(ip)),
