@@ -27,3 +27,4 @@ mod privacy;
 mod site_reload;
 mod spam_filter;
 mod threads;
+mod webhooks;

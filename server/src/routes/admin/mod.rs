@@ -17,6 +17,7 @@ mod sites;
 mod transfer;
 mod upload;
 mod view;
+mod webhooks;
 
 use axum::Router;
 use axum::extract::Request;
@@ -79,6 +80,25 @@ pub fn routes() -> Vec<AdminRoute> {
         // A moderator's action from a mail: the signed, single-use token is the authority, not a session.
         route(M::GET, "/admin/mail/{token}", true, get(links::moderate::page)),
         route(M::POST, "/admin/mail/{token}", true, post(links::moderate::act)),
+        route(M::GET, "/admin/sites/{id}/webhooks", false, get(webhooks::webhooks)),
+        route(
+            M::POST,
+            "/admin/sites/{id}/webhooks",
+            false,
+            post(webhooks::add_webhook),
+        ),
+        route(
+            M::POST,
+            "/admin/sites/{id}/webhooks/test",
+            false,
+            post(webhooks::test_webhook),
+        ),
+        route(
+            M::POST,
+            "/admin/sites/{id}/webhooks/remove",
+            false,
+            post(webhooks::remove_webhook),
+        ),
     ]
 }
 
