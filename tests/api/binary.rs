@@ -78,14 +78,31 @@ fn site_add_and_list_manage_sites_in_the_database() {
     assert!(ok, "{out}");
     let (ok, _) = run(&["site", "add", "blog", "--origin", "https://www.blog.example"]);
     assert!(ok);
+    let (ok, out) = run(&[
+        "site",
+        "add",
+        "blog",
+        "--origin",
+        "https://blog.example",
+        "--notify",
+        "digest-daily",
+        "--language",
+        "de",
+    ]);
+    assert!(ok, "{out}");
     let (ok, out) = run(&["site", "list"]);
     assert!(ok);
     assert!(
         out.contains(
-            "blog\tname=\"Mein Blog\" moderation=first-time pow=adaptive origins=https://blog.example,https://www.blog.example"
+            "blog\tname=\"Mein Blog\" moderation=first-time pow=adaptive notify=digest-daily language=de origins=https://blog.example,https://www.blog.example"
         ),
         "{out}"
     );
+    for (flag, value) in [("--notify", "weekly"), ("--language", "xx")] {
+        let (ok, out) = run(&["site", "add", "blog", "--origin", "https://blog.example", flag, value]);
+        assert!(!ok);
+        assert!(out.contains(flag) && out.contains("must be one of"), "{out}");
+    }
     let (ok, out) = run(&["site", "add", "blog", "--origin", "not-an-origin"]);
     assert!(!ok);
     assert!(out.contains("not an origin"), "{out}");
@@ -153,6 +170,69 @@ fn slow_and_idle_connections_are_cut_off() {
         assert!(closed, "the {name} connection was not closed");
         assert!(started.elapsed() < Duration::from_secs(20), "{name}");
     }
+}
+
+#[test]
+fn moderators_get_and_change_their_notification_address_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .arg("--database")
+            .arg(&db)
+            .env_remove("RIPOSTE_CONFIG")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+        (out.status.success(), text)
+    };
+    let pw = "a long password here\n";
+    let (ok, out) = run(
+        &[
+            "moderator",
+            "add",
+            "anna",
+            "--all-sites",
+            "--password-stdin",
+            "--email",
+            "anna@blog.example",
+        ],
+        pw,
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = run(
+        &[
+            "moderator",
+            "add",
+            "ben",
+            "--all-sites",
+            "--password-stdin",
+            "--email",
+            "nope",
+        ],
+        pw,
+    );
+    assert!(!ok);
+    assert!(out.contains("--email"), "{out}");
+    let (_, out) = run(&["moderator", "list"], "");
+    assert!(out.contains("anna\tall sites\tanna@blog.example"), "{out}");
+    assert!(!out.contains("ben"), "a refused add adds nobody: {out}");
+    let (ok, out) = run(&["moderator", "email", "anna", "a.neu@blog.example"], "");
+    assert!(ok, "{out}");
+    let (ok, _) = run(&["moderator", "email", "anna"], "");
+    assert!(ok);
+    let (_, out) = run(&["moderator", "list"], "");
+    assert!(out.contains("anna\tall sites\tno email"), "{out}");
+    let (ok, out) = run(&["moderator", "email", "nobody", "x@blog.example"], "");
+    assert!(!ok);
+    assert!(out.contains("no moderator"), "{out}");
 }
 
 /// A failing subcommand says what went wrong in a line or two, exits non-zero, and never prints a

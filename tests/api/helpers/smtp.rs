@@ -256,7 +256,9 @@ fn decode_words(s: &str) -> String {
                 };
                 String::from_utf8(bytes).ok()
             });
-        if !out.is_empty() && !(word.is_some() && last_was_word) {
+        // Whitespace between two encoded words is not part of the text (RFC 2047, 6.2).
+        let between_words = word.is_some() && last_was_word;
+        if !out.is_empty() && !between_words {
             out.push(' ');
         }
         last_was_word = word.is_some();

@@ -198,6 +198,7 @@ pub struct Strings {
     pub hook_added: &'static str,
     pub hook_secret: &'static str,
     pub hook_secret_once: &'static str,
+    pub webhooks: &'static str,
 }
 
 pub static EN: Strings = Strings {
@@ -399,6 +400,7 @@ pub static EN: Strings = Strings {
     hook_added: "The webhook is added. Receivers check each event’s X-Riposte-Signature with this secret.",
     hook_secret: "Signing secret",
     hook_secret_once: "Copy it now: it will not be shown again.",
+    webhooks: "Webhooks",
 };
 
 pub static DE: Strings = Strings {
@@ -601,6 +603,7 @@ pub static DE: Strings = Strings {
     hook_added: "Der Webhook ist hinzugefügt. Empfänger prüfen die X-Riposte-Signature jedes Ereignisses mit diesem Geheimnis.",
     hook_secret: "Signatur-Geheimnis",
     hook_secret_once: "Kopieren Sie es jetzt: Es wird nicht noch einmal angezeigt.",
+    webhooks: "Webhooks",
 };
 
 /// The first supported language the browser asks for; English otherwise.

@@ -91,7 +91,7 @@ pub fn create(
     if let Some(key) = &guard.idempotency_key {
         guards::remember(tx, site_id, key, comment.id, published_at_once, now)?;
     }
-    outbox::notice(tx, mail, comment.id, Change::Created, false, now)?;
+    outbox::notice(tx, mail, comment.id, Change::Created, Status::Pending, now)?;
     if let (true, Some(scope), Some(email)) = (mail, c.notify, &c.email) {
         if comment.status != Status::Spam {
             subscriptions::subscribe(tx, comment.id, email.as_str(), scope, now)?;
@@ -236,7 +236,6 @@ pub fn edit(
             Some(h) => bans::is_banned(tx, &site.id, None, [h, h], now)?,
             None => false,
         };
-    let was_public = before.status == Status::Published;
     match moderation::after_edit(site, c.status, banned, changes.spam.as_deref(), &c.html, fields) {
         Some(v) => {
             review::hold_as(tx, id, v.status, v.reason.as_deref().unwrap_or(""))?;
@@ -245,9 +244,9 @@ pub fn edit(
             } else {
                 Change::Deleted
             };
-            outbox::notice(tx, mail, id, change, was_public, now)?;
+            outbox::notice(tx, mail, id, change, before.status, now)?;
         }
-        None => outbox::notice(tx, mail, id, Change::Edited, was_public, now)?,
+        None => outbox::notice(tx, mail, id, Change::Edited, before.status, now)?,
     }
     Ok(get(tx, id)?)
 }
@@ -282,7 +281,7 @@ fn has_replies(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<bool> {
 /// placeholder left without replies by this deletion goes too, up the chain.
 pub fn remove(tx: &Transaction<'_>, id: i64, now: i64) -> rusqlite::Result<()> {
     if let Some(m) = meta(tx, id)? {
-        outbox::notice(tx, false, id, Change::Deleted, m.status == Status::Published, now)?;
+        outbox::notice(tx, false, id, Change::Deleted, m.status, now)?;
     }
     spam::forget(tx, id)?;
     if has_replies(tx, id)? {

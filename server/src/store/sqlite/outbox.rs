@@ -22,7 +22,7 @@ pub enum Change {
     Edited,
     /// An author's edit sent it back to the moderators.
     Held,
-    /// It left the public view (removed, trashed, marked spam).
+    /// It left the public view or the queue (removed, trashed, marked spam).
     Deleted,
 }
 
@@ -71,13 +71,13 @@ pub fn noticed(conn: &Connection, id: i64) -> rusqlite::Result<Option<Noticed>> 
 }
 
 /// Queues what `change` to comment `id` makes known: moderator mails (when `mail`), subscribers' mails
-/// (when `mail`) and webhook events. `was_public`: whether the comment was published before the change.
+/// (when `mail`) and webhook events. `before`: the comment's status before the change.
 pub fn notice(
     tx: &Transaction<'_>,
     mail: bool,
     id: i64,
     change: Change,
-    was_public: bool,
+    before: Status,
     now: i64,
 ) -> rusqlite::Result<()> {
     let Some(n) = noticed(tx, id)? else {
@@ -93,9 +93,10 @@ pub fn notice(
                 events.push(Event::Published);
             }
         }
-        Change::Published if !was_public && public => events.push(Event::Published),
+        Change::Published if before != Status::Published && public => events.push(Event::Published),
         Change::Edited | Change::Held => events.push(Event::Edited),
-        Change::Deleted if was_public => events.push(Event::Deleted),
+        // Leaving the public view, or the queue: hooks heard of it when it was created.
+        Change::Deleted if matches!(before, Status::Published | Status::Pending) => events.push(Event::Deleted),
         _ => {}
     }
     if mail && matches!(change, Change::Created | Change::Held) && n.notify.mails_at_once(status) {

@@ -167,7 +167,7 @@ pub fn purge(tx: &Transaction<'_>, before: i64, now: i64) -> rusqlite::Result<us
 
 /// A moderator's edit of every field, audited.
 pub fn edit(tx: &Transaction<'_>, id: i64, e: &ModeratorEdit, by: &str, now: i64) -> rusqlite::Result<()> {
-    let was_public = get(tx, id)?.is_some_and(|c| c.status == Status::Published);
+    let before = get(tx, id)?.map_or(Status::Deleted, |c| c.status);
     tx.prepare_cached(
         "UPDATE comments SET text = ?2, html = ?3, author = ?4, website = ?5, edited = ?6 WHERE id = ?1",
     )?
@@ -179,7 +179,7 @@ pub fn edit(tx: &Transaction<'_>, id: i64, e: &ModeratorEdit, by: &str, now: i64
         e.website.as_ref().map(|w| w.as_str()),
         now
     ])?;
-    outbox::notice(tx, false, id, Change::Edited, was_public, now)?;
+    outbox::notice(tx, false, id, Change::Edited, before, now)?;
     audit::record(tx, now, by, "edit", Some(id), None)
 }
 
@@ -236,12 +236,11 @@ pub fn moderate(
                 spam::train(tx, id, true)?;
             }
         }
-        let was_public = c.status == Status::Published;
         let change = match action {
             Action::Approve | Action::Restore => Change::Published,
             Action::Spam | Action::Delete | Action::Ban => Change::Deleted,
         };
-        outbox::notice(tx, mail, id, change, was_public, now)?;
+        outbox::notice(tx, mail, id, change, c.status, now)?;
         audit::record(tx, now, &by.name, action.as_str(), Some(id), None)?;
         changed += 1;
     }

@@ -1,6 +1,6 @@
 //! Sites' webhooks: from the configuration file and from the admin UI.
 
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::domain::notify::{Event, NewWebhook, Webhook};
 
@@ -63,7 +63,7 @@ pub fn replace_configured(tx: &Transaction<'_>, hooks: &[(String, NewWebhook)], 
                 "SELECT id FROM webhooks WHERE from_config = 1 AND site_id = ?1 AND url = ?2 AND secret = ?3",
             )?
             .query_row(params![site, hook.url, hook.secret], |r| r.get(0))
-            .ok();
+            .optional()?;
         let id = match existing {
             Some(id) => {
                 tx.prepare_cached("UPDATE webhooks SET events = ?2 WHERE id = ?1")?
