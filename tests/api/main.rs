@@ -18,6 +18,7 @@ mod long_threads;
 mod mail;
 mod mail_links;
 mod moderation_modes;
+mod notify_delivery;
 mod outbox;
 mod outbox_admin;
 mod own_comments;

@@ -92,6 +92,14 @@ impl Worker {
     /// digests every [`DIGEST_CHECK`].
     pub async fn run(self) {
         let worker = Arc::new(self);
+        match worker.store.release_claims().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                messages = n,
+                "notify worker: delivering what a stopped process had claimed"
+            ),
+            Err(e) => tracing::error!(error = %e, "notify worker: claims could not be released"),
+        }
         let mut digests_checked: Option<std::time::Instant> = None;
         loop {
             if digests_checked.is_none_or(|t| t.elapsed() >= DIGEST_CHECK) {

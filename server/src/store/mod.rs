@@ -252,6 +252,10 @@ pub trait Store: Send + Sync + 'static {
     /// Up to `limit` messages due at `now` that no worker holds, each now held by the caller for
     /// [`crate::domain::notify::CLAIM_MS`].
     async fn claim_outbox(&self, now: i64, limit: usize) -> Result<Vec<OutboxItem>>;
+    /// Releases every claim: called by the notify worker as it starts, when a claim can only be left by a
+    /// process that died mid-delivery (one server serves a SQLite file), so its messages go out now
+    /// rather than when the claim runs out.
+    async fn release_claims(&self) -> Result<usize>;
     /// Records how an attempt at message `id` went: sent, tried again when `retries` says, or given up; a
     /// refusal also blocks its target (the address, or the webhook).
     async fn finish_outbox(&self, id: i64, attempt: Attempt, retries: Retries, now: i64) -> Result<()>;

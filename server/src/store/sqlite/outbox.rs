@@ -230,6 +230,13 @@ pub fn claim(tx: &Transaction<'_>, now: i64, limit: usize) -> rusqlite::Result<V
     Ok(items)
 }
 
+pub fn release_claims(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
+    tx.prepare_cached(
+        "UPDATE outbox SET claimed_until = 0 WHERE claimed_until > 0 AND state IN ('queued', 'retrying')",
+    )?
+    .execute([])
+}
+
 /// Records an attempt's outcome; a refusal also blocks its target and fails what else waits for it.
 pub fn finish(tx: &Transaction<'_>, id: i64, attempt: &Attempt, retries: Retries, now: i64) -> rusqlite::Result<()> {
     let Some((attempts, created, channel, target, job)) = tx

@@ -446,6 +446,11 @@ impl Store for SqliteStore {
         self.write_unseen(move |tx| Ok(outbox::claim(tx, now, limit)?)).await
     }
 
+    #[instrument(level = "debug", skip_all)]
+    async fn release_claims(&self) -> Result<usize> {
+        self.write_unseen(|tx| Ok(outbox::release_claims(tx)?)).await
+    }
+
     #[instrument(level = "debug", skip_all, fields(id = id))]
     async fn finish_outbox(&self, id: i64, attempt: Attempt, retries: Retries, now: i64) -> Result<()> {
         self.write_unseen(move |tx| Ok(outbox::finish(tx, id, &attempt, retries, now)?))

@@ -1,0 +1,137 @@
+//! Nothing acknowledged is lost on the way to a mailbox: the real binary, its own notify worker, a real
+//! SMTP server that is down for a while, and a SIGKILL between the commit and the delivery.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use riposte::domain::notify::DeliveryState;
+
+use crate::helpers::process::{BIN, Server, http, start};
+use crate::helpers::smtp::{Mail, SmtpServer, closed_port};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// A config whose site holds every comment, with mail to `smtp_port` and retries a fifth of a second
+/// apart (the "minute" an outage lasts is made short by configuration, not by sleeping), and a moderator
+/// with an address.
+fn prepare(dir: &Path, smtp_port: u16) {
+    std::fs::write(
+        dir.join("riposte.toml"),
+        format!(
+            "[smtp]\nhost = \"127.0.0.1\"\nport = {smtp_port}\nsecurity = \"none\"\nfrom = \"Ein Blog <riposte@blog.example>\"\n\
+             [outbox]\nfirst_retry_seconds = 0.2\n\
+             [rate_limits]\ncomments = {{ burst = 1000, every_ms = 1 }}\n\
+             [[sites]]\nid = \"blog\"\norigins = [\"https://blog.example\"]\nmoderation = \"all\"\npow = \"off\"\n"
+        ),
+    )
+    .unwrap();
+    let mut add = Command::new(BIN)
+        .args([
+            "moderator",
+            "add",
+            "mo",
+            "--all-sites",
+            "--password-stdin",
+            "--email",
+            "mo@blog.example",
+        ])
+        .arg("--config")
+        .arg(dir.join("riposte.toml"))
+        .arg("--database")
+        .arg(dir.join("riposte.db"))
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    add.stdin.take().unwrap().write_all(b"a long password 1\n").unwrap();
+    assert!(add.wait().unwrap().success());
+}
+
+fn post(server: &Server, text: &str) {
+    let body = format!(r#"{{"site":"blog","uri":"/post/","text":"{text}"}}"#);
+    let (status, answer) = http(server.port, "POST", "/api/v1/comments", Some(&body)).unwrap();
+    assert_eq!(status, 202, "{answer}");
+}
+
+/// The outbox as the database file says, read through a store of its own (the server keeps running).
+async fn states(dir: &Path) -> Vec<(DeliveryState, Option<String>)> {
+    let store = riposte::store::open(&dir.join("riposte.db")).unwrap();
+    let items = store.outbox(None, None, 100).await.unwrap();
+    items.into_iter().map(|i| (i.state, i.last_error)).collect()
+}
+
+async fn wait_until(what: &str, mut done: impl AsyncFnMut() -> bool) {
+    let until = Instant::now() + WAIT;
+    while !done().await {
+        assert!(Instant::now() < until, "{what}: not within {WAIT:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mail_server_down_for_a_while_gets_the_mail_once_it_is_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = closed_port();
+    prepare(dir.path(), port);
+    let server = start(dir.path());
+    post(&server, "Wartet auf den Mailserver");
+    // The first attempts fail and are kept for later, with the reason.
+    wait_until("a failed attempt recorded", async || {
+        let s = states(dir.path()).await;
+        matches!(s.as_slice(), [(DeliveryState::Retrying, Some(_))])
+    })
+    .await;
+    let error = states(dir.path()).await[0].1.clone().unwrap();
+    assert!(
+        error.contains(&port.to_string()) || error.to_lowercase().contains("connect"),
+        "{error}"
+    );
+    // The server comes back on the same port: the next retry delivers.
+    let smtp = SmtpServer::start_on(port);
+    let mails = smtp.wait_for(1, WAIT);
+    let mail = Mail::parse(&mails[0]);
+    assert!(mail.text.contains("Wartet auf den Mailserver"), "{}", mail.text);
+    wait_until("the message marked sent", async || {
+        states(dir.path()).await.iter().all(|(s, _)| *s == DeliveryState::Sent)
+    })
+    .await;
+    assert_eq!(smtp.messages().len(), 1, "sent once");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sigkill_between_commit_and_delivery_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = closed_port();
+    prepare(dir.path(), port);
+    let mut server = start(dir.path());
+    let texts: Vec<String> = (1..=5).map(|i| format!("Kommentar {i} vor dem Absturz")).collect();
+    for text in &texts {
+        post(&server, text);
+    }
+    // Killed at once: whatever the worker did or did not try, every acknowledged comment's mail is in the
+    // database file.
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    assert_eq!(states(dir.path()).await.len(), 5);
+    // As if the process had died in the middle of an attempt: a claim it could not give back.
+    let store = riposte::store::open(&dir.path().join("riposte.db")).unwrap();
+    let now = riposte::domain::time::now_ms();
+    let held = store.claim_outbox(now + 1_000, 1).await.unwrap();
+    assert_eq!(held.len(), 1, "one message claimed for a minute");
+    drop(store);
+    let smtp = SmtpServer::start_on(port);
+    let _again = start(dir.path());
+    let mails: Vec<Mail> = smtp.wait_for(5, WAIT).iter().map(|m| Mail::parse(m)).collect();
+    for text in &texts {
+        assert_eq!(
+            mails.iter().filter(|m| m.text.contains(text.as_str())).count(),
+            1,
+            "{text}"
+        );
+    }
+    wait_until("every message marked sent", async || {
+        states(dir.path()).await.iter().all(|(s, _)| *s == DeliveryState::Sent)
+    })
+    .await;
+}
