@@ -62,7 +62,7 @@ pub struct NewCommentIn {
 
 #[derive(Deserialize)]
 #[serde(untagged)]
-pub enum NotifyIn {
+enum NotifyIn {
     Flag(bool),
     Scope(String),
 }
@@ -70,8 +70,7 @@ pub enum NotifyIn {
 impl NotifyIn {
     fn scope(self) -> Result<Option<SubscriptionScope>> {
         match self {
-            Self::Flag(false) => Ok(None),
-            Self::Flag(true) => Ok(Some(SubscriptionScope::Replies)),
+            Self::Flag(on) => Ok(on.then_some(SubscriptionScope::Replies)),
             Self::Scope(s) if s == "replies" => Ok(Some(SubscriptionScope::Replies)),
             Self::Scope(s) if s == "page" => Ok(Some(SubscriptionScope::Page)),
             Self::Scope(_) => Err(FieldError::new("notify", "must be true, false, \"replies\" or \"page\"").into()),

@@ -1,5 +1,7 @@
 //! [`Store`] for SQLite: each use case as one read, or one write transaction, over the query functions of
 //! the sibling modules.
+//! Size: the one `impl Store` (a trait's impl is one block in Rust); each method is a few lines that call
+//! the aggregate modules, where the SQL is.
 
 use std::path::PathBuf;
 use std::sync::Arc;
