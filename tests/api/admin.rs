@@ -579,18 +579,7 @@ async fn deleted_comments_wait_in_the_trash_and_can_be_restored() {
 #[tokio::test]
 async fn moderators_limited_to_a_site_see_and_touch_only_that_site() {
     let mut c = config();
-    c.sites.push(riposte::config::SiteConfig {
-        id: "other".into(),
-        name: None,
-        origins: vec![ORIGIN.into()],
-        moderation: Moderation::All,
-        max_links: 3,
-        blocked_words: vec![],
-        pow: riposte::domain::pow::Pow::Off,
-        notify: Default::default(),
-        language: Default::default(),
-        webhooks: Vec::new(),
-    });
+    c.sites.push(crate::helpers::site("other", ORIGIN, Moderation::All));
     c.sites[0].moderation = Moderation::All;
     let app = TestApp::with(c).await;
     app.add_moderator("bea", PASSWORD, &["blog"]).await;

@@ -5,7 +5,6 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use riposte::config::SiteConfig;
 use riposte::domain::Moderation;
 use riposte::domain::time::now_ms;
 use serde_json::{Value, json};
@@ -344,18 +343,8 @@ async fn the_import_needs_the_csrf_token_in_its_address() {
 #[tokio::test]
 async fn a_site_export_downloads_as_json_for_its_moderators_only() {
     let mut c = config();
-    c.sites.push(SiteConfig {
-        id: "shop".into(),
-        name: None,
-        origins: vec!["https://shop.example".into()],
-        moderation: Moderation::None,
-        max_links: 3,
-        blocked_words: Vec::new(),
-        pow: riposte::domain::pow::Pow::Off,
-        notify: Default::default(),
-        language: Default::default(),
-        webhooks: Vec::new(),
-    });
+    c.sites
+        .push(crate::helpers::site("shop", "https://shop.example", Moderation::None));
     let (app, cookie, csrf) = target(c).await;
     let (first, _) = app.comment("Zum Exportieren", None).await;
     app.comment("Mit Antwort", Some(first)).await;

@@ -6,7 +6,6 @@ use axum::http::{Request, StatusCode};
 use indicatif::ProgressBar;
 use quick_xml::Reader;
 use quick_xml::events::Event;
-use riposte::config::SiteConfig;
 use riposte::domain::{Moderation, SiteId};
 use riposte::import::{Format, Options};
 use serde_json::{Value, json};
@@ -91,17 +90,9 @@ fn ids(entries: &[Entry]) -> Vec<i64> {
 /// `blog` (the busy site) and `quiet`, both allowed from [`ORIGIN`].
 async fn two_sites() -> TestApp {
     let mut config = config();
-    config.sites.push(SiteConfig {
-        id: "quiet".into(),
+    config.sites.push(riposte::config::SiteConfig {
         name: Some("Ein stilles Blog".into()),
-        origins: vec![ORIGIN.into()],
-        moderation: Moderation::None,
-        max_links: 3,
-        blocked_words: Vec::new(),
-        pow: riposte::domain::pow::Pow::Off,
-        notify: Default::default(),
-        language: Default::default(),
-        webhooks: Vec::new(),
+        ..crate::helpers::site("quiet", ORIGIN, Moderation::None)
     });
     TestApp::with(config).await
 }

@@ -79,6 +79,22 @@ pub fn config() -> Config {
     }
 }
 
+/// Another site beside `blog`: `id`, allowed from `origin`, with this moderation mode and no proof of work.
+pub fn site(id: &str, origin: &str, moderation: Moderation) -> SiteConfig {
+    SiteConfig {
+        id: id.into(),
+        name: None,
+        origins: vec![origin.into()],
+        moderation,
+        max_links: 3,
+        blocked_words: Vec::new(),
+        pow: riposte::domain::pow::Pow::Off,
+        notify: Default::default(),
+        language: Default::default(),
+        webhooks: Vec::new(),
+    }
+}
+
 impl TestApp {
     pub async fn new() -> Self {
         Self::with(config()).await

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use riposte::config::{SmtpConfig, SmtpSecurity};
 use riposte::domain::notify::{
     Attempt, CommentSnapshot, Job, Language, LinkAction, MailLink, Recipient, SubscriptionScope,
 };
@@ -23,17 +22,7 @@ const PUBLIC_URL: &str = "https://comments.blog.example";
 const WAIT: Duration = Duration::from_secs(30);
 const CREATED: i64 = 1_780_000_000_000;
 
-fn smtp(port: u16) -> SmtpConfig {
-    SmtpConfig {
-        host: "127.0.0.1".into(),
-        port: Some(port),
-        username: None,
-        password: None,
-        password_file: None,
-        from: "Ein Blog <riposte@blog.example>".into(),
-        security: SmtpSecurity::None,
-    }
-}
+use crate::helpers::smtp::config as smtp;
 
 fn keys() -> Arc<Keys> {
     Arc::new(Keys::new("a test secret that is long enough for the links"))

@@ -6,36 +6,16 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use riposte::config::{Config, SiteConfig, SmtpConfig, SmtpSecurity};
 use riposte::domain::notify::{Job, LINK_VALID_MS, Language, LinkAction, MailLink, SubscriptionScope};
 use riposte::domain::time::now_ms;
 use riposte::domain::{Moderation, Status};
 use riposte::notify::Links;
 use serde_json::json;
 
+use crate::helpers::smtp::with_mail;
 use crate::helpers::{ORIGIN, Reply, TestApp, config};
 
 const PASSWORD: &str = "a long enough password";
-
-/// `config` with mail on: `[smtp]` names a closed port on loopback, so mail is queued and never delivered
-/// (no worker runs here); the tests read the outbox through the store.
-pub fn with_mail(mut config: Config) -> Config {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    config.smtp = Some(SmtpConfig {
-        host: "127.0.0.1".into(),
-        port: Some(port),
-        username: None,
-        password: None,
-        password_file: None,
-        from: "riposte@blog.example".into(),
-        security: SmtpSecurity::None,
-    });
-    config
-}
 
 /// Every queued message's job, oldest first.
 pub async fn jobs(app: &TestApp) -> Vec<Job> {
@@ -72,18 +52,7 @@ async fn held_for_mo(language: Language) -> (TestApp, i64) {
     let mut c = with_mail(config());
     c.sites[0].moderation = Moderation::All;
     c.sites[0].language = language;
-    c.sites.push(SiteConfig {
-        id: "other".into(),
-        name: None,
-        origins: vec![ORIGIN.into()],
-        moderation: Moderation::All,
-        max_links: 3,
-        blocked_words: vec![],
-        pow: riposte::domain::pow::Pow::Off,
-        notify: Default::default(),
-        language: Default::default(),
-        webhooks: vec![],
-    });
+    c.sites.push(crate::helpers::site("other", ORIGIN, Moderation::All));
     let app = TestApp::with(c).await;
     app.add_moderator_mailed("mo", PASSWORD, &["blog"], Some("mo@blog.example"))
         .await;

@@ -2,7 +2,7 @@
 //! retries, give-ups and refusals move them, digests, and what an erasure takes with it. Read through
 //! the store's public API; delivery itself is tested in `mail`, `webhooks` and `notify_delivery`.
 
-use riposte::config::{Config, SmtpConfig, SmtpSecurity};
+use riposte::config::Config;
 use riposte::domain::Moderation;
 use riposte::domain::notify::{Attempt, DeliveryState, Job, NotifyMode, OutboxItem, Retries};
 use riposte::domain::time::now_ms;
@@ -10,26 +10,12 @@ use serde_json::json;
 
 use crate::helpers::{TestApp, config};
 
-/// SMTP at a loopback port where nothing listens: mail is on, so it is queued, and nothing delivers it.
-pub fn smtp_nowhere() -> SmtpConfig {
-    SmtpConfig {
-        host: "127.0.0.1".into(),
-        port: Some(9),
-        username: None,
-        password: None,
-        password_file: None,
-        from: "Kommentare <riposte@blog.example>".into(),
-        security: SmtpSecurity::None,
-    }
-}
-
 /// `blog` with this moderation and notify mode, and mail on.
 fn mailing(moderation: Moderation, notify: NotifyMode) -> Config {
     let mut c = config();
     c.sites[0].moderation = moderation;
     c.sites[0].notify = notify;
-    c.smtp = Some(smtp_nowhere());
-    c
+    crate::helpers::smtp::with_mail(c)
 }
 
 async fn outbox(app: &TestApp) -> Vec<OutboxItem> {

@@ -2,14 +2,14 @@
 //! "Retry now"), the moderator's address, and the sites' `notify` and `language` settings.
 
 use axum::http::StatusCode;
-use riposte::config::SiteConfig;
 use riposte::domain::Moderation;
 use riposte::domain::notify::{Attempt, DeliveryState, Job, Language, NotifyMode, Retries};
 use riposte::domain::time::now_ms;
 use serde_json::json;
 
+use crate::helpers::smtp::with_mail;
 use crate::helpers::{ORIGIN, TestApp, config};
-use crate::mail_links::{held, with_mail};
+use crate::mail_links::held;
 
 const PASSWORD: &str = "a long enough password";
 
@@ -18,18 +18,7 @@ const PASSWORD: &str = "a long enough password";
 async fn two_sites() -> (TestApp, i64, i64) {
     let mut c = with_mail(config());
     c.sites[0].moderation = Moderation::All;
-    c.sites.push(SiteConfig {
-        id: "shop".into(),
-        name: None,
-        origins: vec![ORIGIN.into()],
-        moderation: Moderation::All,
-        max_links: 3,
-        blocked_words: vec![],
-        pow: riposte::domain::pow::Pow::Off,
-        notify: Default::default(),
-        language: Default::default(),
-        webhooks: vec![],
-    });
+    c.sites.push(crate::helpers::site("shop", ORIGIN, Moderation::All));
     let app = TestApp::with(c).await;
     app.add_moderator_mailed("anna", PASSWORD, &[], Some("anna@example.org"))
         .await;

@@ -117,6 +117,26 @@ pub fn closed_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
+/// `[smtp]` for a test server on `port` of 127.0.0.1, without TLS or login.
+pub fn config(port: u16) -> riposte::config::SmtpConfig {
+    riposte::config::SmtpConfig {
+        host: "127.0.0.1".into(),
+        port: Some(port),
+        username: None,
+        password: None,
+        password_file: None,
+        from: "Ein Blog <riposte@blog.example>".into(),
+        security: riposte::config::SmtpSecurity::None,
+    }
+}
+
+/// `config` with mail on: `[smtp]` names a closed port on loopback, so mail is queued and never delivered
+/// while no worker runs; tests read the outbox through the store.
+pub fn with_mail(mut config: riposte::config::Config) -> riposte::config::Config {
+    config.smtp = Some(self::config(closed_port()));
+    config
+}
+
 /// A received message: its header lines as sent (unfolded) and its text and HTML parts decoded.
 pub struct Mail {
     pub headers: Vec<(String, String)>,
