@@ -58,16 +58,8 @@ pub fn config() -> Config {
     };
     Config {
         sites: vec![SiteConfig {
-            id: "blog".into(),
             name: Some("Ein Blog".into()),
-            origins: vec![ORIGIN.into()],
-            moderation: Moderation::None,
-            max_links: 3,
-            blocked_words: Vec::new(),
-            pow: riposte::domain::pow::Pow::Off,
-            notify: Default::default(),
-            language: Default::default(),
-            webhooks: Vec::new(),
+            ..site("blog", ORIGIN, Moderation::None)
         }],
         rate_limits: RateLimits {
             comments: generous,
