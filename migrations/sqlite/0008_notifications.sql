@@ -7,8 +7,15 @@ ALTER TABLE moderators ADD COLUMN email TEXT;
 ALTER TABLE sites ADD COLUMN notify TEXT NOT NULL DEFAULT 'pending';
 -- The language of the site's mails and pages (en, de).
 ALTER TABLE sites ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
--- Until when the last digest reported (milliseconds); digests report what came after.
+-- When the last digest went out (milliseconds); the next one is due a period later.
 ALTER TABLE sites ADD COLUMN digest_until INTEGER NOT NULL DEFAULT 0;
+
+-- Comments waiting for the next digest of their site, queued in the transaction that stored or held them.
+CREATE TABLE digest_items (
+    comment_id INTEGER PRIMARY KEY REFERENCES comments(id) ON DELETE CASCADE,
+    site_id    TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE
+) STRICT;
+CREATE INDEX digest_items_site ON digest_items (site_id, comment_id);
 
 CREATE TABLE webhooks (
     id          INTEGER PRIMARY KEY,
@@ -31,14 +38,15 @@ CREATE TABLE subscriptions (
     scope      TEXT NOT NULL,
     thread_id  INTEGER NOT NULL REFERENCES threads(id) ON DELETE CASCADE,
     comment_id INTEGER REFERENCES comments(id) ON DELETE CASCADE,
-    created    INTEGER NOT NULL
+    created    INTEGER NOT NULL,
+    confirmed  INTEGER                        -- when its owner confirmed it; nothing is mailed before
 ) STRICT;
 CREATE INDEX subscriptions_comment ON subscriptions (comment_id) WHERE comment_id IS NOT NULL;
 CREATE INDEX subscriptions_thread ON subscriptions (thread_id, scope);
 CREATE INDEX subscriptions_email ON subscriptions (site_id, email);
 
--- Addresses that confirmed a subscription on a site (double opt-in), and when a confirmation mail last
--- went to an address that has not yet.
+-- Addresses that confirmed a subscription on a site (a verified returning commenter), and when a
+-- confirmation mail last went to the address (at most one a day).
 CREATE TABLE mail_addresses (
     site_id      TEXT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
     email        TEXT NOT NULL COLLATE NOCASE,
@@ -73,6 +81,7 @@ CREATE TABLE outbox (
     claimed_until INTEGER NOT NULL DEFAULT 0,  -- a worker holds it until then
     last_error  TEXT,
     created     INTEGER NOT NULL,
+    since       INTEGER NOT NULL,              -- the retries' 24 hours count from here (queued, or "retry now")
     sent_at     INTEGER
 ) STRICT;
 CREATE INDEX outbox_due ON outbox (next_at) WHERE state IN ('queued', 'retrying');

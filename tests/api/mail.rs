@@ -54,6 +54,7 @@ fn moderator(language: Language, c: CommentSnapshot) -> Job {
     Job::Moderator {
         to: Recipient {
             moderator_id: 3,
+            created: 1_700_000_000_000,
             name: "Mod\r\nBcc: name@evil.example".into(),
             email: "mod@blog.example".into(),
         },
@@ -219,6 +220,7 @@ async fn a_digest_lists_each_comment_with_its_admin_link_and_the_queue() {
     let job = Job::Digest {
         to: Recipient {
             moderator_id: 3,
+            created: 1_700_000_000_000,
             name: "Mod".into(),
             email: "mod@blog.example".into(),
         },

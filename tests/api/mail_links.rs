@@ -17,6 +17,27 @@ use crate::helpers::{ORIGIN, Reply, TestApp, config};
 
 const PASSWORD: &str = "a long enough password";
 
+/// The token of moderator `moderator`'s `action` on `comment`, valid until `expires`, bound to both
+/// creation times as the mails' links are.
+pub async fn moderate_token(app: &TestApp, moderator: i64, comment: i64, action: LinkAction, expires: i64) -> String {
+    let moderators = app.state.store.moderators().await.unwrap();
+    let m = moderators.iter().find(|m| m.id == moderator).unwrap();
+    app.state.keys.link_token(&MailLink::Moderate {
+        moderator,
+        moderator_created: m.created,
+        comment,
+        comment_created: app.record(comment).await.created,
+        action,
+        expires,
+    })
+}
+
+/// The path of a fresh link, as a mail sent now would carry it.
+pub async fn moderate_link(app: &TestApp, moderator: i64, comment: i64, action: LinkAction) -> String {
+    let token = moderate_token(app, moderator, comment, action, now_ms() + LINK_VALID_MS).await;
+    format!("/admin/mail/{token}")
+}
+
 /// Every queued message's job, oldest first.
 pub async fn jobs(app: &TestApp) -> Vec<Job> {
     let mut items = app.state.store.outbox(None, None, 10_000).await.unwrap();
@@ -93,7 +114,7 @@ async fn a_moderators_link_shows_the_comment_on_get_and_acts_once_on_post() {
         ),
         "the held comment is mailed to its moderator"
     );
-    let link = path(&app, &links(&app).moderate(mo, id, LinkAction::Approve, now_ms()));
+    let link = moderate_link(&app, mo, id, LinkAction::Approve).await;
     let audit_before = app.state.store.audit(1000).await.unwrap().len();
 
     // What a mail scanner does: fetch, twice. Nothing changes.
@@ -168,8 +189,8 @@ async fn spam_and_delete_links_do_what_they_say() {
     let (app, mo) = held_for_mo(Language::En).await;
     let a = held(&app, json!({"site": "blog", "uri": "/post/", "text": "spam me"})).await;
     let b = held(&app, json!({"site": "blog", "uri": "/post/", "text": "delete me"})).await;
-    let spam = path(&app, &links(&app).moderate(mo, a, LinkAction::Spam, now_ms()));
-    let delete = path(&app, &links(&app).moderate(mo, b, LinkAction::Delete, now_ms()));
+    let spam = moderate_link(&app, mo, a, LinkAction::Spam).await;
+    let delete = moderate_link(&app, mo, b, LinkAction::Delete).await;
     assert!(app.get(&spam).await.text().contains("Mark this comment as spam?"));
     assert_eq!(press(&app, &spam).await.status, StatusCode::OK);
     assert_eq!(press(&app, &delete).await.status, StatusCode::OK);
@@ -187,35 +208,31 @@ async fn links_of_another_sites_moderator_expired_or_tampered_change_nothing() {
     let audit_before = app.state.store.audit(1000).await.unwrap().len();
     let keys = &app.state.keys;
 
-    let foreign = path(&app, &links(&app).moderate(bea, id, LinkAction::Approve, now_ms()));
+    let foreign = moderate_link(&app, bea, id, LinkAction::Approve).await;
     assert_eq!(app.get(&foreign).await.status, StatusCode::NOT_FOUND);
     assert_eq!(press(&app, &foreign).await.status, StatusCode::NOT_FOUND);
 
-    let expired = keys.link_token(&MailLink::Moderate {
-        moderator: mo,
-        comment: id,
-        action: LinkAction::Approve,
-        expires: now_ms() - 1,
-    });
+    let expired = moderate_token(&app, mo, id, LinkAction::Approve, now_ms() - 1).await;
     let expired = format!("/admin/mail/{expired}");
     let r = app.get(&expired).await;
     assert_eq!(r.status, StatusCode::GONE, "{}", r.text());
     assert!(r.text().contains("This link has expired"), "{}", r.text());
     assert_eq!(press(&app, &expired).await.status, StatusCode::GONE);
 
-    let good = keys.link_token(&MailLink::Moderate {
-        moderator: mo,
-        comment: id,
-        action: LinkAction::Approve,
-        expires: now_ms() + LINK_VALID_MS,
-    });
+    let good = moderate_token(&app, mo, id, LinkAction::Approve, now_ms() + LINK_VALID_MS).await;
+    // A second held comment that exists: the first link's MAC must not carry over to it.
+    let other = held(&app, json!({"site": "blog", "uri": "/post/", "text": "Anderer"})).await;
+    let other_created = app.record(other).await.created;
     // Another comment under the same MAC, another action, a cut MAC, a confirmation link, garbage.
     let (kind, rest) = good.split_once('.').unwrap();
     let (fields, mac) = rest.rsplit_once('.').unwrap();
     let f: Vec<&str> = fields.split('.').collect();
     let tampered = [
-        format!("{kind}.{}.{}.{}.{}.{mac}", f[0], id + 1, f[2], f[3]),
-        format!("{kind}.{}.{}.1.{}.{mac}", f[0], f[1], f[3]),
+        format!(
+            "{kind}.{}.{}.{other}.{other_created}.{}.{}.{mac}",
+            f[0], f[1], f[4], f[5]
+        ),
+        format!("{kind}.{}.{}.{}.{}.1.{}.{mac}", f[0], f[1], f[2], f[3], f[5]),
         good[..good.len() - 2].to_owned(),
         keys.link_token(&MailLink::Confirm {
             subscription: id,
@@ -401,7 +418,7 @@ async fn a_german_sites_pages_are_in_german() {
         json!({"site": "blog", "uri": "/post/", "text": "Hallo", "email": "leser@example.org", "notify": true}),
     )
     .await;
-    let link = path(&app, &links(&app).moderate(mo, id, LinkAction::Approve, now_ms()));
+    let link = moderate_link(&app, mo, id, LinkAction::Approve).await;
     let page = app.get(&link).await.text();
     assert!(page.contains("<html lang=\"de\""), "{page}");
     assert!(page.contains("Diesen Kommentar freigeben?"), "{page}");

@@ -460,3 +460,233 @@ async fn an_erasure_takes_the_addresses_messages_and_subscriptions_with_it() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_confirmed_address_cannot_be_subscribed_by_someone_else_nor_again_after_an_unsubscribe() {
+    let app = TestApp::with(mailing(Moderation::None, NotifyMode::Off)).await;
+    let store = &app.state.store;
+    let mine = post(
+        &app,
+        json!({"site": "blog", "uri": "/a/", "text": "Meins", "email": "opfer@blog.example", "notify": true}),
+    )
+    .await;
+    let Job::Confirm {
+        subscription, created, ..
+    } = outbox(&app).await[0].job
+    else {
+        panic!()
+    };
+    store
+        .confirm_subscription(subscription, created, now_ms())
+        .await
+        .unwrap();
+    // A stranger types the confirmed address under a busy page, asking for every comment there: the
+    // subscription waits for its own confirmation (none is sent again within the day).
+    post(
+        &app,
+        json!({"site": "blog", "uri": "/busy/", "text": "Fremd", "email": "opfer@blog.example", "notify": "page"}),
+    )
+    .await;
+    let queued = outbox(&app).await.len();
+    post(&app, json!({"site": "blog", "uri": "/busy/", "text": "Lärm"})).await;
+    assert_eq!(
+        outbox(&app).await.len(),
+        queued,
+        "nothing mailed for an unconfirmed subscription"
+    );
+    // The owner's own subscription works, until it is ended; a new one after that needs a new opt-in.
+    post(
+        &app,
+        json!({"site": "blog", "uri": "/a/", "text": "Antwort", "parent": mine}),
+    )
+    .await;
+    assert_eq!(outbox(&app).await.len(), queued + 1);
+    assert!(store.unsubscribe(subscription, created).await.unwrap());
+    post(
+        &app,
+        json!({"site": "blog", "uri": "/a/", "text": "Nochmal", "email": "opfer@blog.example", "notify": true, "parent": mine}),
+    )
+    .await;
+    let before = outbox(&app).await.len();
+    post(
+        &app,
+        json!({"site": "blog", "uri": "/a/", "text": "Antwort zwei", "parent": mine}),
+    )
+    .await;
+    assert_eq!(outbox(&app).await.len(), before, "unsubscribed means no more mail");
+}
+
+#[tokio::test]
+async fn the_browser_of_a_published_comment_with_the_address_skips_the_opt_in() {
+    let app = TestApp::with(mailing(Moderation::None, NotifyMode::Off)).await;
+    let r = app
+        .post(json!({"site": "blog", "uri": "/a/", "text": "Erster", "email": "leserin@blog.example"}))
+        .await;
+    let token = r.json()["author_token"].as_str().unwrap().to_owned();
+    let first = r.json()["comment"]["id"].as_i64().unwrap();
+    // Someone else's token does not vouch for this address.
+    let other = app
+        .post(json!({"site": "blog", "uri": "/a/", "text": "Anders", "email": "anders@blog.example"}))
+        .await;
+    let other_token = other.json()["author_token"].as_str().unwrap().to_owned();
+    post(
+        &app,
+        json!({"site": "blog", "uri": "/a/", "text": "Mit fremdem", "email": "leserin@blog.example",
+               "notify": true, "author_token": other_token}),
+    )
+    .await;
+    assert!(
+        matches!(outbox(&app).await.last().unwrap().job, Job::Confirm { .. }),
+        "a confirmation is asked"
+    );
+    let own = post(
+        &app,
+        json!({"site": "blog", "uri": "/a/", "text": "Mit eigenem", "email": "leserin@blog.example",
+               "notify": true, "author_token": token, "parent": first}),
+    )
+    .await;
+    let queued = outbox(&app).await.len();
+    post(
+        &app,
+        json!({"site": "blog", "uri": "/a/", "text": "Antwort", "parent": own}),
+    )
+    .await;
+    let newest = outbox(&app).await;
+    assert_eq!(newest.len(), queued + 1);
+    assert!(
+        matches!(newest.last().unwrap().job, Job::Reply { .. }),
+        "subscribed at once"
+    );
+}
+
+#[tokio::test]
+async fn digests_take_what_their_transactions_noted_whatever_its_timestamp() {
+    let app = with_moderators(mailing(Moderation::All, NotifyMode::DigestHourly)).await;
+    let store = &app.state.store;
+    let start = now_ms() - 10 * 3_600_000;
+    store.queue_digests(start).await.unwrap();
+    // Stamped long before the digest's window, committed now: still reported.
+    let early = app.store_comment("/a/", None, start - 5 * 3_600_000).await;
+    assert_eq!(store.queue_digests(start + 3_600_000).await.unwrap(), 2);
+    let Job::Digest { comments, .. } = outbox(&app).await.pop().unwrap().job else {
+        panic!()
+    };
+    assert_eq!(comments.iter().map(|c| c.id).collect::<Vec<_>>(), [early.id]);
+    // An author's edit that sends a published comment back to the queue is news for the next digest.
+    let app = with_moderators(mailing(Moderation::None, NotifyMode::DigestHourly)).await;
+    let store = &app.state.store;
+    store.queue_digests(start).await.unwrap();
+    let r = app.post(json!({"site": "blog", "uri": "/b/", "text": "harmlos"})).await;
+    let (id, token) = (
+        r.json()["comment"]["id"].as_i64().unwrap(),
+        r.json()["edit_token"].as_str().unwrap().to_owned(),
+    );
+    store.queue_digests(start + 3_600_000).await.unwrap();
+    let edited = app
+        .write(
+            axum::http::Method::PATCH,
+            &format!("/api/v1/comments/{id}"),
+            json!({"text": "jetzt mit casino casino casino https://a.example https://b.example https://c.example https://d.example"}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.text());
+    assert_eq!(app.record(id).await.status, riposte::domain::Status::Pending);
+    assert_eq!(store.queue_digests(start + 7_200_000).await.unwrap(), 2);
+    let Job::Digest { comments, .. } = outbox(&app).await.pop().unwrap().job else {
+        panic!()
+    };
+    assert_eq!((comments[0].id, comments[0].status.as_str()), (id, "pending"));
+}
+
+#[tokio::test]
+async fn an_erasure_takes_its_comments_out_of_queued_digests() {
+    let app = with_moderators(mailing(Moderation::All, NotifyMode::DigestDaily)).await;
+    let store = &app.state.store;
+    let start = now_ms() - 3 * 86_400_000;
+    store.queue_digests(start).await.unwrap();
+    post(
+        &app,
+        json!({"site": "blog", "uri": "/a/", "text": "Bleibt", "author": "Bleibt"}),
+    )
+    .await;
+    post(
+        &app,
+        json!({"site": "blog", "uri": "/a/", "text": "Geht", "author": "Geheim", "email": "weg@blog.example"}),
+    )
+    .await;
+    assert_eq!(store.queue_digests(start + 86_400_000).await.unwrap(), 2);
+    store
+        .erase("weg@blog.example".into(), "anna".into(), now_ms())
+        .await
+        .unwrap();
+    let items = outbox(&app).await;
+    assert_eq!(items.len(), 2);
+    for item in items {
+        let Job::Digest { comments, .. } = &item.job else {
+            panic!()
+        };
+        assert_eq!(comments.len(), 1);
+        assert_eq!(comments[0].author.as_deref(), Some("Bleibt"));
+    }
+}
+
+#[tokio::test]
+async fn retry_now_never_sends_to_a_bounced_address_and_keeps_when_it_was_queued() {
+    let app = with_moderators(mailing(Moderation::All, NotifyMode::Pending)).await;
+    post(&app, json!({"site": "blog", "uri": "/post/", "text": "Eins"})).await;
+    let store = &app.state.store;
+    let items = outbox(&app).await;
+    let (anna, ben) = (&items[0], &items[1]);
+    let later = now_ms() + 60_000;
+    store
+        .finish_outbox(
+            anna.id,
+            Attempt::Refused("550 5.1.1 no such user".into()),
+            Retries::default(),
+            later,
+        )
+        .await
+        .unwrap();
+    store
+        .finish_outbox(
+            ben.id,
+            Attempt::Failed("554 rejected".into()),
+            Retries::default(),
+            later,
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.retry_outbox(None, vec![anna.id, ben.id], later).await.unwrap(), 1);
+    let after = outbox(&app).await;
+    assert_eq!(
+        after[0].state,
+        DeliveryState::Failed,
+        "the bounced address stays failed"
+    );
+    assert_eq!((after[1].state, after[1].created), (DeliveryState::Queued, ben.created));
+}
+
+#[tokio::test]
+async fn a_message_this_version_cannot_read_fails_alone() {
+    let app = with_moderators(mailing(Moderation::All, NotifyMode::Pending)).await;
+    post(&app, json!({"site": "blog", "uri": "/post/", "text": "Eins"})).await;
+    let first = outbox(&app).await[0].id;
+    {
+        let conn = rusqlite::Connection::open(&app.state.config.database).unwrap();
+        conn.execute(
+            "UPDATE outbox SET job = '{\"kind\":\"carrier_pigeon\"}' WHERE id = ?1",
+            [first],
+        )
+        .unwrap();
+    }
+    let claimed = app.state.store.claim_outbox(now_ms(), 10).await.unwrap();
+    assert_eq!(claimed.len(), 1, "the readable one is delivered");
+    assert_ne!(claimed[0].id, first);
+    let listed = app.state.store.outbox(None, None, 10).await.unwrap();
+    assert_eq!(listed.len(), 1, "the admin page lists what it can read");
+    assert!(
+        app.state.store.claim_outbox(now_ms(), 10).await.unwrap().is_empty(),
+        "failed, not due again"
+    );
+}

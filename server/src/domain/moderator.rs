@@ -12,6 +12,8 @@ pub struct Moderator {
     pub password_hash: String,
     /// Where notifications go; none without it.
     pub email: Option<String>,
+    /// When the account was made.
+    pub created: i64,
     /// `None`: every site.
     pub sites: Option<Vec<String>>,
 }

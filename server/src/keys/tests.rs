@@ -8,7 +8,9 @@ fn mail_links_verify_only_as_made() {
     let keys = Keys::new("a secret of sixteen+ chars");
     let link = MailLink::Moderate {
         moderator: 2,
+        moderator_created: 1_600_000_000_000,
         comment: 41,
+        comment_created: 1_650_000_000_000,
         action: LinkAction::Spam,
         expires: 1_700_000_000_000,
     };

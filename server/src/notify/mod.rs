@@ -10,7 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::Config;
-use crate::domain::notify::{Attempt, Job, LINK_VALID_MS, LinkAction, MailLink, OutboxItem, Retries};
+use crate::domain::notify::{
+    Attempt, CommentSnapshot, Job, LINK_VALID_MS, LinkAction, MailLink, OutboxItem, Recipient, Retries,
+};
 use crate::domain::time::now_ms;
 use crate::keys::Keys;
 use crate::store::Store;
@@ -34,11 +36,14 @@ impl Links {
         Self { public_url, keys }
     }
 
-    /// The confirmation page of a moderator's action on a comment, valid for [`LINK_VALID_MS`] from `now`.
-    pub fn moderate(&self, moderator: i64, comment: i64, action: LinkAction, now: i64) -> String {
+    /// The confirmation page of moderator `to`'s action on `comment`, valid for [`LINK_VALID_MS`] from
+    /// `now`.
+    pub fn moderate(&self, to: &Recipient, comment: &CommentSnapshot, action: LinkAction, now: i64) -> String {
         let token = self.keys.link_token(&MailLink::Moderate {
-            moderator,
-            comment,
+            moderator: to.moderator_id,
+            moderator_created: to.created,
+            comment: comment.id,
+            comment_created: comment.created,
             action,
             expires: now + LINK_VALID_MS,
         });

@@ -19,9 +19,7 @@ use crate::domain::comment::{
 use crate::domain::export::SiteExport;
 use crate::domain::import::{Feed, Report};
 use crate::domain::moderator::{Action, AuditEntry, Ban, Filter, Moderator, NewBan};
-use crate::domain::notify::{
-    Attempt, DeliveryState, LinkAction, NewWebhook, OutboxItem, Retries, Subscription, Webhook,
-};
+use crate::domain::notify::{Attempt, DeliveryState, MailLink, NewWebhook, OutboxItem, Retries, Subscription, Webhook};
 use crate::domain::pow::ChallengeError;
 use crate::domain::privacy::Export;
 use crate::domain::spam::Verdict;
@@ -284,15 +282,9 @@ pub trait Store: Send + Sync + 'static {
     async fn unsubscribe(&self, id: i64, created: i64) -> Result<bool>;
     /// A moderator's action from a mail link whose MAC is `mac`, in one transaction with marking the link
     /// used (until `expires`); audited as from a mail.
-    async fn moderate_by_link(
-        &self,
-        mac: String,
-        expires: i64,
-        moderator: i64,
-        action: LinkAction,
-        comment: i64,
-        now: i64,
-    ) -> Result<LinkOutcome>;
+    /// `link` must be a [`MailLink::Moderate`]; a moderator or comment that is gone, or whose creation
+    /// time is not the link's (a reused id), is `Gone`.
+    async fn moderate_by_link(&self, mac: String, link: MailLink, now: i64) -> Result<LinkOutcome>;
 
     // Moving between systems.
 

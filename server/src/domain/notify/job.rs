@@ -77,6 +77,8 @@ pub struct Subscription {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recipient {
     pub moderator_id: i64,
+    /// When the account was made (its mail links are bound to it).
+    pub created: i64,
     pub name: String,
     pub email: String,
 }

@@ -35,9 +35,13 @@ impl LinkAction {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MailLink {
     /// A moderator's action on a comment; single use, valid until `expires`.
+    /// Bound to the moderator's and the comment's creation times too: SQLite may give a deleted row's id
+    /// to a new one, and a link must never act on a comment (or for a moderator) it was not made for.
     Moderate {
         moderator: i64,
+        moderator_created: i64,
         comment: i64,
+        comment_created: i64,
         action: LinkAction,
         expires: i64,
     },
@@ -62,12 +66,17 @@ impl MailLink {
         match *self {
             Self::Moderate {
                 moderator,
+                moderator_created,
                 comment,
+                comment_created,
                 action,
                 expires,
             } => {
                 let a = LinkAction::ALL.iter().position(|x| *x == action).unwrap_or(0) as i64;
-                ("m", vec![moderator, comment, a, expires])
+                (
+                    "m",
+                    vec![moderator, moderator_created, comment, comment_created, a, expires],
+                )
             }
             Self::Confirm { subscription, created } => ("c", vec![subscription, created]),
             Self::Unsubscribe { subscription, created } => ("u", vec![subscription, created]),
@@ -76,9 +85,11 @@ impl MailLink {
 
     pub fn from_fields(kind: &str, f: &[i64]) -> Option<Self> {
         match (kind, f) {
-            ("m", &[moderator, comment, a, expires]) => Some(Self::Moderate {
+            ("m", &[moderator, moderator_created, comment, comment_created, a, expires]) => Some(Self::Moderate {
                 moderator,
+                moderator_created,
                 comment,
+                comment_created,
                 action: *LinkAction::ALL.get(usize::try_from(a).ok()?)?,
                 expires,
             }),

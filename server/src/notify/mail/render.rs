@@ -202,7 +202,7 @@ pub fn render(job: &Job, links: &Links, now: i64) -> Result<Rendered, askama::Er
             .filter(|(a, _)| pending || *a != LinkAction::Approve)
             .map(|(a, label)| Action {
                 label,
-                url: links.moderate(to.moderator_id, comment.id, a, now),
+                url: links.moderate(to, comment, a, now),
             })
             .collect();
             let m = ModeratorMail {

@@ -36,8 +36,11 @@ struct ModeratePage {
 
 /// What a moderate link names: its fields and MAC, or the answer for a link that names nothing.
 struct Named {
+    link: MailLink,
     moderator: i64,
+    moderator_created: i64,
     comment: i64,
+    comment_created: i64,
     action: LinkAction,
     expires: i64,
     mac: String,
@@ -46,16 +49,21 @@ struct Named {
 fn named(state: &AppState, token: &str) -> Option<Named> {
     match verify(state, token)? {
         (
-            MailLink::Moderate {
+            link @ MailLink::Moderate {
                 moderator,
+                moderator_created,
                 comment,
+                comment_created,
                 action,
                 expires,
             },
             mac,
         ) => Some(Named {
+            link,
             moderator,
+            moderator_created,
             comment,
+            comment_created,
             action,
             expires,
             mac,
@@ -64,16 +72,17 @@ fn named(state: &AppState, token: &str) -> Option<Named> {
     }
 }
 
-/// The comment a link acts on, when it exists and the link's moderator may still moderate its site.
+/// The comment a link acts on, when it is the one the link was made for (ids can be reused) and the
+/// link's moderator, the same account, may still moderate its site.
 async fn subject(state: &AppState, link: &Named) -> Result<Option<CommentRecord>, Response> {
     let found = state.store.records(vec![link.comment]).await.map_err(failed)?;
-    let Some(comment) = found.into_iter().next() else {
+    let Some(comment) = found.into_iter().next().filter(|c| c.created == link.comment_created) else {
         return Ok(None);
     };
     let moderators = state.store.moderators().await.map_err(failed)?;
     let may = moderators
         .iter()
-        .any(|m| m.id == link.moderator && m.may(&comment.site));
+        .any(|m| m.id == link.moderator && m.created == link.moderator_created && m.may(&comment.site));
     Ok(may.then_some(comment))
 }
 
@@ -151,10 +160,7 @@ pub async fn act(State(state): State<AppState>, Path(token): Path<String>, heade
     if link.expires < now {
         return gone(t);
     }
-    let outcome = state
-        .store
-        .moderate_by_link(link.mac, link.expires, link.moderator, link.action, link.comment, now)
-        .await;
+    let outcome = state.store.moderate_by_link(link.mac, link.link, now).await;
     match outcome {
         Ok(LinkOutcome::Done) => {
             let text = match link.action {

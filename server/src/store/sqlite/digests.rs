@@ -1,4 +1,6 @@
-//! Moderators' digests: one mail an hour or a day with a site's new comments, when there were any.
+//! Moderators' digests: one mail an hour or a day with a site's new comments, when there were any. The
+//! comments are noted in `digest_items` by the transaction that stored (or held) them, so none is
+//! missed, whatever its timestamp; a digest takes at most [`DIGEST_MAX`] and leaves the rest for the next.
 
 use rusqlite::{Transaction, params};
 
@@ -24,24 +26,26 @@ pub fn queue_digests(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<usize> 
         tx.prepare_cached("UPDATE sites SET digest_until = ?2 WHERE id = ?1")?
             .execute(params![site, now])?;
         if until == 0 {
-            // The first check starts the clock: the first digest reports from here.
+            // The first check starts the clock: the first digest goes out a period later.
             continue;
         }
         let ids: Vec<i64> = tx
-            .prepare_cached(
-                "SELECT id FROM comments WHERE site_id = ?1 AND created > ?2 AND created <= ?3
-                   AND status IN ('pending', 'published') ORDER BY id LIMIT ?4",
-            )?
-            .query_map(params![site, until, now, DIGEST_MAX], |r| r.get(0))?
+            .prepare_cached("SELECT comment_id FROM digest_items WHERE site_id = ?1 ORDER BY comment_id LIMIT ?2")?
+            .query_map(params![site, DIGEST_MAX], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        if ids.is_empty() {
-            continue;
-        }
         let mut comments = Vec::with_capacity(ids.len());
         for id in ids {
+            tx.prepare_cached("DELETE FROM digest_items WHERE comment_id = ?1")?
+                .execute([id])?;
+            // One a moderator already handled is still news: the digest shows it as it is now.
             if let Some(n) = noticed(tx, id)? {
-                comments.push(n.snapshot);
+                if matches!(n.snapshot.status.as_str(), "pending" | "published") {
+                    comments.push(n.snapshot);
+                }
             }
+        }
+        if comments.is_empty() {
+            continue;
         }
         for to in moderators_of(tx, &site)? {
             let job = Job::Digest {

@@ -20,7 +20,7 @@ fn sites_of(conn: &Connection, id: i64) -> rusqlite::Result<Option<Vec<String>>>
     Ok(Some(sites))
 }
 
-const COLUMNS: &str = "id, name, password_hash, email";
+const COLUMNS: &str = "id, name, password_hash, email, created";
 
 fn moderator(conn: &Connection, r: &rusqlite::Row<'_>) -> rusqlite::Result<Moderator> {
     let id = r.get(0)?;
@@ -29,6 +29,7 @@ fn moderator(conn: &Connection, r: &rusqlite::Row<'_>) -> rusqlite::Result<Moder
         name: r.get(1)?,
         password_hash: r.get(2)?,
         email: r.get(3)?,
+        created: r.get(4)?,
         sites: sites_of(conn, id)?,
     })
 }

@@ -99,6 +99,14 @@ pub fn notice(
         Change::Deleted if matches!(before, Status::Published | Status::Pending) => events.push(Event::Deleted),
         _ => {}
     }
+    if mail
+        && matches!(change, Change::Created | Change::Held)
+        && n.notify.digest_every_ms().is_some()
+        && matches!(status, Status::Pending | Status::Published)
+    {
+        tx.prepare_cached("INSERT OR IGNORE INTO digest_items (comment_id, site_id) VALUES (?1, ?2)")?
+            .execute(params![id, n.snapshot.site])?;
+    }
     if mail && matches!(change, Change::Created | Change::Held) && n.notify.mails_at_once(status) {
         for to in moderators_of(tx, &n.snapshot.site)? {
             let job = Job::Moderator {
@@ -154,7 +162,7 @@ pub fn notice(
 /// The moderators of a site who have an address that has not bounced.
 pub fn moderators_of(conn: &Connection, site: &str) -> rusqlite::Result<Vec<Recipient>> {
     conn.prepare_cached(
-        "SELECT m.id, m.name, m.email FROM moderators m
+        "SELECT m.id, m.name, m.email, m.created FROM moderators m
          WHERE m.email IS NOT NULL
            AND (m.all_sites OR EXISTS (SELECT 1 FROM moderator_sites ms WHERE ms.moderator_id = m.id AND ms.site_id = ?1))
            AND NOT EXISTS (SELECT 1 FROM mail_blocked b WHERE b.email = m.email)
@@ -165,6 +173,7 @@ pub fn moderators_of(conn: &Connection, site: &str) -> rusqlite::Result<Vec<Reci
             moderator_id: r.get(0)?,
             name: r.get(1)?,
             email: r.get(2)?,
+            created: r.get(3)?,
         })
     })?
     .collect()
@@ -180,8 +189,8 @@ pub fn queue(
 ) -> rusqlite::Result<i64> {
     let text = serde_json::to_string(job).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     tx.prepare_cached(
-        "INSERT INTO outbox (site_id, comment_id, channel, target, job, next_at, created)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+        "INSERT INTO outbox (site_id, comment_id, channel, target, job, next_at, created, since)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?6)",
     )?
     .execute(params![site, comment, job.channel().as_str(), job.target(), text, now])?;
     Ok(tx.last_insert_rowid())
@@ -189,21 +198,44 @@ pub fn queue(
 
 const ITEM: &str = "SELECT id, site_id, job, state, attempts, next_at, last_error, created, sent_at FROM outbox";
 
-fn item(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxItem> {
+/// A row as stored, its job still text: one this version cannot read (written by a newer one, or by
+/// hand) must not stop the others.
+struct Row {
+    item: OutboxItem,
+    job: Result<Job, String>,
+}
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     let job: String = r.get(2)?;
     let state: String = r.get(3)?;
-    Ok(OutboxItem {
-        id: r.get(0)?,
-        site: r.get(1)?,
-        job: serde_json::from_str(&job)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e)))?,
-        state: DeliveryState::from_stored(&state),
-        attempts: r.get(4)?,
-        next_at: r.get(5)?,
-        last_error: r.get(6)?,
-        created: r.get(7)?,
-        sent_at: r.get(8)?,
+    let job = serde_json::from_str::<Job>(&job).map_err(|e| e.to_string());
+    Ok(Row {
+        item: OutboxItem {
+            id: r.get(0)?,
+            site: r.get(1)?,
+            // Replaced by the decoded job below; a placeholder only for rows that do not decode.
+            job: Job::Webhook {
+                hook: 0,
+                url: String::new(),
+                event: crate::domain::notify::Event::Test,
+                body: String::new(),
+            },
+            state: DeliveryState::from_stored(&state),
+            attempts: r.get(4)?,
+            next_at: r.get(5)?,
+            last_error: r.get(6)?,
+            created: r.get(7)?,
+            sent_at: r.get(8)?,
+        },
+        job,
     })
+}
+
+impl Row {
+    fn readable(self) -> Option<OutboxItem> {
+        let job = self.job.ok()?;
+        Some(OutboxItem { job, ..self.item })
+    }
 }
 
 /// Up to `limit` due messages no worker holds, now held until `now + CLAIM_MS`.
@@ -217,14 +249,25 @@ pub fn claim(tx: &Transaction<'_>, now: i64, limit: usize) -> rusqlite::Result<V
         .collect::<rusqlite::Result<_>>()?;
     let mut items = Vec::with_capacity(ids.len());
     for id in ids {
-        tx.prepare_cached("UPDATE outbox SET claimed_until = ?2 WHERE id = ?1")?
-            .execute(params![id, now + CLAIM_MS])?;
-        if let Some(i) = tx
+        let Some(found) = tx
             .prepare_cached(&format!("{ITEM} WHERE id = ?1"))?
-            .query_row([id], item)
+            .query_row([id], row)
             .optional()?
-        {
-            items.push(i);
+        else {
+            continue;
+        };
+        match found.job {
+            Ok(job) => {
+                tx.prepare_cached("UPDATE outbox SET claimed_until = ?2 WHERE id = ?1")?
+                    .execute(params![id, now + CLAIM_MS])?;
+                items.push(OutboxItem { job, ..found.item });
+            }
+            Err(e) => {
+                tx.prepare_cached(
+                    "UPDATE outbox SET state = 'failed', last_error = ?2, claimed_until = 0 WHERE id = ?1",
+                )?
+                .execute(params![id, format!("unreadable message: {e}")])?;
+            }
         }
     }
     Ok(items)
@@ -239,8 +282,8 @@ pub fn release_claims(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
 
 /// Records an attempt's outcome; a refusal also blocks its target and fails what else waits for it.
 pub fn finish(tx: &Transaction<'_>, id: i64, attempt: &Attempt, retries: Retries, now: i64) -> rusqlite::Result<()> {
-    let Some((attempts, created, channel, target, job)) = tx
-        .prepare_cached("SELECT attempts, created, channel, target, job FROM outbox WHERE id = ?1")?
+    let Some((attempts, since, channel, target, job)) = tx
+        .prepare_cached("SELECT attempts, since, channel, target, job FROM outbox WHERE id = ?1")?
         .query_row([id], |r| {
             Ok((
                 r.get::<_, i64>(0)? + 1,
@@ -266,7 +309,7 @@ pub fn finish(tx: &Transaction<'_>, id: i64, attempt: &Attempt, retries: Retries
             set(DeliveryState::Sent, now, None, Some(now))?;
         }
         Attempt::Retry(e) => {
-            match retries.next_attempt(attempts, created, now) {
+            match retries.next_attempt(attempts, since, now) {
                 Some(at) => set(DeliveryState::Retrying, at, Some(e), None)?,
                 None => set(DeliveryState::Failed, now, Some(&format!("gave up: {e}")), None)?,
             };
@@ -327,23 +370,27 @@ pub fn list(
            AND (?3 IS NULL OR site_id IN (SELECT value FROM json_each(?3)))
          ORDER BY id DESC LIMIT ?2"
     ))?
-    .query_map(
-        params![state.map(DeliveryState::as_str), limit, scope_json(scope)],
-        item,
-    )?
+    .query_map(params![state.map(DeliveryState::as_str), limit, scope_json(scope)], row)?
+    // A row this version cannot read is not shown (the worker marks it failed with the reason).
+    .filter_map(|r| r.map(Row::readable).transpose())
     .collect()
 }
 
-/// Makes failed or retrying messages in scope due now, as if newly queued.
+/// Makes failed or retrying messages in scope due now, with a fresh retry window; never one to a bounced
+/// address or to a webhook that is gone, disabled or moved.
 pub fn retry(tx: &Transaction<'_>, scope: Option<&[String]>, ids: &[i64], now: i64) -> rusqlite::Result<usize> {
     let scope = scope_json(scope);
     let mut changed = 0;
     for &id in ids {
         changed += tx
             .prepare_cached(
-                "UPDATE outbox SET state = 'queued', attempts = 0, next_at = ?2, created = ?2, claimed_until = 0
+                "UPDATE outbox SET state = 'queued', attempts = 0, next_at = ?2, since = ?2, claimed_until = 0
                  WHERE id = ?1 AND state IN ('failed', 'retrying')
-                   AND (?3 IS NULL OR site_id IN (SELECT value FROM json_each(?3)))",
+                   AND (?3 IS NULL OR site_id IN (SELECT value FROM json_each(?3)))
+                   AND NOT (channel = 'mail' AND target IN (SELECT email FROM mail_blocked))
+                   AND NOT (channel = 'webhook' AND NOT EXISTS (
+                       SELECT 1 FROM webhooks w WHERE w.id = json_extract(outbox.job, '$.hook')
+                         AND w.url = outbox.target AND w.disabled IS NULL))",
             )?
             .execute(params![id, now, scope])?;
     }
@@ -372,11 +419,50 @@ pub fn use_link(tx: &Transaction<'_>, mac: &str, expires: i64) -> rusqlite::Resu
         == 1)
 }
 
-/// Drops the undelivered messages about these comments (their author's data is being erased).
+/// Drops the messages about these comments (their author's data is being erased), sent or not, and
+/// takes them out of the digests that list them.
 pub fn forget_comments(tx: &Transaction<'_>, ids: &[i64]) -> rusqlite::Result<()> {
     for id in ids {
         tx.prepare_cached("DELETE FROM outbox WHERE comment_id = ?1")?
             .execute([id])?;
+        tx.prepare_cached("DELETE FROM digest_items WHERE comment_id = ?1")?
+            .execute([id])?;
+    }
+    let digests: Vec<(i64, String)> = tx
+        .prepare_cached("SELECT id, job FROM outbox WHERE json_extract(job, '$.kind') = 'digest'")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (row, text) in digests {
+        let Ok(Job::Digest {
+            to,
+            language,
+            site,
+            site_name,
+            since,
+            comments,
+        }) = serde_json::from_str::<Job>(&text)
+        else {
+            continue;
+        };
+        let kept: Vec<CommentSnapshot> = comments.iter().filter(|c| !ids.contains(&c.id)).cloned().collect();
+        if kept.len() == comments.len() {
+            continue;
+        }
+        if kept.is_empty() {
+            tx.prepare_cached("DELETE FROM outbox WHERE id = ?1")?.execute([row])?;
+            continue;
+        }
+        let job = Job::Digest {
+            to,
+            language,
+            site,
+            site_name,
+            since,
+            comments: kept,
+        };
+        let text = serde_json::to_string(&job).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        tx.prepare_cached("UPDATE outbox SET job = ?2 WHERE id = ?1")?
+            .execute(params![row, text])?;
     }
     Ok(())
 }

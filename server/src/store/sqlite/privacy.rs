@@ -43,9 +43,8 @@ pub fn export(conn: &Connection, email: &str) -> rusqlite::Result<Export> {
         .collect::<rusqlite::Result<_>>()?;
     let subscriptions = conn
         .prepare_cached(
-            "SELECT s.site_id, t.uri, s.scope, s.comment_id, s.created, a.confirmed
+            "SELECT s.site_id, t.uri, s.scope, s.comment_id, s.created, s.confirmed
              FROM subscriptions s JOIN threads t ON t.id = s.thread_id
-             LEFT JOIN mail_addresses a ON a.site_id = s.site_id AND a.email = s.email
              WHERE s.email = ?1 ORDER BY s.id",
         )?
         .query_map([email], |r| {

@@ -24,7 +24,7 @@ use crate::domain::import::{Feed, Report};
 use crate::domain::moderation::{IP_HASH_KEEP_MS, TRASH_KEEP_MS};
 use crate::domain::moderator::{Action, AuditEntry, Ban, Filter, Moderator, NewBan, SESSION_IDLE, SESSION_MAX};
 use crate::domain::notify::{
-    Attempt, DeliveryState, Event, Job, LinkAction, NewWebhook, OutboxItem, Retries, Subscription, Webhook,
+    Attempt, DeliveryState, Event, Job, LinkAction, MailLink, NewWebhook, OutboxItem, Retries, Subscription, Webhook,
     webhook_body,
 };
 use crate::domain::privacy::{Export, ip_period};
@@ -560,23 +560,26 @@ impl Store for SqliteStore {
             .await
     }
 
-    #[instrument(level = "debug", skip_all, fields(moderator = moderator, comment = comment))]
-    async fn moderate_by_link(
-        &self,
-        mac: String,
-        expires: i64,
-        moderator: i64,
-        action: LinkAction,
-        comment: i64,
-        now: i64,
-    ) -> Result<LinkOutcome> {
+    #[instrument(level = "debug", skip_all)]
+    async fn moderate_by_link(&self, mac: String, link: MailLink, now: i64) -> Result<LinkOutcome> {
+        let MailLink::Moderate {
+            moderator,
+            moderator_created,
+            comment,
+            comment_created,
+            action,
+            expires,
+        } = link
+        else {
+            return Ok(LinkOutcome::Gone);
+        };
         let mail = self.mail();
         self.write(move |tx| {
-            let Some(by) = moderators::by_id(tx, moderator)? else {
+            let Some(by) = moderators::by_id(tx, moderator)?.filter(|m| m.created == moderator_created) else {
                 return Ok(LinkOutcome::Gone);
             };
             match review::get(tx, comment)? {
-                Some(c) if by.may(&c.site) => {}
+                Some(c) if by.may(&c.site) && c.created == comment_created => {}
                 _ => return Ok(LinkOutcome::Gone),
             }
             if !outbox::use_link(tx, &mac, expires)? {

@@ -20,13 +20,23 @@ fn blocked(conn: &Connection, email: &str) -> rusqlite::Result<bool> {
         .exists([email])
 }
 
-/// The subscription a new comment's author asked for. A confirmation mail goes out unless the address is
-/// confirmed already or was asked within [`CONFIRM_EVERY_MS`] (that mail's link confirms this one too).
+/// Whether comment `earlier` was written with `email` (the browser's author token names it).
+pub fn same_author(conn: &Connection, earlier: i64, email: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM comments WHERE id = ?1 AND email = ?2 COLLATE NOCASE")?
+        .exists(params![earlier, email])
+}
+
+/// The subscription a new comment's author asked for. Each subscription is confirmed on its own: a
+/// confirmed address does not let anyone who types it subscribe it to more (nor again after an
+/// unsubscribe). It starts at once only when `vouched` (the browser proved it wrote a published comment
+/// with this address); otherwise a confirmation mail goes out, at most one per address and site in
+/// [`CONFIRM_EVERY_MS`] (that mail's link also confirms the subscriptions made while it was the latest).
 pub fn subscribe(
     tx: &Transaction<'_>,
     comment: i64,
     email: &str,
     scope: SubscriptionScope,
+    vouched: bool,
     now: i64,
 ) -> rusqlite::Result<()> {
     let Some(n) = outbox::noticed(tx, comment)? else {
@@ -37,18 +47,29 @@ pub fn subscribe(
         return Ok(());
     }
     tx.prepare_cached(
-        "INSERT INTO subscriptions (site_id, email, scope, thread_id, comment_id, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO subscriptions (site_id, email, scope, thread_id, comment_id, created, confirmed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![site, email, scope.as_str(), n.thread, comment, now])?;
+    .execute(params![
+        site,
+        email,
+        scope.as_str(),
+        n.thread,
+        comment,
+        now,
+        vouched.then_some(now)
+    ])?;
     let subscription = tx.last_insert_rowid();
-    let asked: Option<(Option<i64>, Option<i64>)> = tx
-        .prepare_cached("SELECT confirmed, last_asked FROM mail_addresses WHERE site_id = ?1 AND email = ?2")?
-        .query_row(params![site, email], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    match asked {
-        Some((Some(_), _)) => return Ok(()),
-        Some((None, Some(last))) if last > now - CONFIRM_EVERY_MS => return Ok(()),
-        _ => {}
+    if vouched {
+        return Ok(());
+    }
+    let last_asked: Option<i64> = tx
+        .prepare_cached("SELECT last_asked FROM mail_addresses WHERE site_id = ?1 AND email = ?2")?
+        .query_row(params![site, email], |r| r.get(0))
+        .optional()?
+        .flatten();
+    if last_asked.is_some_and(|last| last > now - CONFIRM_EVERY_MS) {
+        return Ok(());
     }
     tx.prepare_cached(
         "INSERT INTO mail_addresses (site_id, email, last_asked) VALUES (?1, ?2, ?3)
@@ -82,8 +103,7 @@ pub fn hearing_of(conn: &Connection, n: &Noticed) -> rusqlite::Result<Vec<Hearin
     let rows: Vec<(i64, String, String, i64)> = conn
         .prepare_cached(
             "SELECT s.id, s.email, s.scope, s.created FROM subscriptions s
-             JOIN mail_addresses a ON a.site_id = s.site_id AND a.email = s.email AND a.confirmed IS NOT NULL
-             WHERE ((s.scope = 'replies' AND s.comment_id = ?1) OR (s.scope = 'page' AND s.thread_id = ?2))
+             WHERE s.confirmed IS NOT NULL AND ((s.scope = 'replies' AND s.comment_id = ?1) OR (s.scope = 'page' AND s.thread_id = ?2))
                AND (?3 IS NULL OR s.email <> ?3)
                AND NOT EXISTS (SELECT 1 FROM mail_blocked b WHERE b.email = s.email)
              ORDER BY s.scope = 'replies' DESC, s.id",
@@ -108,9 +128,8 @@ pub fn hearing_of(conn: &Connection, n: &Noticed) -> rusqlite::Result<Vec<Hearin
 pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Subscription>> {
     conn.prepare_cached(
         "SELECT s.id, s.site_id, si.name, si.language, s.email, s.scope, t.uri, t.title, s.comment_id, s.created,
-                a.confirmed
+                s.confirmed
          FROM subscriptions s JOIN sites si ON si.id = s.site_id JOIN threads t ON t.id = s.thread_id
-         LEFT JOIN mail_addresses a ON a.site_id = s.site_id AND a.email = s.email
          WHERE s.id = ?1",
     )?
     .query_row([id], |r| {
@@ -133,7 +152,9 @@ pub fn get(conn: &Connection, id: i64) -> rusqlite::Result<Option<Subscription>>
     .optional()
 }
 
-/// Confirms the address of subscription `id` made at `created`, for its site.
+/// Confirms subscription `id` made at `created`, and those of the same address and site made within
+/// [`CONFIRM_EVERY_MS`] after it (no mail of their own went out for them); the address now counts as
+/// verified on the site.
 pub fn confirm(tx: &Transaction<'_>, id: i64, created: i64, now: i64) -> rusqlite::Result<bool> {
     let found: Option<(String, String)> = tx
         .prepare_cached("SELECT site_id, email FROM subscriptions WHERE id = ?1 AND created = ?2")?
@@ -142,6 +163,12 @@ pub fn confirm(tx: &Transaction<'_>, id: i64, created: i64, now: i64) -> rusqlit
     let Some((site, email)) = found else {
         return Ok(false);
     };
+    tx.prepare_cached(
+        "UPDATE subscriptions SET confirmed = ?4
+         WHERE confirmed IS NULL AND site_id = ?1 AND email = ?2 AND created >= ?3 AND created < ?3 + ?5
+           AND created <= ?4",
+    )?
+    .execute(params![site, email, created, now, CONFIRM_EVERY_MS])?;
     tx.prepare_cached(
         "INSERT INTO mail_addresses (site_id, email, confirmed) VALUES (?1, ?2, ?3)
          ON CONFLICT (site_id, email) DO UPDATE SET confirmed = coalesce(confirmed, excluded.confirmed)",
