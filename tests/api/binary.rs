@@ -29,6 +29,14 @@ fn serves_health_and_comments_then_stops_on_sigterm() {
     assert_eq!(status, 200);
     assert!(body.contains("Hallo vom Test"));
     assert!(dir.path().join("riposte.db").exists());
+    // A mail link's token is a credential: the log names the route, never the token.
+    for path in [
+        "/admin/mail/m.1.2.3.4.5.6.SECRETMAC",
+        "/notify/unsubscribe/u.7.8.SECRETMAC",
+    ] {
+        let (status, _) = http(port, "GET", path, None).unwrap();
+        assert_eq!(status, 404, "{path}");
+    }
 
     let pid = server.child.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
@@ -45,6 +53,9 @@ fn serves_health_and_comments_then_stops_on_sigterm() {
     // One line per request, without bodies.
     assert!(log.contains("path=\"/api/v1/comments\""), "{log}");
     assert!(!log.contains("Hallo vom Test"), "{log}");
+    assert!(log.contains("path=\"/admin/mail/{token}\""), "{log}");
+    assert!(log.contains("path=\"/notify/unsubscribe/{token}\""), "{log}");
+    assert!(!log.contains("SECRETMAC"), "{log}");
 }
 
 #[test]

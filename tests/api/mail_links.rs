@@ -449,3 +449,37 @@ async fn an_unknown_links_page_follows_the_browser() {
     strict(&r);
     assert!(r.text().contains("Link nicht gefunden"), "{}", r.text());
 }
+
+#[tokio::test]
+async fn a_link_never_acts_on_a_later_comment_that_got_the_same_id() {
+    let (app, mo) = held_for_mo(Language::En).await;
+    let r = app
+        .post(json!({"site": "blog", "uri": "/post/", "text": "Harmlos"}))
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+    let (id, token) = (
+        r.json()["comment"]["id"].as_i64().unwrap(),
+        r.json()["edit_token"].as_str().unwrap().to_owned(),
+    );
+    let approve = moderate_link(&app, mo, id, LinkAction::Approve).await;
+    // Its author deletes it (gone for good: no replies), and the next comment gets its id back.
+    let del = app
+        .write(
+            axum::http::Method::DELETE,
+            &format!("/api/v1/comments/{id}"),
+            json!({}),
+            Some(&token),
+        )
+        .await;
+    assert!(del.status.is_success(), "{}", del.text());
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    let spam = held(
+        &app,
+        json!({"site": "blog", "uri": "/post/", "text": "Kaufen Sie jetzt"}),
+    )
+    .await;
+    assert_eq!(spam, id, "SQLite reused the id");
+    assert_eq!(app.get(&approve).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(press(&app, &approve).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.status_of(spam).await, "pending", "the old link approved nothing");
+}

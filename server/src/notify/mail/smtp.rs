@@ -196,9 +196,10 @@ impl Server {
 
 const TLS_HINT: &str = "use security = \"tls\" for port 465, \"starttls\" for 587 (or \"none\" for a server without TLS on the same machine)";
 
-/// RFC 5321 4.2.2 codes of a refused mailbox (550 unavailable, 551 not local, 553 name not allowed),
-/// unless the enhanced status says it is about the sender (X.1.7, X.1.8) or a policy such as relaying
-/// denied or spam (X.7.x): those are the configuration's or the message's doing, not the address's.
+/// A permanent answer (550, 551, 553) whose enhanced status (RFC 3463) says the mailbox itself does not
+/// exist or cannot take mail: X.1.1 bad mailbox, X.1.2 bad domain, X.1.3 bad address syntax, X.1.6 moved,
+/// X.1.10 null MX, X.2.1 disabled. Only those block the address: a rejection of the content (which a
+/// commenter's text could provoke), of the sender, or of a policy is no reason to stop mailing someone.
 fn recipient_refused(e: &Error) -> bool {
     let Some(code) = e.status().filter(|_| e.is_permanent()) else {
         return false;
@@ -208,7 +209,7 @@ fn recipient_refused(e: &Error) -> bool {
     }
     let text = cause(e);
     let enhanced = text.split_whitespace().next().unwrap_or("");
-    !(enhanced.starts_with("5.7.") || enhanced == "5.1.7" || enhanced == "5.1.8")
+    matches!(enhanced, "5.1.1" | "5.1.2" | "5.1.3" | "5.1.6" | "5.1.10" | "5.2.1")
 }
 
 /// The server's answer: code and text, e.g. `550 5.1.1 mailbox unavailable`.

@@ -31,6 +31,8 @@ fn private_v4(ip: Ipv4Addr) -> bool {
         || ip.is_broadcast()
         || a == 0 // "this network": 0.0.0.0/8 reaches the host itself on Linux
         || (a == 100 && (64..128).contains(&b)) // shared address space (CGNAT), 100.64/10
+        || (a == 198 && (18..20).contains(&b)) // benchmarking, 198.18/15 (often used inside networks)
+        || (a == 192 && b == 0 && ip.octets()[2] == 0) // IETF protocol assignments, 192.0.0/24
         || a >= 240 // reserved, 240/4
 }
 
@@ -48,6 +50,17 @@ fn private_v6(ip: Ipv6Addr) -> bool {
     if let Some(v4) = embedded {
         // `::` and `::1` are themselves unspecified and loopback, and embed 0.0.0.0 and 0.0.0.1.
         return private_v4(v4) || ip.is_loopback() || ip.is_unspecified();
+    }
+    // 2002::/16 (6to4) carries an IPv4 address in segments 1 and 2; 64:ff9b:1::/48 is local-use NAT64,
+    // which translates to whatever the local network chose: refused outright.
+    if s[0] == 0x2002 {
+        let v4 = Ipv4Addr::new((s[1] >> 8) as u8, s[1] as u8, (s[2] >> 8) as u8, s[2] as u8);
+        if private_v4(v4) {
+            return true;
+        }
+    }
+    if s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1 {
+        return true;
     }
     ip.is_loopback()
         || ip.is_unspecified()
@@ -176,6 +189,12 @@ mod tests {
             "::127.0.0.1",
             "::192.168.0.1",
             "64:ff9b::a00:1",
+            "198.18.0.1",
+            "198.19.255.255",
+            "192.0.0.8",
+            "2002:c0a8:0101::1",
+            "2002:7f00:1::",
+            "64:ff9b:1::1",
         ] {
             assert!(is_private(ip(s)), "{s} must be refused");
         }
@@ -190,6 +209,8 @@ mod tests {
             "2606:4700:4700::1111",
             "::ffff:93.184.216.34",
             "2001:db8::1",
+            "198.20.0.1",
+            "2002:5db8:d822::1",
         ] {
             assert!(!is_private(ip(s)), "{s} is public");
         }

@@ -54,7 +54,12 @@ pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Moderator>> {
 
 /// Sets (or with `None` clears) a moderator's address for notifications; `false` when there is no such
 /// moderator.
+/// A bounce recorded for the address is forgotten: setting it again says it works now.
 pub fn set_email(tx: &Transaction<'_>, name: &str, email: Option<&str>) -> rusqlite::Result<bool> {
+    if let Some(email) = email {
+        tx.prepare_cached("DELETE FROM mail_blocked WHERE email = ?1")?
+            .execute([email])?;
+    }
     Ok(tx
         .prepare_cached("UPDATE moderators SET email = ?2 WHERE name = ?1")?
         .execute(params![name, email])?

@@ -273,6 +273,15 @@ pub fn claim(tx: &Transaction<'_>, now: i64, limit: usize) -> rusqlite::Result<V
     Ok(items)
 }
 
+/// Fails what still waits for hook `id` (it was removed).
+pub fn fail_hook(tx: &Transaction<'_>, id: i64, reason: &str) -> rusqlite::Result<usize> {
+    tx.prepare_cached(
+        "UPDATE outbox SET state = 'failed', last_error = ?2, claimed_until = 0
+         WHERE channel = 'webhook' AND json_extract(job, '$.hook') = ?1 AND state IN ('queued', 'retrying')",
+    )?
+    .execute(params![id, reason])
+}
+
 pub fn release_claims(tx: &Transaction<'_>) -> rusqlite::Result<usize> {
     tx.prepare_cached(
         "UPDATE outbox SET claimed_until = 0 WHERE claimed_until > 0 AND state IN ('queued', 'retrying')",

@@ -511,6 +511,9 @@ impl Store for SqliteStore {
         self.write_unseen(move |tx| {
             let removed = webhooks::remove(tx, site.as_str(), id)?;
             if removed {
+                outbox::fail_hook(tx, id, "the webhook was removed")?;
+            }
+            if removed {
                 audit::record(
                     tx,
                     now,
