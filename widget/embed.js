@@ -199,6 +199,9 @@
   };
 
   // A 5x5 mirrored identicon drawn from the avatar hash: no request leaves the page.
+  const cell = document.createElementNS(NS, 'rect');
+  cell.setAttribute('width', 1);
+  cell.setAttribute('height', 1);
   const avatar = (hash) => {
     const svg = document.createElementNS(NS, 'svg');
     svg.setAttribute('viewBox', '0 0 5 5');
@@ -213,20 +216,28 @@
       svg.append(head, body);
       return svg;
     }
-    const hue = parseInt(hash.slice(0, 3), 16) % 360;
+    // Cells inherit the colour and clone one 1x1 rect.
+    svg.setAttribute('fill', `hsl(${parseInt(hash.slice(0, 3), 16) % 360} 55% 45%)`);
+    if (later && ++eager > EAGER) later.push([svg, hash]);
+    else cells(svg, hash);
+    return svg;
+  };
+  const cells = (svg, hash) => {
     const bits = parseInt(hash.slice(3, 7), 16);
     for (let i = 0; i < 15; i++) {
       if (!((bits >> i) & 1)) continue;
       const x = i % 3;
-      const y = (i / 3) | 0;
-      for (const col of new Set([x, 4 - x])) {
-        const r = document.createElementNS(NS, 'rect');
-        for (const [k, v] of [['x', col], ['y', y], ['width', 1], ['height', 1], ['fill', `hsl(${hue} 55% 45%)`]]) r.setAttribute(k, v);
+      for (const col of x === 2 ? [2] : [x, 4 - x]) {
+        const r = cell.cloneNode();
+        r.setAttribute('x', col);
+        r.setAttribute('y', (i / 3) | 0);
         svg.append(r);
       }
     }
-    return svg;
   };
+  // Avatars past the first EAGER comments (off the first screen) are drawn after the first paint.
+  const EAGER = 20;
+  let later = [], eager = 0;
 
   let root, heading, status, list, total = 0;
   const nodes = new Map(); // id -> {c, el, depth, kids}
@@ -563,6 +574,9 @@
     };
     more(data.next);
     target.replaceChildren(root);
+    const queued = later;
+    later = null;
+    requestAnimationFrame(() => setTimeout(() => { for (const [svg, hash] of queued) cells(svg, hash); }));
     // The visitor's own held comments, which only they (with the token) may see.
     for (const [id, k] of Object.entries(tokens)) {
       if (k.h && k.p === uri && !nodes.has(+id)) {

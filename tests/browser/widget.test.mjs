@@ -229,3 +229,26 @@ test('a long thread loads more comments on demand', async () => {
   assert.equal(await page.getByRole('button', { name: 'Show more comments' }).count(), 0);
   assert.equal(await page.evaluate(() => document.activeElement.textContent.includes('Kommentar 100')), true);
 });
+
+test('a long thread draws every avatar, those off the first screen after it, and paints comments scrolled to', async () => {
+  for (let i = 0; i < 40; i++) await env.riposte.post({ site: 'test', uri: '/avatars/', text: `Beitrag ${i}`, author: 'Anna' });
+  const page = await env.open('/avatars/');
+  await thread(page).waitFor();
+  // The first 20 are drawn at once, the rest in a task after the first frame.
+  await page.waitForFunction(() => [...document.querySelectorAll('.riposte-avatar')].every((a) => a.querySelector('rect')));
+  const cells = await page.$$eval('.riposte-comment > .riposte-meta .riposte-avatar', (all) => all.map((a) =>
+    a.getAttribute('fill') + ' ' + [...a.querySelectorAll('rect')].map((r) => ['x', 'y', 'width', 'height'].map((k) => r.getAttribute(k)).join(',')).join(' ')));
+  assert.equal(cells.length, 40);
+  // One poster, one avatar: the deferred ones are drawn exactly as the first.
+  assert.equal(new Set(cells).size, 1);
+  assert.match(cells[0], /^hsl\(\d+ 55% 45%\) [0-4],[0-4],1,1/);
+  // A comment far below the first screen is laid out and painted once it is scrolled to.
+  const last = page.locator('.riposte-comment').last();
+  await last.scrollIntoViewIfNeeded();
+  const hit = await last.locator('.riposte-body p').evaluate((p) => {
+    const r = p.getBoundingClientRect();
+    return p.contains(document.elementFromPoint(r.left + 5, r.top + r.height / 2));
+  });
+  assert.equal(hit, true);
+  assert.deepEqual(page.errors, []);
+});
