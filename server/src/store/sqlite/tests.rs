@@ -102,7 +102,7 @@ fn migrating_twice_is_a_no_op() {
     let path = dir.path().join("t.db");
     drop(SqliteStore::open(&path).unwrap());
     let store = SqliteStore::open(&path).unwrap();
-    let version: i64 = lock(&store.inner.writer)
+    let version: i64 = lock(&store.inner.readers[0])
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
     assert_eq!(version, MIGRATIONS.len() as i64);
