@@ -233,11 +233,11 @@ impl SqliteStore {
             }
         });
         let queue = self.inner.queue.as_ref().context("the database writer has stopped")?;
-        self.inner.stats.waiting.fetch_add(1, Ordering::Relaxed);
         if queue.send(writer::Job { mode, run }).is_err() {
-            self.inner.stats.waiting.fetch_sub(1, Ordering::Relaxed);
             return Err(anyhow::anyhow!("the database writer has stopped").into());
         }
+        // Counted once sent (the writer may take it first: the count dips below zero for a moment).
+        self.inner.stats.waiting.fetch_add(1, Ordering::Relaxed);
         answer.await.context("the database writer failed (see the log)")?
     }
 

@@ -226,7 +226,7 @@ mod writes {
     }
 
     async fn queued(store: &SqliteStore, n: usize) {
-        while store.inner.stats.waiting.load(Ordering::Relaxed) < n {
+        while store.inner.stats.waiting.load(Ordering::Relaxed) < n as isize {
             tokio::task::yield_now().await;
         }
     }

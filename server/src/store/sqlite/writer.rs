@@ -5,7 +5,7 @@
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicIsize, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
 
@@ -50,7 +50,7 @@ pub struct Job {
 #[derive(Default)]
 pub struct Stats {
     /// Jobs sent and not yet taken by the writer.
-    pub waiting: AtomicUsize,
+    pub waiting: AtomicIsize,
     /// Transactions committed, and the jobs they held.
     pub batches: AtomicU64,
     pub jobs: AtomicU64,
