@@ -1,8 +1,11 @@
-//! Nothing acknowledged is lost: comments survive SIGKILL at a random moment, and `riposte backup` takes a
-//! consistent copy while the server keeps taking writes.
+//! Nothing acknowledged is lost: comments survive SIGKILL at a random moment, also those the writer
+//! committed in batches (group commit), and `riposte backup` takes a consistent copy while the server keeps
+//! taking writes.
 
 use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -47,6 +50,50 @@ fn writers(port: u16, n: usize, stop: Arc<AtomicBool>) -> Vec<std::thread::JoinH
         .collect()
 }
 
+/// The binary on a free port with the writer's debug log on (one line per committed batch, with its number
+/// of jobs), as a child process; its log is read to the end once it is killed.
+struct Logged {
+    child: std::process::Child,
+    port: u16,
+    log: std::thread::JoinHandle<String>,
+}
+
+fn start_logged(dir: &Path) -> Logged {
+    let mut child = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--config"])
+        .arg(dir.join("riposte.toml"))
+        .arg("--database")
+        .arg(dir.join("riposte.db"))
+        .env_remove("RIPOSTE_CONFIG")
+        .env("RUST_LOG", "warn,riposte::store::sqlite::writer=debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let log = std::thread::spawn(move || {
+        let mut log = String::new();
+        let _ = stderr.read_to_string(&mut log);
+        log
+    });
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = lines
+        .find_map(|l| l.ok()?.strip_prefix("riposte listening on http://").map(str::to_owned))
+        .expect("the server reports its address");
+    // Keep reading stdout so that the pipe stays open.
+    std::thread::spawn(move || lines.for_each(drop));
+    let port = addr.trim().parse::<std::net::SocketAddr>().unwrap().port();
+    Logged { child, port, log }
+}
+
+/// The job counts of the batches a writer's log reports.
+fn batches(log: &str) -> Vec<usize> {
+    log.lines()
+        .filter(|l| l.contains("committed a batch"))
+        .filter_map(|l| l.split("jobs=").nth(1)?.split_whitespace().next()?.parse().ok())
+        .collect()
+}
+
 /// Opens the database file through the store, as the server does, and runs `check` on it, on a small
 /// runtime of its own (the tests here are synchronous: writers and servers are threads and processes).
 fn inspect<T>(database: &Path, check: impl AsyncFnOnce(Arc<dyn Store>) -> T) -> T {
@@ -66,12 +113,14 @@ fn acknowledged_comments_survive_sigkill_and_the_database_stays_intact() {
     std::fs::write(dir.path().join("riposte.toml"), FAST).unwrap();
     let db = dir.path().join("riposte.db");
     let mut all_acked: Vec<(i64, String)> = Vec::new();
+    let mut batched = Vec::new();
     let mut rng = rand::rng();
     for round in 0..4 {
-        let mut server = start(dir.path());
+        let mut server = start_logged(dir.path());
         let port = server.port;
         let stop = Arc::new(AtomicBool::new(false));
-        let handles = writers(port, 4, stop.clone());
+        // More writers than cores: while one batch is on its way to disk, the next one gathers.
+        let handles = writers(port, 12, stop.clone());
         std::thread::sleep(Duration::from_millis(rng.random_range(150..700)));
         server.child.kill().unwrap(); // SIGKILL: no shutdown, no flush, mid-write
         server.child.wait().unwrap();
@@ -82,7 +131,7 @@ fn acknowledged_comments_survive_sigkill_and_the_database_stays_intact() {
             "round {round}: nothing was acknowledged before the kill"
         );
         all_acked.extend(acked);
-        drop(server);
+        batched.extend(batches(&server.log.join().unwrap()));
 
         // Restart on the same file: every acknowledged comment is there, with its text.
         let server = start(dir.path());
@@ -110,7 +159,15 @@ fn acknowledged_comments_survive_sigkill_and_the_database_stays_intact() {
         let (status, _) = http(port, "GET", "/api/v1/threads?site=demo&uri=/crash/&limit=1", None).unwrap();
         assert_eq!(status, 200);
     }
-    println!("{} acknowledged comments checked after 4 SIGKILLs", all_acked.len());
+    // The rounds covered the batched path: some transactions held several comments.
+    let shared = batched.iter().filter(|&&n| n > 1).count();
+    assert!(shared > 0, "no batch held more than one write: {batched:?}");
+    println!(
+        "{} acknowledged comments checked after 4 SIGKILLs; {} batches, {shared} of them shared, the largest {}",
+        all_acked.len(),
+        batched.len(),
+        batched.iter().max().unwrap_or(&0)
+    );
 }
 
 #[test]

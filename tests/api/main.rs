@@ -9,6 +9,7 @@ mod architecture;
 mod assets;
 mod bad_input;
 mod binary;
+mod cache_scope;
 mod connections;
 mod durability;
 mod feeds;

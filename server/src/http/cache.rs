@@ -1,10 +1,12 @@
-//! Rendered answers of the hottest reads (thread pages, counts and feeds) kept in memory until the next write.
+//! Rendered answers of the hottest reads (thread pages, counts and feeds) kept in memory until a write changes them.
 //!
-//! Every committed write bumps the store's generation number (`Store::generation`); an entry is
-//! served only while the generation it was made at is still current, so no write path can forget to
-//! invalidate it. Writes by another process (the command line) are not counted there, so entries also
-//! expire after [`FRESH_FOR`]. Each entry carries an ETag (a revalidation answers 304) and is gzipped
-//! once, when a client first asks for gzip.
+//! Each entry is made at a generation of its scope: a thread page or replies page at its thread's
+//! (`Store::thread_generation`), counts and feeds at their site's (`Store::site_generation`). The store
+//! moves a scope's generation after every commit that changed rows of it, seen by the database itself, so
+//! no write path can forget to invalidate, and a write to one thread leaves every other thread's entries
+//! in place. Writes by another process (the command line) move every scope, within about a second. Each
+//! entry carries an ETag (a revalidation answers 304) and is gzipped once, when a client first asks for
+//! gzip.
 //!
 //! Concurrent misses of one key at one generation share one build ([`ResponseCache::get_or_build`]), and
 //! no entry larger than [`MAX_ENTRY`] is kept, so one huge answer cannot push every other one out.
@@ -12,8 +14,8 @@
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue};
@@ -21,7 +23,6 @@ use axum::response::Response;
 
 use super::headers::{Encoding, Representation};
 
-pub const FRESH_FOR: Duration = Duration::from_secs(2);
 /// All entries together; past this the cache starts over.
 const MAX_BYTES: usize = 8 << 20;
 /// The largest entry kept: a sixteenth of the budget.
@@ -32,7 +33,6 @@ type Flight = Arc<tokio::sync::OnceCell<Arc<Cached>>>;
 
 pub struct Cached {
     generation: u64,
-    made: Instant,
     content_type: &'static str,
     body: Bytes,
     gzip: OnceLock<Bytes>,
@@ -45,6 +45,8 @@ pub struct ResponseCache {
     enabled: bool,
     entries: Mutex<(HashMap<String, Arc<Cached>>, usize)>,
     flights: Mutex<HashMap<(String, u64), Flight>>,
+    /// Answers made (every miss), kept or not: tests watch it to see which reads the cache served.
+    made: AtomicU64,
 }
 
 impl ResponseCache {
@@ -91,11 +93,7 @@ impl ResponseCache {
             return None;
         }
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries
-            .0
-            .get(key)
-            .filter(|c| c.generation == generation && c.made.elapsed() < FRESH_FOR)
-            .cloned()
+        entries.0.get(key).filter(|c| c.generation == generation).cloned()
     }
 
     /// Wraps a freshly made JSON answer, and keeps it when the cache is on.
@@ -105,13 +103,13 @@ impl ResponseCache {
 
     /// As [`Self::put`], for an answer of another type.
     pub fn put_as(&self, key: String, generation: u64, body: Vec<u8>, content_type: &'static str) -> Arc<Cached> {
+        self.made.fetch_add(1, Ordering::Relaxed);
         let mut hasher = std::hash::DefaultHasher::new();
         body.hash(&mut hasher);
         let tag = format!("{:016x}", hasher.finish());
         let etags = [Encoding::Identity.etag(&tag), Encoding::Gzip.etag(&tag)];
         let entry = Arc::new(Cached {
             generation,
-            made: Instant::now(),
             content_type,
             body: Bytes::from(body),
             gzip: OnceLock::new(),
@@ -130,6 +128,13 @@ impl ResponseCache {
             }
         }
         entry
+    }
+}
+
+impl ResponseCache {
+    /// How many answers were made since the start (each miss makes one; a hit makes none).
+    pub fn made(&self) -> u64 {
+        self.made.load(Ordering::Relaxed)
     }
 }
 
@@ -179,7 +184,8 @@ impl Cached {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::AtomicUsize;
+    use std::time::Duration;
 
     use super::*;
 

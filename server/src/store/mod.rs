@@ -102,8 +102,15 @@ pub struct Totals {
 pub trait Store: Send + Sync + 'static {
     // The store as a whole.
 
-    /// Changes after every committed write through this handle (the response cache's invalidation).
-    fn generation(&self) -> u64;
+    /// Changes after every committed write through this handle that changed the thread of this page (its
+    /// comments, their votes, its title), and after changes the store cannot pin to pages (a site's
+    /// settings, writes by another process, seen within about a second): the response cache keeps a thread
+    /// page or replies page while this is the generation it was built at. No write path can forget it: the
+    /// backend sees the changed rows themselves.
+    fn thread_generation(&self, site: &str, uri: &str) -> u64;
+    /// As [`Self::thread_generation`], for a whole site: changes with a change to any of its threads (its
+    /// counts and feeds).
+    fn site_generation(&self, site: &str) -> u64;
     /// Answers when the database does.
     async fn ping(&self) -> Result<()>;
     async fn totals(&self) -> Result<Totals>;

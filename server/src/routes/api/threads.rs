@@ -70,7 +70,7 @@ pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, head
     let after = number(&q, "after", 0, 0..=i64::MAX)?;
     let cache_key = format!("thread\0{}\0{}\0{limit}\0{after}", site.id, uri.as_str());
     // Read the generation before the data: a write that lands in between makes this entry stale at once.
-    let generation = state.store.generation();
+    let generation = state.store.thread_generation(&site.id, uri.as_str());
     let answer = state
         .cache
         .get_or_build(cache_key, generation, || async {
@@ -156,7 +156,7 @@ pub async fn replies(State(state): State<AppState>, RawQuery(raw): RawQuery, hea
     };
     let limit = number(&q, "limit", PAGE_DEFAULT, 1..=PAGE_MAX)?;
     let cache_key = format!("replies\0{}\0{}\0{root}\0{after}\0{limit}", site.id, uri.as_str());
-    let generation = state.store.generation();
+    let generation = state.store.thread_generation(&site.id, uri.as_str());
     let answer = state
         .cache
         .get_or_build(cache_key, generation, || async {
@@ -248,7 +248,7 @@ pub async fn counts(State(state): State<AppState>, RawQuery(raw): RawQuery, head
         PageUri::parse(uri)?;
     }
     let cache_key = format!("counts\0{}\0{}", site.id, uris.join("\0"));
-    let generation = state.store.generation();
+    let generation = state.store.site_generation(&site.id);
     if let Some(hit) = state.cache.get(&cache_key, generation) {
         return Ok(hit.respond(&headers));
     }

@@ -1,6 +1,6 @@
 //! The SQLite backend, the only code that knows SQL. One writer connection (SQLite allows one writer at a
-//! time anyway) and a small pool of readers, used from the blocking thread pool so async workers never
-//! wait on disk. The submodules hold plain sync query functions on `&Connection`, one file per aggregate;
+//! time anyway) on a thread of its own that commits waiting writes together (`writer.rs`), and a small pool
+//! of readers used from the blocking thread pool, so async workers never wait on disk. The submodules hold plain sync query functions on `&Connection`, one file per aggregate;
 //! `store.rs` puts them behind the [`crate::store::Store`] trait, one transaction per use case.
 
 mod audit;
@@ -23,12 +23,14 @@ mod store;
 mod subscriptions;
 mod thread_pages;
 mod threads;
+mod touched;
 mod votes;
 mod webhooks;
+mod writer;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 
 use anyhow::Context;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -82,13 +84,27 @@ pub struct SqliteStore {
 }
 
 struct Inner {
-    /// Bumped after every committed write through this handle; see `http/cache.rs`.
-    generation: AtomicU64,
-    writer: Mutex<Connection>,
+    /// The generations of pages and sites, moved by the writer after each commit; see `touched.rs`.
+    scopes: Arc<touched::Scopes>,
+    stats: Arc<writer::Stats>,
+    /// The writer thread's queue; `None` only while the handle is dropped.
+    queue: Option<mpsc::Sender<writer::Job>>,
+    writer: Option<std::thread::JoinHandle<()>>,
     readers: Vec<Mutex<Connection>>,
     next: AtomicUsize,
     /// Whether mail is delivered: changes queue mail only then ([`crate::store::Store::set_channels`]).
     mail: std::sync::atomic::AtomicBool,
+}
+
+impl Drop for Inner {
+    /// Lets the writer finish the jobs already sent and close its connection (SQLite checkpoints the WAL
+    /// as the last connection closes), so a command that drops its store leaves a closed database behind.
+    fn drop(&mut self) {
+        drop(self.queue.take());
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+    }
 }
 
 fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -116,6 +132,7 @@ impl SqliteStore {
         switch_to_wal(&writer).context("failed to switch the database to WAL")?;
         configure(&writer)?;
         migrate(&mut writer).context("failed to migrate the database")?;
+        touched::watch(&writer).context("failed to set up the change triggers")?;
         let readers = (0..READERS)
             .map(|_| {
                 let conn = Connection::open(path)?;
@@ -125,11 +142,23 @@ impl SqliteStore {
             })
             .collect::<rusqlite::Result<Vec<_>>>()
             .context("failed to open reader connections")?;
+        let scopes = Arc::new(touched::Scopes::default());
+        let stats = Arc::new(writer::Stats::default());
+        let (queue, jobs) = mpsc::channel();
+        let thread = {
+            let (scopes, stats) = (scopes.clone(), stats.clone());
+            std::thread::Builder::new()
+                .name("riposte-writer".into())
+                .spawn(move || writer::serve(writer, jobs, scopes, stats))
+                .context("failed to start the writer thread")?
+        };
         Ok(Self {
             path: path.to_owned(),
             inner: Arc::new(Inner {
-                generation: AtomicU64::default(),
-                writer: Mutex::new(writer),
+                scopes,
+                stats,
+                queue: Some(queue),
+                writer: Some(thread),
                 readers,
                 next: AtomicUsize::new(0),
                 mail: std::sync::atomic::AtomicBool::new(false),
@@ -152,55 +181,64 @@ impl SqliteStore {
         .context("database reader task failed")?
     }
 
-    /// Runs `f` inside one transaction on the writer connection; commits when `f` returns `Ok`, rolls
-    /// back otherwise.
+    /// Runs `f` on the writer, inside one transaction that it may share with other writes waiting at the same
+    /// moment (in a savepoint of its own); answers once the transaction committed, or with `f`'s error, its
+    /// changes undone, when `f` fails.
     async fn write<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
-        self.transaction(f, true).await
+        self.run(f, writer::Mode::Batch).await
     }
 
-    /// As [`Self::write`], but when `commit` is false the transaction is always rolled back (a dry run).
+    /// As [`Self::write`], in a transaction of its own (a long job, the streamed import); when `commit` is
+    /// false the transaction is always rolled back (a dry run).
     async fn transaction<T, F>(&self, f: F, commit: bool) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
-        self.run(f, commit, true).await
+        self.run(f, writer::Mode::Alone { commit }).await
     }
 
-    /// A write that changes nothing a public answer shows (the outbox, subscriptions, webhooks): it
-    /// leaves the generation alone, so the notify worker's bookkeeping keeps the response cache warm.
+    /// A write that changes nothing a public answer shows (the outbox, subscriptions, webhooks). It runs as
+    /// [`Self::write`] does: the triggers of `touched.rs` find that it touched no page, so the response
+    /// cache stays warm. The name says so where it is called.
     async fn write_unseen<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
-        self.run(f, true, false).await
+        self.run(f, writer::Mode::Batch).await
     }
 
-    async fn run<T, F>(&self, f: F, commit: bool, seen: bool) -> Result<T>
+    async fn run<T, F>(&self, f: F, mode: writer::Mode) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = lock(&inner.writer);
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let value = f(&tx)?;
-            if commit {
-                tx.commit()?;
-                if seen {
-                    inner.generation.fetch_add(1, Ordering::Release);
-                }
+        let (send, answer) = tokio::sync::oneshot::channel::<Result<T>>();
+        let run = Box::new(move |tx: &Transaction<'_>| {
+            let value = f(tx);
+            writer::Ran {
+                ok: value.is_ok(),
+                answer: Box::new(move |ended: std::result::Result<(), String>| {
+                    let _ = send.send(match (value, ended) {
+                        (Err(e), _) => Err(e),
+                        (Ok(v), Ok(())) => Ok(v),
+                        (Ok(_), Err(why)) => Err(StoreError::Failed(anyhow::anyhow!(why))),
+                    });
+                }),
             }
-            Ok(value)
-        })
-        .await
-        .context("database writer task failed")?
+        });
+        let queue = self.inner.queue.as_ref().context("the database writer has stopped")?;
+        if queue.send(writer::Job { mode, run }).is_err() {
+            return Err(anyhow::anyhow!("the database writer has stopped").into());
+        }
+        // Counted once sent (the writer may take it first: the count dips below zero for a moment).
+        self.inner.stats.waiting.fetch_add(1, Ordering::Relaxed);
+        answer.await.context("the database writer failed (see the log)")?
     }
 
     fn mail(&self) -> bool {

@@ -34,8 +34,12 @@ use crate::store::{LinkOutcome, Result, Scope, Store, Totals, Upkeep};
 
 #[async_trait]
 impl Store for SqliteStore {
-    fn generation(&self) -> u64 {
-        self.inner.generation.load(Ordering::Acquire)
+    fn thread_generation(&self, site: &str, uri: &str) -> u64 {
+        self.inner.scopes.page(site, uri)
+    }
+
+    fn site_generation(&self, site: &str) -> u64 {
+        self.inner.scopes.site(site)
     }
 
     #[instrument(level = "debug", skip_all)]

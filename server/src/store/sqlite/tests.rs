@@ -1,4 +1,5 @@
-//! The backend as a whole: migrations, concurrent openers, backups.
+//! The backend as a whole: migrations, concurrent openers, backups, the writer's batches and what it
+//! tells the response cache.
 
 use super::*;
 
@@ -102,8 +103,287 @@ fn migrating_twice_is_a_no_op() {
     let path = dir.path().join("t.db");
     drop(SqliteStore::open(&path).unwrap());
     let store = SqliteStore::open(&path).unwrap();
-    let version: i64 = lock(&store.inner.writer)
+    let version: i64 = lock(&store.inner.readers[0])
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
     assert_eq!(version, MIGRATIONS.len() as i64);
+}
+
+#[test]
+fn every_table_is_watched_or_named_as_unseen() {
+    // A public answer (thread pages, replies, counts, feeds) that read a table without a trigger would be
+    // served stale from the cache: a new table must be put on one side or the other here.
+    const UNSEEN: &[&str] = &[
+        "settings",
+        "votes",
+        "moderators",
+        "moderator_sites",
+        "sessions",
+        "bans",
+        "audit",
+        "imported",
+        "ip_keys",
+        "idempotency",
+        "pow_used",
+        "spam_tokens",
+        "spam_totals",
+        "sites_version",
+        "webhooks",
+        "subscriptions",
+        "mail_addresses",
+        "mail_blocked",
+        "used_links",
+        "outbox",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+    let tables: Vec<String> = lock(&store.inner.readers[0])
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    for table in &tables {
+        let watched = touched::WATCHED.contains(&table.as_str());
+        let unseen = UNSEEN.contains(&table.as_str());
+        assert!(
+            watched != unseen,
+            "{table}: watched by a trigger, or named as unseen, not both or neither"
+        );
+    }
+    assert_eq!(
+        tables.len(),
+        touched::WATCHED.len() + UNSEEN.len(),
+        "a listed table no longer exists"
+    );
+}
+
+mod writes {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::domain::comment::{Commenter, NewComment};
+    use crate::domain::{CommentText, PageUri, Site, SiteId};
+    use crate::store::Store;
+
+    fn opened() -> (tempfile::TempDir, SqliteStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("t.db")).unwrap();
+        (dir, store)
+    }
+
+    fn site_named(id: &str) -> Site {
+        Site {
+            pow: crate::domain::pow::Pow::Off,
+            ..Site::new(&SiteId::parse(id).unwrap())
+        }
+    }
+
+    fn site() -> Arc<Site> {
+        Arc::new(site_named("s"))
+    }
+
+    fn comment(uri: &str, parent: Option<i64>, text: &str) -> NewComment {
+        NewComment {
+            site: SiteId::parse("s").unwrap(),
+            uri: PageUri::parse(uri).unwrap(),
+            title: None,
+            parent,
+            author: None,
+            email: None,
+            website: None,
+            text: CommentText::parse(text).unwrap(),
+            html: format!("<p>{text}</p>"),
+            notify: None,
+        }
+    }
+
+    fn by() -> Commenter {
+        Commenter {
+            ip_hashes: ["a".into(), "b".into()],
+            avatar: "a".into(),
+        }
+    }
+
+    /// Holds the writer in a job of its own until the returned sender is dropped or sent to, so that the
+    /// writes sent meanwhile wait in the queue together.
+    async fn hold_writer(store: &Arc<SqliteStore>) -> (std::sync::mpsc::Sender<()>, tokio::task::JoinHandle<()>) {
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let (started, running) = tokio::sync::oneshot::channel();
+        let s = store.clone();
+        let task = tokio::spawn(async move {
+            s.write(move |_tx| {
+                let _ = started.send(());
+                let _ = held.recv();
+                Ok(())
+            })
+            .await
+            .unwrap()
+        });
+        running.await.unwrap();
+        (release, task)
+    }
+
+    async fn queued(store: &SqliteStore, n: usize) {
+        while store.inner.stats.waiting.load(Ordering::Relaxed) < n as isize {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn writes_waiting_together_commit_in_one_batch_and_a_refused_one_fails_alone() {
+        let (_dir, store) = opened();
+        let store = Arc::new(store);
+        store.save_site((*site()).clone(), None, 0).await.unwrap();
+        let (release, holder) = hold_writer(&store).await;
+        let batches = store.inner.stats.batches.load(Ordering::Relaxed);
+        let posts: Vec<_> = (0..20)
+            .map(|i| {
+                let s = store.clone();
+                // The eleventh replies to a comment that does not exist: refused, in the middle of the batch.
+                let parent = (i == 10).then_some(999_999);
+                tokio::spawn(async move {
+                    s.create_comment(
+                        site(),
+                        comment("/p/", parent, &format!("c{i}")),
+                        by(),
+                        Default::default(),
+                        1,
+                    )
+                    .await
+                })
+            })
+            .collect();
+        queued(&store, 20).await;
+        drop(release);
+        holder.await.unwrap();
+        let mut ids = Vec::new();
+        for (i, post) in posts.into_iter().enumerate() {
+            match post.await.unwrap() {
+                Ok(created) => ids.push(created.comment.id),
+                Err(crate::store::StoreError::Refused(e)) if i == 10 => assert_eq!(e.field, "parent"),
+                other => panic!("post {i}: {:?}", other.map(|c| c.comment.id)),
+            }
+        }
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 19, "each acknowledged with its own id");
+        assert_eq!(store.totals().await.unwrap().comments, 19);
+        // The holder's batch, then one batch of the twenty.
+        assert_eq!(store.inner.stats.batches.load(Ordering::Relaxed), batches + 2);
+        assert_eq!(store.inner.stats.largest.load(Ordering::Relaxed), 20);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_commit_fails_every_write_of_its_batch() {
+        let (_dir, store) = opened();
+        let store = Arc::new(store);
+        let (release, holder) = hold_writer(&store).await;
+        let good: Vec<_> = (0..5)
+            .map(|i| {
+                let s = store.clone();
+                tokio::spawn(async move { s.write(move |tx| Ok(settings::set(tx, &format!("k{i}"), "v")?)).await })
+            })
+            .collect();
+        // A deferred foreign key passes its statement and fails the COMMIT of the whole batch.
+        let s = store.clone();
+        let breaker = tokio::spawn(async move {
+            s.write(|tx| {
+                tx.execute_batch(
+                    "PRAGMA defer_foreign_keys = ON; INSERT INTO votes (comment_id, voter, value) VALUES (424242, 'x', 1);",
+                )?;
+                Ok(())
+            })
+            .await
+        });
+        queued(&store, 6).await;
+        drop(release);
+        holder.await.unwrap();
+        for g in good {
+            let err = g.await.unwrap().unwrap_err().to_string();
+            assert!(err.contains("failed to commit"), "{err}");
+        }
+        assert!(breaker.await.unwrap().is_err());
+        let kept: i64 = lock(&store.inner.readers[0])
+            .query_row("SELECT count(*) FROM settings WHERE key LIKE 'k%'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(kept, 0);
+        // The writer goes on.
+        store.write(|tx| Ok(settings::set(tx, "after", "v")?)).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_write_moves_its_page_and_site_and_nothing_else() {
+        let (_dir, store) = opened();
+        for id in ["s", "t"] {
+            store
+                .save_site(Site::new(&SiteId::parse(id).unwrap()), None, 0)
+                .await
+                .unwrap();
+        }
+        let (a, b, t) = (
+            store.thread_generation("s", "/a/"),
+            store.thread_generation("s", "/b/"),
+            store.site_generation("t"),
+        );
+        let site_s = store.site_generation("s");
+        store
+            .create_comment(site(), comment("/a/", None, "x"), by(), Default::default(), 1)
+            .await
+            .unwrap();
+        assert!(store.thread_generation("s", "/a/") > a);
+        assert!(store.site_generation("s") > site_s);
+        assert_eq!(store.thread_generation("s", "/b/"), b);
+        assert_eq!(store.site_generation("t"), t);
+        // A write no public answer shows moves nothing.
+        let (a, s) = (store.thread_generation("s", "/a/"), store.site_generation("s"));
+        store.write_unseen(|tx| Ok(settings::set(tx, "k", "v")?)).await.unwrap();
+        store.write(|tx| Ok(settings::set(tx, "k", "w")?)).await.unwrap();
+        assert_eq!(
+            (store.thread_generation("s", "/a/"), store.site_generation("s")),
+            (a, s)
+        );
+        // A refused write moves nothing either: its rows, and the triggers' notes of them, are undone.
+        assert!(
+            store
+                .create_comment(site(), comment("/b/", Some(999), "x"), by(), Default::default(), 1)
+                .await
+                .is_err()
+        );
+        assert_eq!(store.thread_generation("s", "/b/"), b);
+    }
+
+    #[tokio::test]
+    async fn another_writer_of_the_file_moves_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let store = SqliteStore::open(&path).unwrap();
+        let before = store.thread_generation("s", "/a/");
+        // Another handle is another connection, as the command line's would be.
+        let other = SqliteStore::open(&path).unwrap();
+        other.write(|tx| Ok(settings::set(tx, "k", "v")?)).await.unwrap();
+        // The next batch of this handle looks first.
+        store.write(|tx| Ok(settings::set(tx, "l", "v")?)).await.unwrap();
+        assert!(store.thread_generation("s", "/a/") > before);
+    }
+
+    #[test]
+    fn the_stamps_stay_bounded_and_starting_over_moves_everything() {
+        let scopes = touched::Scopes::default();
+        let mut last = 0;
+        for i in 0..60_000 {
+            scopes.committed(&touched::Touched {
+                pages: vec![("s".into(), format!("/{i}/"))],
+                everything: false,
+            });
+            assert!(scopes.stamped() <= 50_000);
+            let now = scopes.page("s", &format!("/{i}/"));
+            assert!(now > last, "page {i}");
+            last = now;
+        }
+        // Every page is at least as new as the last start-over; an unstamped one too.
+        assert!(scopes.page("s", "/never/") > 0);
+        assert!(scopes.page("s", "/0/") >= scopes.page("s", "/never/"));
+    }
 }
