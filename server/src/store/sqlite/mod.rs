@@ -6,6 +6,7 @@
 mod audit;
 mod bans;
 mod comments;
+mod deliveries;
 mod digests;
 mod export;
 mod feed;

@@ -12,8 +12,8 @@ use async_trait::async_trait;
 use tracing::instrument;
 
 use super::{
-    SqliteStore, audit, bans, comments, digests, export, feed, guards, import, moderators, outbox, privacy, review,
-    settings, sites, spam, subscriptions, thread_pages, threads, votes, webhooks,
+    SqliteStore, audit, bans, comments, deliveries, digests, export, feed, guards, import, moderators, outbox, privacy,
+    review, settings, sites, spam, subscriptions, thread_pages, threads, votes, webhooks,
 };
 use crate::domain::comment::{
     Changes, Comment, CommentMeta, CommentRecord, Commenter, Created, FeedEntry, Guard, ModeratorEdit, NewComment,
@@ -449,34 +449,35 @@ impl Store for SqliteStore {
 
     #[instrument(level = "debug", skip_all)]
     async fn claim_outbox(&self, now: i64, limit: usize) -> Result<Vec<OutboxItem>> {
-        self.write_unseen(move |tx| Ok(outbox::claim(tx, now, limit)?)).await
+        self.write_unseen(move |tx| Ok(deliveries::claim(tx, now, limit)?))
+            .await
     }
 
     #[instrument(level = "debug", skip_all)]
     async fn release_claims(&self) -> Result<usize> {
-        self.write_unseen(|tx| Ok(outbox::release_claims(tx)?)).await
+        self.write_unseen(|tx| Ok(deliveries::release_claims(tx)?)).await
     }
 
     #[instrument(level = "debug", skip_all, fields(id = id))]
     async fn finish_outbox(&self, id: i64, attempt: Attempt, retries: Retries, now: i64) -> Result<()> {
-        self.write_unseen(move |tx| Ok(outbox::finish(tx, id, &attempt, retries, now)?))
+        self.write_unseen(move |tx| Ok(deliveries::finish(tx, id, &attempt, retries, now)?))
             .await
     }
 
     #[instrument(level = "debug", skip_all)]
     async fn outbox_next_due(&self) -> Result<Option<i64>> {
-        self.read(|conn| Ok(outbox::next_due(conn)?)).await
+        self.read(|conn| Ok(deliveries::next_due(conn)?)).await
     }
 
     #[instrument(level = "debug", skip_all)]
     async fn outbox(&self, scope: Scope, state: Option<DeliveryState>, limit: i64) -> Result<Vec<OutboxItem>> {
-        self.read(move |conn| Ok(outbox::list(conn, scope.as_deref(), state, limit)?))
+        self.read(move |conn| Ok(deliveries::list(conn, scope.as_deref(), state, limit)?))
             .await
     }
 
     #[instrument(level = "debug", skip_all, fields(ids = ids.len()))]
     async fn retry_outbox(&self, scope: Scope, ids: Vec<i64>, now: i64) -> Result<usize> {
-        self.write_unseen(move |tx| Ok(outbox::retry(tx, scope.as_deref(), &ids, now)?))
+        self.write_unseen(move |tx| Ok(deliveries::retry(tx, scope.as_deref(), &ids, now)?))
             .await
     }
 
@@ -515,7 +516,7 @@ impl Store for SqliteStore {
         self.write_unseen(move |tx| {
             let removed = webhooks::remove(tx, site.as_str(), id)?;
             if removed {
-                outbox::fail_hook(tx, id, "the webhook was removed")?;
+                deliveries::fail_hook(tx, id, "the webhook was removed")?;
             }
             if removed {
                 audit::record(
