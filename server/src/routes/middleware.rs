@@ -62,7 +62,10 @@ pub async fn cors(State(state): State<AppState>, req: Request, next: Next) -> Re
 pub async fn log_and_harden(req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
-    let path = req.uri().path().to_owned();
+    // The parsed target shares the request's buffer: cloning it counts a reference, copying the path
+    // would allocate on every request.
+    let uri = req.uri().clone();
+    let path = uri.path();
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
