@@ -298,20 +298,24 @@ def measure(kit, args, tmp, server, target, layout, weights):
     rounds, acknowledged = [], 0
     with kit.Sampler(server.proc.pid) as s:
         kit.log(f"  mixed: {target.name}, posting off")
-        off = reads(kit, wrk_async(server.port, reader, args.seconds, READERS, 2))
+        strict = target.name == "riposte"
+        off = reads(kit, wrk_async(server.port, reader, args.seconds, READERS, 2), strict)
         per_second = max(POST_SHARE / (1 - POST_SHARE) * off["thread_reads_per_second"], 1.0)
         for r in range(args.mixed_rounds):
             poster = kit.lua(os.path.join(tmp, f"mixed_post_{target.name}.lua"), poster_lua(posts, weights, per_second))
             kit.log(f"  mixed: {target.name}, posting on ({per_second:.0f} posts/s asked)")
             readers = wrk_async(server.port, reader, args.seconds, READERS, 2)
             posters = wrk_async(server.port, poster, args.seconds, POSTERS, 1)
-            on = reads(kit, readers)
+            on = reads(kit, readers, strict)
             posted, _ = wrk_result(kit, posters)
             posted["acknowledged"] = posted["requests"] - posted["non2xx"]
             posted["asked_per_second"] = round(per_second, 1)
-            if not posted["acknowledged"] or posted["socket_errors"] or posted["non2xx"]:
+            if (strict and posted["socket_errors"]) or posted["non2xx"]:
                 raise SystemExit(f"{target.name} mixed: {posted['acknowledged']} posts acknowledged, "
                                  f"{posted['non2xx']} refused, {posted['socket_errors']} socket errors")
+            if not posted["acknowledged"]:
+                # Isso, busy with the readers, may answer no post within a short run.
+                kit.log(f"  mixed: {target.name} acknowledged no post in {args.seconds} s")
             acknowledged += posted["acknowledged"]
             on["post_share"] = round(posted["acknowledged"] / (posted["acknowledged"] + on["thread_reads"]), 4)
             rounds.append({"posting_on": on, "posts": posted})
@@ -338,13 +342,15 @@ def measure(kit, args, tmp, server, target, layout, weights):
     return out
 
 
-def reads(kit, proc):
-    """The readers' report: wrk's numbers, and how many of the requests were thread reads and counts."""
+def reads(kit, proc, strict):
+    """The readers' report: wrk's numbers, and how many of the requests were thread reads and counts.
+    `strict`: any socket error fails the run (riposte); Isso, overwhelmed, times some reads out after 10 s,
+    which is reported, not fatal."""
     r, text = wrk_result(kit, proc)
     m = re.search(r"mixed: thread reads (\d+) counts (\d+)", text)
     r["thread_reads"], r["counts_requests"] = int(m.group(1)), int(m.group(2))
     r["thread_reads_per_second"] = r["rps"] * r["thread_reads"] / max(1, r["thread_reads"] + r["counts_requests"])
-    if r["non2xx"] or r["socket_errors"]:
+    if r["non2xx"] or (strict and r["socket_errors"]):
         raise SystemExit(f"mixed reads: {r['non2xx']} non-2xx answers, {r['socket_errors']} socket errors")
     return r
 
@@ -370,7 +376,8 @@ def scenario(kit, args, tmp, results, isso):
         iso = kit.Isso(d)
         out["isso"] = measure(kit, args, d, iso, isso_target(iso.port), layout, weights)
         out["isso"]["comments"] = total
-        out["riposte_over_isso"] = round(out["riposte"]["posting_on"]["rps"] / out["isso"]["posting_on"]["rps"], 1)
+        isso_reads = out["isso"]["posting_on"]["rps"]
+        out["riposte_over_isso"] = round(out["riposte"]["posting_on"]["rps"] / isso_reads, 1) if isso_reads else None
     results["mixed"] = out
 
 
