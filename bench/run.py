@@ -3,6 +3,7 @@
 
     python3 bench/run.py                # the full run (about 10 minutes); writes bench/out/results.json
     python3 bench/run.py --smoke        # a few seconds per part, no Isso: proves the script still works
+    python3 bench/run.py --only mixed   # one part (reads, posting, mixed, startup, database, widget)
 
 See bench/README.md. Needs wrk (Debian package `wrk`, installed when missing and run as root), Python 3,
 and for the widget part Chromium with the npm packages of tests/browser (npm ci there).
@@ -24,6 +25,8 @@ import sys
 import tempfile
 import threading
 import time
+
+import mixed
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "bench", "out")
@@ -147,7 +150,11 @@ def wrk(port, target, seconds, conns=64, script=None):
     run = subprocess.run(cmd, capture_output=True, text=True, check=True)
     if run.stderr.strip():
         raise SystemExit(f"wrk complained: {run.stderr.strip()}")
-    out = run.stdout
+    return parse_wrk(run.stdout)
+
+
+def parse_wrk(out):
+    """Throughput, counts and latency percentiles from wrk's `--latency` report."""
 
     def unit(v, u):
         return float(v) * {"us": 0.001, "ms": 1, "s": 1000}[u]
@@ -442,6 +449,9 @@ def widget(args, tmp, results):
     results["widget"] = json.loads(out.stdout)
 
 
+PARTS = ["reads", "posting", "mixed", "startup", "database", "widget"]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=15, help="duration of each wrk run")
@@ -449,9 +459,12 @@ def main():
     ap.add_argument("--no-isso", action="store_true")
     ap.add_argument("--million", type=int, default=1_000_000, help="comments in the big database")
     ap.add_argument("--widget-runs", type=int, default=15)
+    ap.add_argument("--mixed-pages", type=int, default=2000, help="pages of the mixed load (bench/mixed.py)")
+    ap.add_argument("--mixed-rounds", type=int, default=3, help="posting-on runs of the mixed load, at most")
+    ap.add_argument("--only", action="append", choices=PARTS, help="run only this part (repeatable)")
     args = ap.parse_args()
     if args.smoke:
-        args.seconds, args.no_isso, args.million, args.widget_runs = 1, True, 20_000, 2
+        args.seconds, args.no_isso, args.million, args.widget_runs, args.mixed_pages, args.mixed_rounds = 1, True, 20_000, 2, 100, 2
     if not shutil.which("wrk"):
         if os.geteuid() == 0:
             subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL)
@@ -465,12 +478,20 @@ def main():
     results = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "seconds_per_run": args.seconds,
                "connections": 64, "cores": os.cpu_count(),
                "wrk": subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("\n")[0]}
+    this = sys.modules[__name__]
+    parts = {
+        "reads": lambda: read_scenarios(args, tmp, results, isso),
+        "posting": lambda: post_scenario(args, tmp, results, isso),
+        "mixed": lambda: mixed.scenario(this, args, tmp, results, isso),
+        "startup": lambda: startup(args, tmp, results, isso),
+        "database": lambda: big_database(args, tmp, results),
+        "widget": lambda: widget(args, tmp, results),
+    }
     try:
-        log("reads"); read_scenarios(args, tmp, results, isso)
-        log("posting"); post_scenario(args, tmp, results, isso)
-        log("start-up"); startup(args, tmp, results, isso)
-        log("database size"); big_database(args, tmp, results)
-        log("widget"); widget(args, tmp, results)
+        for name in PARTS:
+            if not args.only or name in args.only:
+                log(name)
+                parts[name]()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(OUT, exist_ok=True)
@@ -478,7 +499,7 @@ def main():
         json.dump(results, f, indent=2)
     print(json.dumps(results, indent=2))
     # wrk stops counting at its deadline: up to one request per connection may be stored but unanswered.
-    for name, post in results["post"].items():
+    for name, post in results.get("post", {}).items():
         if not post["acknowledged"] <= post["stored"] <= post["acknowledged"] + 64:
             raise SystemExit(f"{name}: {post['acknowledged']} acknowledged, but {post['stored']} stored")
 

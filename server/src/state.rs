@@ -1,8 +1,9 @@
 //! Shared state handed to every handler, and the in-memory snapshot of the sites.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::extract::FromRef;
@@ -19,8 +20,13 @@ use crate::http::throttle::Throttle;
 use crate::keys::{IpKeys, Keys, ip_period};
 use crate::store::{self, Store};
 
+/// Cloned for every request several times over (each layer and extractor takes its own), so it is one
+/// `Arc`: one reference count to bump, not one per field (a profile of small reads showed the ten).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// What [`AppState`] shares; its fields are read through `Deref` (`state.store`).
+pub struct Shared {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
     pub keys: Arc<Keys>,
@@ -32,6 +38,14 @@ pub struct AppState {
     pub own_origins: Arc<[String]>,
     pub login_throttle: Arc<Throttle>,
     pub cache: Arc<ResponseCache>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 /// The client-address middleware needs only the trusted proxies.
@@ -74,7 +88,7 @@ impl AppState {
         let site_cache = SiteCache::load(store.clone()).await?;
         let keys = Keys::new(&secret);
         install_ip_keys(&keys, store.as_ref(), now_ms()).await?;
-        Ok(Self {
+        Ok(Self(Arc::new(Shared {
             trusted_proxies: config.proxies()?.into(),
             keys: Arc::new(keys),
             sites: Arc::new(site_cache),
@@ -84,7 +98,7 @@ impl AppState {
             cache: Arc::new(ResponseCache::new(config.response_cache)),
             config: Arc::new(config),
             store,
-        })
+        })))
     }
 
     /// Opens the store the configuration names and prepares the state over it.
@@ -157,17 +171,21 @@ fn demo_site(origins: Vec<String>) -> Site {
 /// Sites are few and read on every request: keep them in memory. About once a second a request compares
 /// the store's sites version (bumped by every change to a site, by any process) with the snapshot's, and
 /// reloads when it moved: sites added or changed with `riposte site add` while the server runs apply
-/// within [`CHECK_EVERY`] plus one request.
+/// within [`CHECK_EVERY`] plus one request. The other requests take no lock but the snapshot's read lock.
 pub struct SiteCache {
     store: Arc<dyn Store>,
     snapshot: RwLock<Arc<Snapshot>>,
-    last_check: Mutex<Instant>,
+    /// When the last check was made, in milliseconds since `epoch`; the request that moves it makes the next.
+    last_check: AtomicU64,
+    epoch: Instant,
 }
 
 struct Snapshot {
     /// The store's sites version before `sites` were read: at worst older than them, never newer.
     version: i64,
     sites: HashMap<String, Arc<Site>>,
+    /// Every origin some site allows, for the CORS answer of every API request.
+    origins: HashSet<String>,
 }
 
 pub const CHECK_EVERY: Duration = Duration::from_secs(1);
@@ -178,28 +196,34 @@ impl SiteCache {
         Ok(Self {
             store,
             snapshot: RwLock::new(Arc::new(snapshot)),
-            last_check: Mutex::new(Instant::now()),
+            last_check: AtomicU64::new(0),
+            epoch: Instant::now(),
         })
     }
 
-    fn snapshot(&self) -> Arc<Snapshot> {
-        self.snapshot.read().unwrap_or_else(|e| e.into_inner()).clone()
+    fn snapshot(&self) -> std::sync::RwLockReadGuard<'_, Arc<Snapshot>> {
+        self.snapshot.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The snapshot, reloaded first when the check is due and the store's version has moved. One request
-    /// a second makes the check; the others meanwhile use the snapshot they find.
-    async fn current(&self) -> anyhow::Result<Arc<Snapshot>> {
+    /// Reloads the snapshot first when the check is due and the store's version has moved. One request a
+    /// second makes the check; the others meanwhile use the snapshot they find.
+    async fn check(&self) -> anyhow::Result<()> {
+        let now = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let last = self.last_check.load(Ordering::Relaxed);
+        let due = now.saturating_sub(last) >= CHECK_EVERY.as_millis() as u64;
+        if !due
+            || self
+                .last_check
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
         {
-            let mut last = self.last_check.lock().unwrap_or_else(|e| e.into_inner());
-            if last.elapsed() < CHECK_EVERY {
-                return Ok(self.snapshot());
-            }
-            *last = Instant::now();
+            return Ok(());
         }
-        if self.store.sites_version().await? != self.snapshot().version {
+        let known = self.snapshot().version;
+        if self.store.sites_version().await? != known {
             self.refresh().await?;
         }
-        Ok(self.snapshot())
+        Ok(())
     }
 
     /// Reloads now, after a change made through the admin UI.
@@ -213,14 +237,16 @@ impl SiteCache {
         Ok(())
     }
 
+    /// The site with this id, if there is one.
     pub async fn get(&self, id: &str) -> anyhow::Result<Option<Arc<Site>>> {
-        Ok(self.current().await?.sites.get(id).cloned())
+        self.check().await?;
+        Ok(self.snapshot().sites.get(id).cloned())
     }
 
     /// Whether any site allows this origin (for CORS answers).
     pub async fn knows_origin(&self, origin: &str) -> anyhow::Result<bool> {
-        let snapshot = self.current().await?;
-        Ok(snapshot.sites.values().any(|s| s.origins.iter().any(|o| o == origin)))
+        self.check().await?;
+        Ok(self.snapshot().origins.contains(origin))
     }
 }
 
@@ -228,9 +254,11 @@ impl SiteCache {
 async fn read(store: &dyn Store) -> anyhow::Result<Snapshot> {
     let version = store.sites_version().await?;
     let sites = store.sites().await?;
+    let origins = sites.iter().flat_map(|s| s.origins.iter().cloned()).collect();
     Ok(Snapshot {
         version,
         sites: index(sites),
+        origins,
     })
 }
 

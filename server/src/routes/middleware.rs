@@ -62,7 +62,11 @@ pub async fn cors(State(state): State<AppState>, req: Request, next: Next) -> Re
 pub async fn log_and_harden(req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
-    let path = loggable(req.uri().path());
+    // The parsed target shares the request's buffer: cloning it counts a reference, copying the path
+    // would allocate on every request.
+    let uri = req.uri().clone();
+    let shown = loggable(uri.path());
+    let path: &str = &shown;
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
@@ -81,13 +85,13 @@ pub async fn log_and_harden(req: Request, next: Next) -> Response {
 
 /// The path as the log shows it: the signed token of a mail link is a credential (a moderator's action,
 /// an unsubscribe), so those paths are logged without it.
-fn loggable(path: &str) -> String {
+fn loggable(path: &str) -> std::borrow::Cow<'_, str> {
     for prefix in ["/admin/mail/", "/notify/confirm/", "/notify/unsubscribe/"] {
         if path.starts_with(prefix) {
-            return format!("{prefix}{{token}}");
+            return format!("{prefix}{{token}}").into();
         }
     }
-    path.to_owned()
+    path.into()
 }
 
 /// Fallback for paths no route knows: a page path with a trailing slash (`/admin/`) redirects to its
