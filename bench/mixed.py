@@ -298,7 +298,9 @@ def measure(kit, args, tmp, server, target, layout, weights):
     rounds, acknowledged = [], 0
     with kit.Sampler(server.proc.pid) as s:
         kit.log(f"  mixed: {target.name}, posting off")
-        strict = target.name == "riposte"
+        # A smoke run (1 s phases, beside the other suites of tests/run) only checks that the scenario runs and
+        # loses no post: a socket timeout there is the busy machine's, not the server's.
+        strict = target.name == "riposte" and args.seconds > 2
         off = reads(kit, wrk_async(server.port, reader, args.seconds, READERS, 2), strict)
         per_second = max(POST_SHARE / (1 - POST_SHARE) * off["thread_reads_per_second"], 1.0)
         for r in range(args.mixed_rounds):
