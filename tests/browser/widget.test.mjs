@@ -245,10 +245,12 @@ test('a long thread draws every avatar, those off the first screen after it, and
   // A comment far below the first screen is laid out and painted once it is scrolled to.
   const last = page.locator('.riposte-comment').last();
   await last.scrollIntoViewIfNeeded();
-  const hit = await last.locator('.riposte-body p').evaluate((p) => {
+  // content-visibility lays it out in the frame after it comes near the screen: wait for that frame.
+  const body = await last.locator('.riposte-body p').elementHandle();
+  const hit = await page.waitForFunction((p) => {
     const r = p.getBoundingClientRect();
-    return p.contains(document.elementFromPoint(r.left + 5, r.top + r.height / 2));
-  });
+    return r.height > 0 && p.contains(document.elementFromPoint(r.left + 5, r.top + r.height / 2));
+  }, body, { timeout: 10000 }).then(() => true, () => false);
   assert.equal(hit, true);
   assert.deepEqual(page.errors, []);
 });
