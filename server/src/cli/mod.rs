@@ -19,7 +19,8 @@ const ENV_HELP: &str = "\
 Configuration, lowest precedence first: built-in defaults, the config file (riposte.toml), RIPOSTE_*
 environment variables, command-line flags. Environment variables: RIPOSTE_CONFIG, RIPOSTE_LISTEN,
 RIPOSTE_DATABASE, RIPOSTE_PUBLIC_URL, RIPOSTE_SECRET, RIPOSTE_TRUSTED_PROXIES (comma-separated),
-RIPOSTE_EDIT_WINDOW (seconds), RIPOSTE_DEMO (true/false). Logging: RUST_LOG (default info).
+RIPOSTE_EDIT_WINDOW (seconds), RIPOSTE_DEMO (true/false), RIPOSTE_IMPORT_MAX_MB, RIPOSTE_SMTP_PASSWORD (the
+password of [smtp]). Logging: RUST_LOG (default info).
 See docs/configuration.md.";
 
 /// riposte: a small, fast, self-hosted comment service.
