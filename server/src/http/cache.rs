@@ -23,7 +23,9 @@ use axum::response::Response;
 
 use super::headers::{Encoding, Representation};
 
-/// All entries together; past this the cache starts over.
+/// All entries together. Past this, the entries not read since the last time it was reached go (a second
+/// chance: the head of a Zipf-shaped load stays in memory while the tail comes and goes); when that frees
+/// too little, the cache starts over.
 const MAX_BYTES: usize = 8 << 20;
 /// The largest entry kept: a sixteenth of the budget.
 pub const MAX_ENTRY: usize = MAX_BYTES / 16;
@@ -33,6 +35,8 @@ type Flight = Arc<tokio::sync::OnceCell<Arc<Cached>>>;
 
 pub struct Cached {
     generation: u64,
+    /// Read since the last sweep.
+    read: std::sync::atomic::AtomicBool,
     content_type: &'static str,
     body: Bytes,
     gzip: OnceLock<Bytes>,
@@ -93,7 +97,9 @@ impl ResponseCache {
             return None;
         }
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.0.get(key).filter(|c| c.generation == generation).cloned()
+        let found = entries.0.get(key).filter(|c| c.generation == generation)?;
+        found.read.store(true, Ordering::Relaxed);
+        Some(found.clone())
     }
 
     /// Wraps a freshly made JSON answer, and keeps it when the cache is on.
@@ -110,6 +116,7 @@ impl ResponseCache {
         let etags = [Encoding::Identity.etag(&tag), Encoding::Gzip.etag(&tag)];
         let entry = Arc::new(Cached {
             generation,
+            read: std::sync::atomic::AtomicBool::new(false),
             content_type,
             body: Bytes::from(body),
             gzip: OnceLock::new(),
@@ -119,8 +126,17 @@ impl ResponseCache {
             let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
             let (map, bytes) = &mut *entries;
             if *bytes + entry.body.len() > MAX_BYTES {
-                map.clear();
-                *bytes = 0;
+                map.retain(|_, c| {
+                    let keep = c.read.swap(false, Ordering::Relaxed);
+                    if !keep {
+                        *bytes -= c.body.len();
+                    }
+                    keep
+                });
+                if *bytes + entry.body.len() > MAX_BYTES {
+                    map.clear();
+                    *bytes = 0;
+                }
             }
             *bytes += entry.body.len();
             if let Some(old) = map.insert(key, entry.clone()) {
@@ -256,5 +272,26 @@ mod tests {
         assert!(cache.get("big", 1).is_none());
         cache.put("small".into(), 1, b"{}".to_vec());
         assert!(cache.get("small", 1).is_some());
+    }
+
+    #[test]
+    fn when_full_the_entries_read_since_the_last_sweep_stay() {
+        let cache = ResponseCache::new(true);
+        // Sixteen entries of a sixteenth each fill the budget; the first four are read, the rest not.
+        let body = || vec![b'x'; MAX_ENTRY - 100];
+        for i in 0..16 {
+            cache.put(format!("page{i}"), 1, body());
+        }
+        for i in 0..4 {
+            assert!(cache.get(&format!("page{i}"), 1).is_some());
+        }
+        cache.put("newcomer".into(), 1, body());
+        for i in 0..4 {
+            assert!(cache.get(&format!("page{i}"), 1).is_some(), "the read page{i} stays");
+        }
+        for i in 4..16 {
+            assert!(cache.get(&format!("page{i}"), 1).is_none(), "the unread page{i} went");
+        }
+        assert!(cache.get("newcomer", 1).is_some());
     }
 }
