@@ -28,6 +28,24 @@ fn targets(items: &[OutboxItem]) -> Vec<&str> {
     items.iter().map(|i| i.job.target()).collect()
 }
 
+/// Presses the confirmation a `Confirm` job links to; returns the subscription and its creation time.
+async fn confirm(app: &TestApp, job: &Job) -> (i64, i64) {
+    let Job::Confirm {
+        subscription, created, ..
+    } = *job
+    else {
+        panic!("not a confirmation: {job:?}")
+    };
+    assert!(
+        app.state
+            .store
+            .confirm_subscription(subscription, created, now_ms())
+            .await
+            .unwrap()
+    );
+    (subscription, created)
+}
+
 async fn post(app: &TestApp, body: serde_json::Value) -> i64 {
     let r = app.post(body).await;
     assert!(r.status.is_success(), "{}", r.text());
@@ -342,17 +360,7 @@ async fn a_moderators_address_never_vouches_for_a_typed_comment() {
         )
         .await;
     assert_eq!(r.status, 202);
-    let Job::Confirm {
-        subscription, created, ..
-    } = outbox(&app).await[0].job
-    else {
-        panic!()
-    };
-    app.state
-        .store
-        .confirm_subscription(subscription, created, now_ms())
-        .await
-        .unwrap();
+    confirm(&app, &outbox(&app).await[0].job).await;
     // The owner's public address becomes a moderator's: typing it no longer publishes anything.
     app.add_moderator_mailed("owner", "a long password 1", &["blog"], Some("Owner@blog.example"))
         .await;
@@ -365,7 +373,6 @@ async fn a_moderators_address_never_vouches_for_a_typed_comment() {
 #[tokio::test]
 async fn subscribers_hear_of_published_replies_once_and_never_of_their_own() {
     let app = TestApp::with(mailing(Moderation::None, NotifyMode::Off)).await;
-    let store = &app.state.store;
     let asked = post(
         &app,
         json!({"site": "blog", "uri": "/post/", "text": "Frage", "email": "frager@blog.example", "notify": true}),
@@ -385,16 +392,7 @@ async fn subscribers_hear_of_published_replies_once_and_never_of_their_own() {
     let confirms: Vec<_> = outbox(&app).await;
     assert_eq!(confirms.len(), 2);
     for item in &confirms {
-        let Job::Confirm {
-            subscription, created, ..
-        } = item.job
-        else {
-            panic!()
-        };
-        store
-            .confirm_subscription(subscription, created, now_ms())
-            .await
-            .unwrap();
+        confirm(&app, &item.job).await;
     }
     let reply = post(
         &app,
@@ -470,16 +468,7 @@ async fn a_confirmed_address_cannot_be_subscribed_by_someone_else_nor_again_afte
         json!({"site": "blog", "uri": "/a/", "text": "Meins", "email": "opfer@blog.example", "notify": true}),
     )
     .await;
-    let Job::Confirm {
-        subscription, created, ..
-    } = outbox(&app).await[0].job
-    else {
-        panic!()
-    };
-    store
-        .confirm_subscription(subscription, created, now_ms())
-        .await
-        .unwrap();
+    let (subscription, created) = confirm(&app, &outbox(&app).await[0].job).await;
     // A stranger types the confirmed address under a busy page, asking for every comment there: the
     // subscription waits for its own confirmation (none is sent again within the day).
     post(

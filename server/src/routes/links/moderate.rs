@@ -36,7 +36,6 @@ struct ModeratePage {
 
 /// What a moderate link names: its fields and MAC, or the answer for a link that names nothing.
 struct Named {
-    link: MailLink,
     moderator: i64,
     moderator_created: i64,
     comment: i64,
@@ -49,7 +48,7 @@ struct Named {
 fn named(state: &AppState, token: &str) -> Option<Named> {
     match verify(state, token)? {
         (
-            link @ MailLink::Moderate {
+            MailLink::Moderate {
                 moderator,
                 moderator_created,
                 comment,
@@ -59,7 +58,6 @@ fn named(state: &AppState, token: &str) -> Option<Named> {
             },
             mac,
         ) => Some(Named {
-            link,
             moderator,
             moderator_created,
             comment,
@@ -69,6 +67,20 @@ fn named(state: &AppState, token: &str) -> Option<Named> {
             mac,
         }),
         _ => None,
+    }
+}
+
+impl Named {
+    /// The link again, for the store.
+    fn link(&self) -> MailLink {
+        MailLink::Moderate {
+            moderator: self.moderator,
+            moderator_created: self.moderator_created,
+            comment: self.comment,
+            comment_created: self.comment_created,
+            action: self.action,
+            expires: self.expires,
+        }
     }
 }
 
@@ -160,7 +172,7 @@ pub async fn act(State(state): State<AppState>, Path(token): Path<String>, heade
     if link.expires < now {
         return gone(t);
     }
-    let outcome = state.store.moderate_by_link(link.mac, link.link, now).await;
+    let outcome = state.store.moderate_by_link(link.mac.clone(), link.link(), now).await;
     match outcome {
         Ok(LinkOutcome::Done) => {
             let text = match link.action {
