@@ -73,7 +73,7 @@
       res.status === 429 ? t('errRate', { n: +res.headers.get('Retry-After') || 20 })
         : res.status === 422 ? t('errInvalid', { field: t('field_' + e.field) })
         : res.status === 413 ? t('errTooLarge')
-        : res.status === 403 ? t(/^challenge_/.test(e.code) ? 'errChallenge' : 'errForbidden')
+        : res.status === 403 ? t(/^challenge_/.test(e.code) ? 'errChallenge' : e.code === 'thread_closed' ? 'closed' : 'errForbidden')
         : res.status === 404 ? t('errNotFound')
         : t('errServer'));
     err.field = e.field;
@@ -186,7 +186,18 @@
 
   const target = document.querySelector(ds.target || '#riposte-thread');
   if (!target) return;
-  const thread = call('GET', 'threads?' + query({ site, uri }));
+  // A moderator's badge token, opened once as `#riposte-badge=TOKEN`: kept per site, out of the address bar.
+  const badge = /^#riposte-badge=(.+)/.exec(location.hash);
+  if (badge) {
+    store.set('badge:' + site, badge[1]);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  // The reader's order (kept), else the page's `data-sort`, else the site's default.
+  let sort = store.get('sort:' + site) || ds.sort;
+  const page = (after) => call('GET', 'threads?' + query({ site, uri, ...(sort && { sort }), ...(after && { after }) }));
+  const thread = page();
+  // A page pre-rendered from the thread's HTML fragment: its comments are adopted, not drawn again.
+  let pre = target.querySelector('.riposte-fragment');
 
   // Dates: a relative time, the full date as title.
   const rtf = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
@@ -259,7 +270,11 @@
   }
 
   function commentEl(c, depth, parent) {
-    const el = h('article', { class: 'riposte-comment', id: 'riposte-' + c.id, tabindex: '-1', 'aria-label': name(c) });
+    const old = pre && pre.querySelector('#riposte-' + c.id);
+    const kept = old && old.querySelector('.riposte-body');
+    const el = old || h('article', { id: 'riposte-' + c.id });
+    for (const [k, v] of [['class', 'riposte-comment' + (c.pinned ? ' riposte-is-pinned' : '')], ['tabindex', -1], ['aria-label', name(c)]]) el.setAttribute(k, v);
+    el.replaceChildren();
     const author = c.website && c.status !== 'deleted'
       ? h('a', { class: 'riposte-author', href: c.website, rel: 'nofollow ugc noopener noreferrer', text: name(c) })
       : h('span', { class: 'riposte-author', text: c.status === 'deleted' ? '–' : name(c) });
@@ -268,9 +283,11 @@
       parent ? h('span', { class: 'riposte-parent', text: t('inReplyTo', { name: name(parent) }) }) : null,
       h('a', { class: 'riposte-time', href: '#riposte-' + c.id },
         h('time', { datetime: c.created, title: full.format(when), text: relative(when) })),
-      c.edited ? h('span', { class: 'riposte-edited', text: t('edited') }) : null);
+      c.edited ? h('span', { class: 'riposte-edited', text: t('edited') }) : null,
+      c.moderator ? h('span', { class: 'riposte-badge', text: t('moderator') }) : null,
+      c.pinned ? h('span', { class: 'riposte-pinned', text: t('pinned') }) : null);
     const kids = depth < MAX_INDENT ? h('div', { class: 'riposte-replies' }) : null;
-    el.append(meta, body(c));
+    el.append(meta, kept || body(c));
     if (c.status === 'pending') el.append(h('p', { class: 'riposte-pending', text: t('awaiting') }));
     el.append(actions(c));
     if (kids) el.append(kids);
@@ -292,21 +309,12 @@
 
   // A long branch comes a page at a time: the button at its end loads the next replies.
   function moreReplies(top, after) {
-    const n = nodes.get(top.id);
-    const b = button(t('moreReplies'), async () => {
-      b.disabled = true;
-      try {
-        const { data } = await call('GET', 'threads/replies?' + query({ site, uri, root: top.id, after }));
-        b.remove();
-        const els = data.comments.map((c) => place(c, nodes.get(c.parent)?.c || top));
-        if (els[0]) els[0].focus();
-        if (data.next) moreReplies(top, data.next);
-      } catch (e) {
-        b.disabled = false;
-        announce(e.message, true);
-      }
-    }, 'riposte-more');
-    n.el.append(b);
+    nodes.get(top.id).el.append(moreButton(t('moreReplies'), async () => {
+      const { data } = await call('GET', 'threads/replies?' + query({ site, uri, root: top.id, after }));
+      const els = data.comments.map((c) => place(c, nodes.get(c.parent)?.c || top));
+      if (data.next) moreReplies(top, data.next);
+      return els[0] && data.comments[0];
+    }));
   }
 
   function actions(c) {
@@ -331,7 +339,7 @@
     };
     const likes = vote(1, 'like', 'likes');
     const dislikes = vote(-1, 'dislike', 'dislikes');
-    bar.append(likes, dislikes, button(t('reply'), (e) => openReply(c, e.target)));
+    bar.append(likes, dislikes, closed ? null : button(t('reply'), (e) => openReply(c, e.target)));
     const mine = own(c.id);
     if (mine) {
       const edit = button(t('edit'), () => startEdit(c));
@@ -434,7 +442,7 @@
       const body = {
         site, uri, title: ds.title || document.title, parent: parent ? parent.id : null, text: text.value, ...ident,
         honeypot: trap.value, fill_ms: Date.now() - shown, author_token: store.get('author:' + site) || undefined,
-        notify: mails && notify.checked || undefined,
+        notify: mails && notify.checked || undefined, moderator_token: store.get('badge:' + site) || undefined,
       };
       try {
         // A refused or expired proof of work is solved again once.
@@ -520,60 +528,117 @@
     text.focus();
   }
 
-  function removeComment(c) {
+  // A comment drawn again in place (edited, or now a placeholder), keeping its replies.
+  function redraw(c) {
     const n = nodes.get(c.id);
+    const fresh = commentEl(c, n.depth, null);
+    if (n.kids) {
+      fresh.querySelector('.riposte-replies').replaceWith(n.kids);
+      nodes.get(c.id).kids = n.kids;
+    }
+    n.el.replaceWith(fresh);
+  }
+
+  // A comment gone from the thread: a placeholder while it has replies.
+  function drop(id) {
+    const n = nodes.get(id);
+    if (!n) return;
+    if ([...nodes.values()].some((x) => x.c.parent === id)) {
+      redraw(Object.assign(n.c, { status: 'deleted', author: null, website: null, html: '', avatar: '' }));
+    } else {
+      n.el.remove();
+      nodes.delete(id);
+    }
+  }
+
+  function removeComment(c) {
     if (c.status === 'published') setTotal(total - 1);
     delete tokens[c.id];
     store.set('tokens', tokens);
-    if ([...nodes.values()].some((x) => x.c.parent === c.id)) {
-      Object.assign(c, { status: 'deleted', author: null, website: null, html: '', avatar: '' });
-      const fresh = commentEl(c, n.depth, null);
-      if (n.kids) {
-        fresh.querySelector('.riposte-replies').replaceWith(n.kids);
-        nodes.get(c.id).kids = n.kids;
-      }
-      n.el.replaceWith(fresh);
-    } else {
-      n.el.remove();
-      nodes.delete(c.id);
-    }
+    drop(c.id);
     announce(t('removed'));
     heading.focus();
   }
 
+  // A link to one comment (#riposte-123): the pages up to it load (top-level pages first, then long
+  // branches), and it is scrolled to and marked.
+  async function reveal() {
+    const id = +(/^#riposte-(\d+)$/.exec(location.hash) || [])[1];
+    if (!id) return;
+    for (let i = 0; i < 50 && !nodes.has(id); i++) {
+      const b = root.querySelector(':scope > .riposte-more') || root.querySelector('.riposte-more');
+      if (!b || !(await b.load())) break;
+    }
+    const n = nodes.get(id);
+    if (!n) return;
+    root.querySelector('.riposte-target')?.classList.remove('riposte-target');
+    n.el.classList.add('riposte-target');
+    n.el.scrollIntoView({ block: 'center' });
+    n.el.focus({ preventScroll: true });
+  }
+
+  // A "more" button that runs `load` once; `load()` answers whether it worked.
+  const moreButton = (label, get) => {
+    const b = button(label, () => b.load(), 'riposte-more');
+    b.load = async () => {
+      b.disabled = true;
+      try {
+        const first = await get();
+        b.remove();
+        if (first) nodes.get(first.id).el.focus();
+        return true;
+      } catch (e) {
+        b.disabled = false;
+        announce(e.message, true);
+      }
+    };
+    return b;
+  };
+
+  // One page of top-level comments into the list, and the button for the next.
+  const fill = (data) => {
+    for (const c of data.comments) place(c, null);
+    if (data.next) list.after(moreButton(t('more'), async () => {
+      const { data: next } = await page(data.next);
+      fill(next);
+      return next.comments[0];
+    }));
+  };
+
   const theme = { dark: ' riposte-dark', light: ' riposte-light' }[ds.theme] || '';
+  let closed, order;
   strings.then((s) => {
     S = { ...I18N.en, ...s };
     return thread;
   }).then(({ data }) => {
     mails = data.notify;
+    closed = data.closed;
+    order = data.sort;
     heading = h('h2', { class: 'riposte-heading', tabindex: '-1' });
     status = h('p', { class: 'riposte-status', role: 'status' });
     list = h('div', { class: 'riposte-list' });
-    root = h('section', { class: 'riposte' + theme, lang, 'aria-label': t('thread') }, heading, form(null), status, list);
-    setTotal(data.total);
-    for (const c of data.comments) place(c, null);
-    // Long threads come a page at a time; the rest loads on demand.
-    const more = (next) => {
-      if (!next) return;
-      const b = button(t('more'), async () => {
-        b.disabled = true;
+    const sorter = h('select', {
+      class: 'riposte-sort', 'aria-label': t('sortLabel'), onchange: async () => {
+        sort = sorter.value;
+        store.set('sort:' + site, sort);
         try {
-          const { data: page } = await call('GET', 'threads?' + query({ site, uri, after: next }));
-          b.remove();
-          const first = page.comments[0];
-          for (const c of page.comments) place(c, null);
-          if (first) nodes.get(first.id).el.focus();
-          more(page.next);
-        } catch (e) {
-          b.disabled = false;
-          announce(e.message, true);
-        }
-      }, 'riposte-more');
-      root.append(b);
-    };
-    more(data.next);
+          const { data: d } = await page();
+          order = d.sort;
+          list.replaceChildren();
+          nodes.clear();
+          root.querySelector(':scope > .riposte-more')?.remove();
+          fill(d);
+        } catch (e) { announce(e.message, true); }
+      },
+    }, ...Object.entries({ oldest: 'sortOldest', newest: 'sortNewest', top: 'sortTop' })
+      .map(([value, key]) => h('option', { value, text: t(key), selected: value === order })));
+    root = h('section', { class: 'riposte' + theme, lang, dir: t('dir'), 'aria-label': t('thread') },
+      h('div', { class: 'riposte-bar' }, heading, sorter),
+      closed ? h('p', { class: 'riposte-closed', text: t('closed') }) : form(null), status, list);
+    setTotal(data.total);
+    fill(data);
     target.replaceChildren(root);
+    pre = null;
     const queued = later;
     later = null;
     requestAnimationFrame(() => setTimeout(() => { for (const [svg, hash] of queued) cells(svg, hash); }));
@@ -585,6 +650,22 @@
           if (!nodes.has(c.id) && (!c.parent || nodes.has(c.parent))) place(c, c.parent ? nodes.get(c.parent).c : null);
         }, () => {});
       }
+    }
+    reveal();
+    addEventListener('hashchange', reveal);
+    // Live updates (live.js, loaded only now): new comments wait behind a button, edits and deletions apply.
+    if (ds.live !== 'off') {
+      root.riposteLive = {
+        url: api + 'events?' + query({ site, uri }), t, total: setTotal, drop,
+        show(c) {
+          const n = nodes.get(c.id);
+          if (n) return redraw(Object.assign(n.c, c));
+          if (c.parent && !nodes.has(c.parent)) return;
+          const el = place(c, c.parent ? nodes.get(c.parent).c : null);
+          if (!c.parent && order === 'newest') list.prepend(el);
+        },
+      };
+      document.head.append(h('script', { src: base + 'live.js', async: true }));
     }
   }, () => {
     target.replaceChildren(h('p', { class: 'riposte-status riposte-error', role: 'status', text: t('loadError') }));

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::domain::notify::{Event, Language, NotifyMode};
 use crate::domain::pow::Pow;
-use crate::domain::site::clean_words;
+use crate::domain::site::{Sort, clean_words, close_after_days};
 use crate::domain::{Moderation, Origin, Site, SiteId};
 
 #[derive(Clone, Deserialize)]
@@ -113,6 +113,12 @@ pub struct SiteConfig {
     /// The language of the site's mails and pages: en (the default), de.
     #[serde(default)]
     pub language: Language,
+    /// The order readers see top-level comments in unless they pick another: oldest (the default), newest, top.
+    #[serde(default)]
+    pub sort: Sort,
+    /// Threads whose first comment is older than this many days take no new comments (1 to 36500).
+    #[serde(default)]
+    pub close_after_days: Option<i64>,
     #[serde(default)]
     pub webhooks: Vec<WebhookConfig>,
 }
@@ -349,6 +355,8 @@ impl SiteConfig {
             pow: self.pow,
             notify: self.notify,
             language: self.language,
+            sort: self.sort,
+            close_after_days: self.close_after_days,
         }
     }
 
@@ -357,6 +365,7 @@ impl SiteConfig {
         if self.max_links < 0 {
             anyhow::bail!("site {:?}: max_links must not be negative", self.id);
         }
+        close_after_days(self.close_after_days).map_err(|e| anyhow::anyhow!("site {:?}: {}", self.id, e.message))?;
         for origin in &self.origins {
             Origin::parse(origin).map_err(|e| anyhow::anyhow!("site {:?}: {}", self.id, e.message))?;
         }

@@ -27,6 +27,8 @@ pub enum AppError {
     Forbidden(&'static str),
     /// 403: proof of work missing or bad: `challenge_required` / `challenge_invalid`; message sent.
     Challenge(ChallengeError),
+    /// 403: the thread is closed: `thread_closed`.
+    ThreadClosed,
     /// 409: conflicts with what is stored; message sent.
     Conflict(&'static str),
     /// 404: unknown site or comment; message sent.
@@ -62,6 +64,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::Refused(e) => Self::Invalid(e),
             StoreError::Challenge(e) => Self::Challenge(e),
+            StoreError::Closed => Self::ThreadClosed,
             StoreError::Conflict(m) => Self::Conflict(m),
             StoreError::Failed(e) => Self::Internal(e),
         }
@@ -81,6 +84,12 @@ impl AppError {
             Self::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.as_str(), None),
             Self::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", *m, None),
             Self::Challenge(e) => (StatusCode::FORBIDDEN, e.code(), e.message(), None),
+            Self::ThreadClosed => (
+                StatusCode::FORBIDDEN,
+                "thread_closed",
+                "this thread is closed and takes no new comments",
+                None,
+            ),
             Self::Conflict(m) => (StatusCode::CONFLICT, "conflict", *m, None),
             Self::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", *m, None),
             Self::MethodNotAllowed => (

@@ -166,6 +166,29 @@ impl Keys {
             .then_some((id, created))
     }
 
+    /// A moderator's badge token: sent with their comments (the widget keeps it per site once opened with
+    /// `#riposte-badge=TOKEN`), it marks them as the moderator's. Bound to the account's creation time, so a
+    /// removed moderator's token badges nothing, even when another account gets the id.
+    pub fn badge_token(&self, moderator_id: i64, created_ms: i64) -> String {
+        let mac = self.mac("badge", &[&moderator_id.to_be_bytes(), &created_ms.to_be_bytes()]);
+        format!(
+            "{moderator_id}.{created_ms}.{}",
+            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        )
+    }
+
+    /// The moderator (id, creation time) a badge token names, if the token is genuine.
+    pub fn verify_badge_token(&self, token: &str) -> Option<(i64, i64)> {
+        let mut parts = token.trim().splitn(3, '.');
+        let id: i64 = parts.next()?.parse().ok()?;
+        let created: i64 = parts.next()?.parse().ok()?;
+        let given = URL_SAFE_NO_PAD.decode(parts.next()?).ok()?;
+        self.mac("badge", &[&id.to_be_bytes(), &created.to_be_bytes()])
+            .verify_slice(&given)
+            .is_ok()
+            .then_some((id, created))
+    }
+
     /// The token of a link in a mail: the link's fields and their MAC, `KIND.FIELD.FIELD...MAC`, made
     /// only by this server. Expiry and single use are the caller's to check ([`MailLink::expires`]).
     pub fn link_token(&self, link: &MailLink) -> String {

@@ -165,6 +165,8 @@ fn demo_site(origins: Vec<String>) -> Site {
         pow: Pow::Off,
         notify: NotifyMode::Off,
         language: Language::En,
+        sort: Default::default(),
+        close_after_days: None,
     }
 }
 

@@ -12,7 +12,7 @@ use riposte::domain::{Moderation, PageTitle, SiteId};
 use riposte::import::{Format, Options};
 use serde_json::{Value, json};
 
-use crate::helpers::{ORIGIN, TestApp, config};
+use crate::helpers::{ORIGIN, TestApp, config, site};
 
 /// The cached reads watched: two threads and the counts and feeds of `blog`, and those of `quiet`.
 const READS: &[(&str, &str)] = &[
@@ -35,14 +35,7 @@ async fn two_sites() -> TestApp {
     config.sites.push(SiteConfig {
         id: "quiet".into(),
         name: Some("Ein stilles Blog".into()),
-        origins: vec![ORIGIN.into()],
-        moderation: Moderation::None,
-        max_links: 3,
-        blocked_words: Vec::new(),
-        pow: riposte::domain::pow::Pow::Off,
-        notify: Default::default(),
-        language: Default::default(),
-        webhooks: Vec::new(),
+        ..site("quiet", ORIGIN, Moderation::None)
     });
     TestApp::with(config).await
 }

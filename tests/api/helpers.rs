@@ -83,6 +83,8 @@ pub fn site(id: &str, origin: &str, moderation: Moderation) -> SiteConfig {
         pow: riposte::domain::pow::Pow::Off,
         notify: Default::default(),
         language: Default::default(),
+        sort: Default::default(),
+        close_after_days: None,
         webhooks: Vec::new(),
     }
 }

@@ -28,5 +28,6 @@ mod posting_guards;
 mod privacy;
 mod site_reload;
 mod spam_filter;
+mod thread_features;
 mod threads;
 mod webhooks;

@@ -74,8 +74,8 @@ async fn comment_has_every_documented_field_and_nothing_private() {
     assert_eq!(
         keys,
         [
-            "author", "avatar", "created", "dislikes", "edited", "html", "id", "likes", "parent", "replies", "status",
-            "website"
+            "author", "avatar", "created", "dislikes", "edited", "html", "id", "likes", "moderator", "parent", "pinned",
+            "replies", "status", "website"
         ]
     );
     assert_eq!(c["status"], "published");

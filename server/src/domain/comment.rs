@@ -48,6 +48,10 @@ pub struct Comment {
     pub edited: Option<i64>,
     pub likes: i64,
     pub dislikes: i64,
+    /// A moderator pinned it: it comes first in its thread.
+    pub pinned: bool,
+    /// A moderator wrote it with their badge token.
+    pub moderator: bool,
 }
 
 /// A comment as moderators see it: everything stored, with its page.
@@ -71,7 +75,14 @@ pub struct CommentRecord {
     /// Published comments of the same commenter (by email, else by IP hash) on the same site: a moderator
     /// of one site learns nothing of the commenter's other sites.
     pub published_before: i64,
+    /// A moderator pinned it (top-level comments only).
+    pub pinned: bool,
+    /// A moderator closed its thread.
+    pub thread_closed: bool,
 }
+
+/// Pinned comments a thread may have at once: they all open its first page.
+pub const MAX_PINNED: i64 = 10;
 
 /// Where a comment sits, for the checks before a change.
 #[derive(Debug, Clone)]
@@ -129,6 +140,9 @@ pub struct Guard {
     /// The learning filter's explanation (`spam score 0.97 (casino, bit.ly)`) when it scored the comment
     /// as spam: held for a moderator.
     pub spam: Option<String>,
+    /// The moderator (id, creation time) whose badge token came with the post: their comment carries the
+    /// badge and skips the queue, when they still moderate the site.
+    pub moderator: Option<(i64, i64)>,
 }
 
 /// A stored new comment, or with an `Idempotency-Key` seen before, the first one again.
@@ -229,8 +243,10 @@ pub struct ThreadPage {
     /// Published comments in the whole thread.
     pub total: i64,
     pub comments: Vec<Comment>,
-    /// Whether more top-level comments follow this page.
-    pub more: bool,
+    /// Whether the thread takes no new comments (closed by a moderator or by the site's age rule).
+    pub closed: bool,
+    /// The `after` of the next page in this order; `None` on the last page.
+    pub next: Option<i64>,
     /// Top-level comments with more replies than the page holds, and where to continue.
     pub replies_next: std::collections::HashMap<i64, ReplyCursor>,
 }

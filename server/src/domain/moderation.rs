@@ -140,6 +140,8 @@ mod tests {
             pow: crate::domain::pow::Pow::Off,
             notify: Default::default(),
             language: Default::default(),
+            sort: Default::default(),
+            close_after_days: None,
         }
     }
 

@@ -21,6 +21,10 @@ pub struct Site {
     pub notify: NotifyMode,
     /// The language of the site's mails and pages.
     pub language: Language,
+    /// The order of top-level comments a reader sees unless they pick another.
+    pub sort: Sort,
+    /// Threads whose first comment is older than this many days take no new comments.
+    pub close_after_days: Option<i64>,
 }
 
 /// The default for [`Site::max_links`].
@@ -39,7 +43,15 @@ impl Site {
             pow: Pow::default(),
             notify: NotifyMode::default(),
             language: Language::default(),
+            sort: Sort::default(),
+            close_after_days: None,
         }
+    }
+
+    /// Whether a thread created at `created` (ms) is closed at `now`: closed by a moderator, or by the
+    /// site's age rule.
+    pub fn closes(&self, created: i64, closed: Option<i64>, now: i64) -> bool {
+        closed.is_some() || self.close_after_days.is_some_and(|days| now - created > days * 86_400_000)
     }
 
     /// Adds origins, keeping the list sorted and free of repeats.
@@ -92,5 +104,67 @@ impl Moderation {
             "all" => Ok(Self::All),
             _ => Err(FieldError::new("moderation", "must be one of none, first-time, all")),
         }
+    }
+}
+
+/// The order of a thread's top-level comments (replies stay oldest first under their parent). Pinned
+/// comments come before all others in every order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    #[default]
+    Oldest,
+    Newest,
+    /// Most liked first (likes minus dislikes), then oldest.
+    Top,
+}
+
+impl Sort {
+    pub const ALL: [Self; 3] = [Self::Oldest, Self::Newest, Self::Top];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Oldest => "oldest",
+            Self::Newest => "newest",
+            Self::Top => "top",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|o| o.as_str() == s)
+            .ok_or_else(|| FieldError::new("sort", "must be one of oldest, newest, top"))
+    }
+}
+
+/// A site's closing rule as the admin UI and config give it: a number of days from 1 to 36,500, or nothing.
+pub fn close_after_days(days: Option<i64>) -> Result<Option<i64>, FieldError> {
+    match days {
+        Some(d) if !(1..=36_500).contains(&d) => Err(FieldError::new(
+            "close_after_days",
+            "must be a number of days from 1 to 36500, or left out",
+        )),
+        d => Ok(d),
+    }
+}
+
+#[cfg(test)]
+mod thread_rules {
+    use super::*;
+
+    #[test]
+    fn threads_close_by_hand_or_by_age() {
+        let mut site = Site::new(&SiteId::parse("blog").unwrap());
+        let day = 86_400_000;
+        assert!(!site.closes(0, None, 1000 * day));
+        assert!(site.closes(0, Some(5), 1));
+        site.close_after_days = Some(90);
+        assert!(!site.closes(0, None, 90 * day));
+        assert!(site.closes(0, None, 90 * day + 1));
+        assert_eq!(Sort::parse("top").unwrap(), Sort::Top);
+        assert!(Sort::parse("best").is_err());
+        assert!(close_after_days(Some(0)).is_err());
+        assert_eq!(close_after_days(None).unwrap(), None);
     }
 }

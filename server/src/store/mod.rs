@@ -23,6 +23,7 @@ use crate::domain::notify::{Attempt, DeliveryState, MailLink, NewWebhook, Outbox
 use crate::domain::pow::ChallengeError;
 use crate::domain::privacy::Export;
 use crate::domain::spam::Verdict;
+use crate::domain::site::Sort;
 use crate::domain::{FieldError, PageTitle, PageUri, Site, SiteId};
 
 /// Why a store method failed.
@@ -32,6 +33,8 @@ pub enum StoreError {
     Refused(FieldError),
     /// A post lacked the proof of work its site asks for, or carried a bad one; nothing changed.
     Challenge(ChallengeError),
+    /// The thread is closed (by a moderator or the site's age rule) and takes no new comments.
+    Closed,
     /// The request conflicts with what is stored (an idempotency key of a comment that is gone).
     Conflict(&'static str),
     /// The database failed; the cause is for the log, never for a client.
@@ -43,6 +46,7 @@ impl fmt::Display for StoreError {
         match self {
             Self::Refused(e) => write!(f, "refused: {e}"),
             Self::Challenge(e) => write!(f, "refused: {}", e.code()),
+            Self::Closed => write!(f, "refused: the thread is closed"),
             Self::Conflict(m) => write!(f, "conflict: {m}"),
             Self::Failed(e) => write!(f, "{e:#}"),
         }
@@ -143,7 +147,7 @@ pub trait Store: Send + Sync + 'static {
     // Public reads.
 
     /// Up to `limit` top-level comments after the one with id `after`, each with its replies.
-    async fn thread_page(&self, site: SiteId, uri: PageUri, after: i64, limit: i64) -> Result<ThreadPage>;
+    async fn thread_page(&self, site: Arc<Site>, uri: PageUri, sort: Sort, after: i64, limit: i64, now: i64) -> Result<ThreadPage>;
     /// Up to `limit` replies below top-level comment `root` of the page, after id `after`; `None` when
     /// `root` is not a top-level comment of that page.
     async fn thread_replies(
@@ -206,6 +210,11 @@ pub trait Store: Send + Sync + 'static {
     async fn records(&self, ids: Vec<i64>) -> Result<Vec<CommentRecord>>;
     /// Applies one action to the comments of `ids` the moderator may act on; returns how many changed.
     async fn moderate(&self, by: Moderator, action: Action, ids: Vec<i64>, now: i64) -> Result<usize>;
+    /// Pins or unpins a published top-level comment (audited); whether it changed. Refused past
+    /// [`crate::domain::comment::MAX_PINNED`] per thread or for a reply.
+    async fn pin(&self, by: Moderator, id: i64, pinned: bool, now: i64) -> Result<bool>;
+    /// Closes or reopens the thread of comment `id` (audited); whether it changed.
+    async fn close_thread(&self, by: Moderator, id: i64, closed: bool, now: i64) -> Result<bool>;
     async fn moderator_edit(&self, id: i64, edit: ModeratorEdit, by: String, now: i64) -> Result<()>;
     /// The audit entries of some comments, oldest first.
     async fn audit_for(&self, ids: Vec<i64>) -> Result<Vec<AuditEntry>>;

@@ -123,3 +123,38 @@ pub async fn save_title(
         .await?;
     Ok(Redirect::to(&format!("/admin/comments/{id}?done=1")).into_response())
 }
+
+/// `POST /admin/comments/{id}/pin`: pins (`pinned=1`) or unpins (`pinned=0`) a published top-level comment.
+#[instrument(level = "debug", skip_all, fields(id = id))]
+pub async fn pin(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    AdminForm { session, form }: AdminForm,
+) -> Result<Response> {
+    load_for(&state, &session, id).await?;
+    let on = switch(&form, "pinned")?;
+    state.store.pin(session.moderator, id, on, now_ms()).await?;
+    Ok(Redirect::to(&format!("/admin/comments/{id}?done=1")).into_response())
+}
+
+/// `POST /admin/comments/{id}/close`: closes (`closed=1`) or reopens (`closed=0`) the comment's thread.
+#[instrument(level = "debug", skip_all, fields(id = id))]
+pub async fn close(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    AdminForm { session, form }: AdminForm,
+) -> Result<Response> {
+    load_for(&state, &session, id).await?;
+    let on = switch(&form, "closed")?;
+    state.store.close_thread(session.moderator, id, on, now_ms()).await?;
+    Ok(Redirect::to(&format!("/admin/comments/{id}?done=1")).into_response())
+}
+
+/// A form's on/off field: `1` or `0`.
+fn switch(form: &Query, field: &'static str) -> std::result::Result<bool, FieldError> {
+    match form.one(field) {
+        Some("1") => Ok(true),
+        Some("0") => Ok(false),
+        _ => Err(FieldError::new(field, "must be 1 or 0")),
+    }
+}

@@ -60,6 +60,8 @@ pub fn routes() -> Vec<AdminRoute> {
         route(M::GET, "/admin/comments/{id}", false, get(comment::comment)),
         route(M::POST, "/admin/comments/{id}", false, post(comment::save_comment)),
         route(M::POST, "/admin/comments/{id}/title", false, post(comment::save_title)),
+        route(M::POST, "/admin/comments/{id}/pin", false, post(comment::pin)),
+        route(M::POST, "/admin/comments/{id}/close", false, post(comment::close)),
         route(M::GET, "/admin/trash", false, get(queue::trash)),
         route(M::GET, "/admin/sites", false, get(sites::sites)),
         route(M::POST, "/admin/sites", false, post(sites::save_site)),

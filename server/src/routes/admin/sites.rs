@@ -9,7 +9,7 @@ use super::auth::{AdminForm, Session};
 use super::view::{Ctx, Result, page, visible_sites};
 use crate::domain::notify::{Language, NotifyMode};
 use crate::domain::pow::Pow;
-use crate::domain::site::{DEFAULT_MAX_LINKS, clean_words};
+use crate::domain::site::{DEFAULT_MAX_LINKS, Sort, clean_words, close_after_days};
 use crate::domain::time::now_ms;
 use crate::domain::{FieldError, Moderation, Origin, Site, SiteId};
 use crate::error::AppError;
@@ -25,6 +25,9 @@ pub struct SiteView {
     pow: &'static str,
     notify: &'static str,
     language: &'static str,
+    sort: &'static str,
+    /// Empty when threads never close by age.
+    close_after: String,
     snippet: String,
 }
 
@@ -55,6 +58,8 @@ pub async fn sites(session: Session, State(state): State<AppState>, RawQuery(raw
             pow: s.pow.as_str(),
             notify: s.notify.as_str(),
             language: s.language.as_str(),
+            sort: s.sort.as_str(),
+            close_after: s.close_after_days.map(|d| d.to_string()).unwrap_or_default(),
             id: s.id,
             name: s.name,
         })
@@ -69,6 +74,8 @@ pub async fn sites(session: Session, State(state): State<AppState>, RawQuery(raw
         pow: Pow::default().as_str(),
         notify: NotifyMode::default().as_str(),
         language: Language::default().as_str(),
+        sort: Sort::default().as_str(),
+        close_after: String::new(),
         snippet: String::new(),
     };
     page(SitesPage {
@@ -123,6 +130,17 @@ pub async fn save_site(State(state): State<AppState>, AdminForm { session, form 
         Some(l) => Language::parse(l)?,
         None => existing.as_ref().map_or(Language::default(), |s| s.language),
     };
+    let sort = match form.one("sort") {
+        Some(o) => Sort::parse(o)?,
+        None => existing.as_ref().map_or(Sort::default(), |s| s.sort),
+    };
+    let close_after = match form.one("close_after_days").map(str::trim) {
+        Some("") => None,
+        Some(d) => close_after_days(Some(d.parse::<i64>().map_err(|_| {
+            FieldError::new("close_after_days", "must be a number of days from 1 to 36500, or left out")
+        })?))?,
+        None => existing.as_ref().and_then(|s| s.close_after_days),
+    };
     let name = form
         .one("name")
         .map(str::trim)
@@ -139,6 +157,8 @@ pub async fn save_site(State(state): State<AppState>, AdminForm { session, form 
         pow,
         notify,
         language,
+        sort,
+        close_after_days: close_after,
     };
     state
         .store

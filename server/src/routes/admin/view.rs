@@ -103,6 +103,10 @@ pub struct CommentView {
     pub deleted: Option<String>,
     pub published_before: i64,
     pub parent: Option<ParentView>,
+    /// A published top-level comment: it may be pinned.
+    pub pinnable: bool,
+    pub pinned: bool,
+    pub thread_closed: bool,
 }
 
 /// The views of some comments, each with the comment it answers.
@@ -140,6 +144,9 @@ pub async fn rows(state: &AppState, t: &'static Strings, items: Vec<CommentRecor
             deleted: i.deleted_at.map(when),
             published_before: i.published_before,
             parent,
+            pinnable: i.parent.is_none() && i.status == crate::domain::Status::Published,
+            pinned: i.pinned,
+            thread_closed: i.thread_closed,
         });
     }
     Ok(out)

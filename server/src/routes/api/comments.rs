@@ -48,6 +48,10 @@ pub struct NewCommentIn {
     /// The `author_token` of an earlier comment on this site: proves a returning commenter.
     #[schema(max_length = 200)]
     author_token: Option<String>,
+    /// A moderator's badge token (from the admin UI's Account page): the comment carries the moderator
+    /// badge and skips the queue while that moderator moderates the site. A wrong token is ignored.
+    #[schema(max_length = 200)]
+    moderator_token: Option<String>,
     /// The widget form's hidden trap field; anything in it holds the comment as spam.
     #[schema(max_length = 500)]
     honeypot: Option<String>,
@@ -92,6 +96,7 @@ pub struct CreatedOut {
 struct Extras {
     altcha: Option<String>,
     author_token: Option<String>,
+    moderator_token: Option<String>,
     trap: Option<String>,
 }
 
@@ -100,6 +105,7 @@ impl NewCommentIn {
         Extras {
             altcha: self.altcha.take(),
             author_token: self.author_token.take(),
+            moderator_token: self.moderator_token.take(),
             trap: moderation::trap(self.honeypot.as_deref(), self.fill_ms),
         }
     }
@@ -182,6 +188,10 @@ pub async fn create(
             .author_token
             .as_deref()
             .and_then(|t| state.keys.verify_author_token(&site.id, t)),
+        moderator: extras
+            .moderator_token
+            .as_deref()
+            .and_then(|t| state.keys.verify_badge_token(t)),
         proof,
         proof_error,
         idempotency_key,

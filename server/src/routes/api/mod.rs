@@ -34,6 +34,10 @@ pub struct CommentOut {
     pub likes: i64,
     pub dislikes: i64,
     pub avatar: String,
+    /// A moderator pinned it: it opens the thread, in every order.
+    pub pinned: bool,
+    /// A moderator wrote it (with their badge token): the widget shows a badge.
+    pub moderator: bool,
     #[schema(no_recursion)]
     pub replies: Vec<CommentOut>,
     /// On a top-level comment whose replies go on beyond this answer: pass as `after` to
@@ -58,6 +62,8 @@ impl From<Comment> for CommentOut {
             likes: c.likes,
             dislikes: c.dislikes,
             avatar: if deleted { String::new() } else { c.avatar },
+            pinned: c.pinned && !deleted,
+            moderator: c.moderator && !deleted,
             replies: Vec::new(),
             replies_next: None,
         }

@@ -11,6 +11,8 @@ use tracing::instrument;
 use super::openapi::ReadErrors;
 use super::{CommentOut, known_site};
 use crate::domain::comment::ReplyCursor;
+use crate::domain::site::Sort;
+use crate::domain::time::now_ms;
 use crate::domain::{Comment, FieldError, PageUri, Status};
 use crate::error::{AppError, Result};
 use crate::http::query::Query;
@@ -30,6 +32,12 @@ pub struct ThreadOut {
     next: Option<i64>,
     /// Whether this server mails reply notifications: the widget then offers them under the email field.
     notify: bool,
+    /// The thread takes no new comments (closed by a moderator or by the site's age rule); posts get 403
+    /// `thread_closed`.
+    closed: bool,
+    /// The order of this answer's top-level comments (the `sort` asked for, or the site's default).
+    #[schema(value_type = String, example = "oldest")]
+    sort: &'static str,
 }
 
 /// Top-level comments per page by default, and at most.
@@ -55,31 +63,35 @@ fn number(q: &Query, key: &'static str, default: i64, range: std::ops::RangeIncl
         ("uri" = String, Query, description = "page path, starting with /", example = "/"),
         ("limit" = Option<i64>, Query, description = "top-level comments per page, 1 to 500 (default 100)"),
         ("after" = Option<i64>, Query, description = "the `next` of the previous page"),
+        ("sort" = Option<String>, Query, description = "oldest, newest or top (most liked); the site's default when left out"),
     ),
     responses(
         (status = 200, description = "the page's thread", body = ThreadOut),
         ReadErrors
     ))]
-/// `GET /api/v1/threads?site=S&uri=U[&limit=N][&after=ID]`
+/// `GET /api/v1/threads?site=S&uri=U[&limit=N][&after=ID][&sort=oldest|newest|top]`
 #[instrument(level = "debug", skip_all)]
 pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response> {
     let q = Query::parse(raw.as_deref());
-    let (site_id, site) = known_site(&state, q.required("site")?).await?;
+    let (_, site) = known_site(&state, q.required("site")?).await?;
     let uri = PageUri::parse(q.required("uri")?)?;
     let limit = number(&q, "limit", PAGE_DEFAULT, 1..=PAGE_MAX)?;
     let after = number(&q, "after", 0, 0..=i64::MAX)?;
-    let cache_key = format!("thread\0{}\0{}\0{limit}\0{after}", site.id, uri.as_str());
+    let sort = match q.one("sort") {
+        Some(s) => Sort::parse(s)?,
+        None => site.sort,
+    };
+    let cache_key = format!("thread\0{}\0{}\0{limit}\0{after}\0{}", site.id, uri.as_str(), sort.as_str());
     // Read the generation before the data: a write that lands in between makes this entry stale at once.
     let generation = state.store.thread_generation(&site.id, uri.as_str());
     let answer = state
         .cache
         .get_or_build(cache_key, generation, || async {
-            let page = state.store.thread_page(site_id, uri.clone(), after, limit).await?;
-            let next = if page.more {
-                page.comments.iter().filter(|c| c.parent.is_none()).map(|c| c.id).max()
-            } else {
-                None
-            };
+            let page = state
+                .store
+                .thread_page(site.clone(), uri.clone(), sort, after, limit, now_ms())
+                .await?;
+            let (next, closed) = (page.next, page.closed);
             let (site, uri) = (site.id.clone(), uri.as_str().to_owned());
             let notify = state.store.mail_on();
             serialize_off_workers(page.comments.len(), move || {
@@ -95,6 +107,8 @@ pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, head
                     comments,
                     next,
                     notify,
+                    closed,
+                    sort: sort.as_str(),
                 };
                 serde_json::to_vec(&out)
             })

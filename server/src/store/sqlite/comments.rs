@@ -4,14 +4,17 @@
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::outbox::{self, Change};
-use super::{bans, guards, json_list, review, spam, subscriptions, threads};
+use super::{bans, guards, json_list, moderators, review, spam, subscriptions, threads};
 use crate::domain::Site;
 use crate::domain::comment::{Changes, Comment, CommentMeta, Commenter, Created, Guard, NewComment, Status, place};
 use crate::domain::moderation::{self, Facts};
 use crate::store::{Result, StoreError};
 
 pub(super) const COMMENT_COLUMNS: &str =
-    "id, parent_id, status, author, website, html, avatar, created, edited, likes, dislikes";
+    "id, parent_id, status, author, website, html, avatar, created, edited, likes, dislikes, pinned, moderator";
+
+/// The number of [`COMMENT_COLUMNS`]: the first column a query adds after them.
+pub(super) const COMMENT_COLUMN_COUNT: usize = 13;
 
 pub(super) fn comment(r: &Row<'_>) -> rusqlite::Result<Comment> {
     let status: String = r.get(2)?;
@@ -27,6 +30,8 @@ pub(super) fn comment(r: &Row<'_>) -> rusqlite::Result<Comment> {
         edited: r.get(8)?,
         likes: r.get(9)?,
         dislikes: r.get(10)?,
+        pinned: r.get::<_, i64>(11)? > 0,
+        moderator: r.get(12)?,
     })
 }
 
@@ -75,14 +80,25 @@ pub fn create(
             return Ok(first);
         }
     }
+    if let Some(t) = threads::find(tx, site_id, c.uri.as_str())? {
+        if site.closes(t.created, t.closed, now) {
+            return Err(StoreError::Closed);
+        }
+    }
     if let Some(e) = guard.proof_error {
         return Err(StoreError::Challenge(e));
     }
-    // The browser shows it wrote a published comment here: a returning commenter, no proof of work asked.
-    let returning = match guard.returning {
-        Some(comment) => guards::published_on(tx, comment, site_id)?,
+    // A badge token of a moderator who (still) moderates the site: their comment is marked and trusted.
+    let moderator = match guard.moderator {
+        Some((id, created)) => moderators::by_id(tx, id)?.is_some_and(|m| m.created == created && m.may(site_id)),
         None => false,
     };
+    // The browser shows it wrote a published comment here: a returning commenter, no proof of work asked.
+    let returning = moderator
+        || match guard.returning {
+            Some(comment) => guards::published_on(tx, comment, site_id)?,
+            None => false,
+        };
     guards::check_pow(tx, site, &by.ip_hashes, returning, guard.proof.as_ref(), now)?;
     // For first-time moderation an address confirmed by mail counts too (the issue's contract; a typed
     // address proves less than the browser's token, see docs/security.md).
@@ -91,7 +107,7 @@ pub fn create(
             Some(email) => subscriptions::confirmed(tx, site_id, email.as_str())?,
             None => false,
         };
-    let comment = insert_new(tx, site, c, by, guard, verified, now)?;
+    let comment = insert_new(tx, site, c, by, guard, verified, moderator, now)?;
     let published_at_once = comment.status == Status::Published;
     if let Some(key) = &guard.idempotency_key {
         guards::remember(tx, site_id, key, comment.id, published_at_once, now)?;
@@ -121,6 +137,7 @@ fn insert_new(
     by: &Commenter,
     guard: &Guard,
     returning: bool,
+    moderator: bool,
     now: i64,
 ) -> Result<Comment> {
     let (site_id, uri) = (c.site.as_str(), c.uri.as_str());
@@ -136,7 +153,7 @@ fn insert_new(
     let [ip_hash, ip_hash_before] = &by.ip_hashes;
     let author = c.author.as_ref().map(|a| a.as_str());
     let website = c.website.as_ref().map(|w| w.as_str());
-    let verdict = moderation::decide(
+    let mut verdict = moderation::decide(
         site,
         &Facts {
             html: &c.html,
@@ -148,6 +165,10 @@ fn insert_new(
             spam: guard.spam.as_deref(),
         },
     );
+    if moderator && verdict.status == Status::Pending {
+        verdict.status = Status::Published;
+        verdict.reason = None;
+    }
     // Only a published comment names its page: a held or spam one must not set the title everyone sees.
     let title = c.title.as_ref().filter(|_| verdict.status == Status::Published);
     let thread_id = threads::get_or_create(tx, site_id, uri, title.map(|t| t.as_str()), now)?;
@@ -168,6 +189,7 @@ fn insert_new(
             ip_hash,
             created: now,
             held_reason: verdict.reason.as_deref(),
+            moderator,
         },
     )?;
     get(tx, id)?.ok_or_else(|| anyhow::anyhow!("comment {id} vanished after insert").into())
@@ -189,13 +211,14 @@ struct Insert<'a> {
     ip_hash: &'a str,
     created: i64,
     held_reason: Option<&'a str>,
+    moderator: bool,
 }
 
 fn insert(tx: &Transaction<'_>, c: &Insert<'_>) -> rusqlite::Result<i64> {
     tx.prepare_cached(
         "INSERT INTO comments (thread_id, parent_id, depth, status, author, email, website, text, html, avatar,
-                               ip_hash, created, held_reason, root_id, site_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
+                               ip_hash, created, held_reason, root_id, moderator, site_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
                  (SELECT site_id FROM threads WHERE id = ?1))",
     )?
     .execute(params![
@@ -212,7 +235,8 @@ fn insert(tx: &Transaction<'_>, c: &Insert<'_>) -> rusqlite::Result<i64> {
         c.ip_hash,
         c.created,
         c.held_reason,
-        c.root
+        c.root,
+        c.moderator
     ])?;
     Ok(tx.last_insert_rowid())
 }

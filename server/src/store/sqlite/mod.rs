@@ -15,6 +15,7 @@ mod import;
 pub mod isso;
 mod moderators;
 mod outbox;
+mod pins;
 mod privacy;
 mod review;
 mod settings;
@@ -68,6 +69,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0008_notifications",
         include_str!("../../../../migrations/sqlite/0008_notifications.sql"),
+    ),
+    (
+        "0009_thread_features",
+        include_str!("../../../../migrations/sqlite/0009_thread_features.sql"),
     ),
 ];
 

@@ -13,7 +13,8 @@ const ITEM: &str = "SELECT c.id, t.site_id, t.uri, t.title, c.parent_id, c.statu
             THEN (SELECT count(*) FROM comments o JOIN threads ot ON ot.id = o.thread_id
                   WHERE o.email = c.email COLLATE NOCASE AND o.status = 'published' AND ot.site_id = t.site_id)
             ELSE (SELECT count(*) FROM comments o JOIN threads ot ON ot.id = o.thread_id
-                  WHERE o.ip_hash = c.ip_hash AND o.status = 'published' AND ot.site_id = t.site_id) END
+                  WHERE o.ip_hash = c.ip_hash AND o.status = 'published' AND ot.site_id = t.site_id) END,
+       c.pinned, t.closed
   FROM comments c JOIN threads t ON t.id = c.thread_id";
 
 fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CommentRecord> {
@@ -35,6 +36,8 @@ fn record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CommentRecord> {
         reason: r.get(13)?,
         deleted_at: r.get(14)?,
         published_before: r.get(15)?,
+        pinned: r.get::<_, i64>(16)? > 0,
+        thread_closed: r.get::<_, Option<i64>>(17)?.is_some(),
     })
 }
 

@@ -13,7 +13,7 @@ use tracing::instrument;
 
 use super::{
     SqliteStore, audit, bans, comments, deliveries, digests, export, feed, guards, import, moderators, outbox, privacy,
-    review, settings, sites, spam, subscriptions, thread_pages, threads, votes, webhooks,
+    pins, review, settings, sites, spam, subscriptions, thread_pages, threads, votes, webhooks,
 };
 use crate::domain::comment::{
     Changes, Comment, CommentMeta, CommentRecord, Commenter, Created, FeedEntry, Guard, ModeratorEdit, NewComment,
@@ -28,6 +28,7 @@ use crate::domain::notify::{
     webhook_body,
 };
 use crate::domain::privacy::{Export, ip_period};
+use crate::domain::site::Sort;
 use crate::domain::spam::{Verdict, score_seeded};
 use crate::domain::{PageTitle, PageUri, Site, SiteId};
 use crate::store::{LinkOutcome, Result, Scope, Store, Totals, Upkeep};
@@ -144,15 +145,17 @@ impl Store for SqliteStore {
             .await
     }
 
-    #[instrument(level = "debug", skip_all, fields(site = %site, after = after, limit = limit))]
-    async fn thread_page(&self, site: SiteId, uri: PageUri, after: i64, limit: i64) -> Result<ThreadPage> {
+    #[instrument(level = "debug", skip_all, fields(site = %site.id, after = after, limit = limit))]
+    async fn thread_page(&self, site: Arc<Site>, uri: PageUri, sort: Sort, after: i64, limit: i64, now: i64) -> Result<ThreadPage> {
         self.read(move |conn| {
             Ok(thread_pages::thread_page(
                 conn,
-                site.as_str(),
+                &site,
                 uri.as_str(),
+                sort,
                 after,
                 limit,
+                now,
             )?)
         })
         .await
@@ -299,6 +302,16 @@ impl Store for SqliteStore {
         let mail = self.mail();
         self.write(move |tx| Ok(review::moderate(tx, mail, &by, action, &ids, now)?))
             .await
+    }
+
+    #[instrument(level = "debug", skip_all, fields(id = id))]
+    async fn pin(&self, by: Moderator, id: i64, pinned: bool, now: i64) -> Result<bool> {
+        self.write(move |tx| pins::pin(tx, &by, id, pinned, now)).await
+    }
+
+    #[instrument(level = "debug", skip_all, fields(id = id))]
+    async fn close_thread(&self, by: Moderator, id: i64, closed: bool, now: i64) -> Result<bool> {
+        self.write(move |tx| pins::close(tx, &by, id, closed, now)).await
     }
 
     #[instrument(level = "debug", skip_all, fields(id = id))]

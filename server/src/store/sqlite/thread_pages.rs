@@ -3,44 +3,76 @@
 
 use rusqlite::{Connection, params};
 
-use super::comments::{COMMENT_COLUMNS, comment};
+use super::comments::{COMMENT_COLUMN_COUNT, COMMENT_COLUMNS, comment};
 use super::threads;
+use crate::domain::Site;
+use crate::domain::site::Sort;
 use crate::domain::comment::{Comment, REPLIES_PER_PAGE, ROWS_PER_PAGE, RepliesPage, ReplyCursor, ThreadPage};
 
 const SHOWN: &str = "status IN ('published', 'deleted')";
 
-/// One page of a thread: up to `limit` top-level comments after the one with id `after` (oldest first),
-/// each with its first [`REPLIES_PER_PAGE`] replies, published ones and placeholders only, and never more than
-/// [`ROWS_PER_PAGE`] rows; whether more top-level comments follow, and where each cut reply chain goes on.
-/// Indexed queries whose cost is bounded by the page, whatever the size of the thread or the database.
-fn page(conn: &Connection, thread_id: i64, after: i64, limit: i64) -> rusqlite::Result<ThreadPage> {
-    let tops: Vec<Comment> = conn
+/// One page of a thread in the order `sort`: the pinned top-level comments first (on the first page, in the
+/// order they were pinned), then up to `limit` others after the position `after` (the `next` of the page
+/// before: an id for oldest and newest, a count of comments for top), each with its first
+/// [`REPLIES_PER_PAGE`] replies, published ones and placeholders only, and never more than [`ROWS_PER_PAGE`]
+/// rows; where the next page starts, and where each cut reply chain goes on. Indexed queries whose cost is
+/// bounded by the page, whatever the size of the database (`top` sorts the thread's top-level comments).
+fn page(conn: &Connection, thread_id: i64, sort: Sort, after: i64, limit: i64) -> rusqlite::Result<ThreadPage> {
+    let tops_where = format!("thread_id = ?1 AND root_id IS NULL AND depth = 0 AND {SHOWN}");
+    let mut tops: Vec<Comment> = Vec::new();
+    if after == 0 {
+        tops = conn
+            .prepare_cached(&format!(
+                "SELECT {COMMENT_COLUMNS} FROM comments WHERE {tops_where} AND pinned > 0 ORDER BY pinned, id"
+            ))?
+            .query_map(params![thread_id], comment)?
+            .collect::<rusqlite::Result<_>>()?;
+    }
+    let pinned = tops.len();
+    let order = match sort {
+        Sort::Oldest => "AND id > ?2 ORDER BY id LIMIT ?3 + 1",
+        Sort::Newest => "AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3 + 1",
+        Sort::Top => "ORDER BY likes - dislikes DESC, id LIMIT ?3 + 1 OFFSET ?2",
+    };
+    let rest = conn
         .prepare_cached(&format!(
-            "SELECT {COMMENT_COLUMNS} FROM comments
-             WHERE thread_id = ?1 AND root_id IS NULL AND depth = 0 AND id > ?2 AND {SHOWN} ORDER BY id LIMIT ?3 + 1"
+            "SELECT {COMMENT_COLUMNS} FROM comments WHERE {tops_where} AND pinned = 0 {order}"
         ))?
         .query_map(params![thread_id, after, limit], comment)?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    tops.extend(rest);
     let mut out = ThreadPage::default();
+    let mut more = false;
+    let (mut shown, mut last) = (0, None);
     for (i, top) in tops.into_iter().enumerate() {
-        if i as i64 == limit {
-            out.more = true;
+        if i == pinned + limit as usize {
+            more = true;
             break;
         }
-        let (mut replies, mut last) = replies_after(conn, thread_id, top.id, ReplyCursor::START, REPLIES_PER_PAGE + 1)?;
+        let (mut replies, mut cursors) =
+            replies_after(conn, thread_id, top.id, ReplyCursor::START, REPLIES_PER_PAGE + 1)?;
         if replies.len() > REPLIES_PER_PAGE {
             replies.truncate(REPLIES_PER_PAGE);
-            last.truncate(REPLIES_PER_PAGE);
-            out.replies_next.insert(top.id, last[REPLIES_PER_PAGE - 1]);
+            cursors.truncate(REPLIES_PER_PAGE);
+            out.replies_next.insert(top.id, cursors[REPLIES_PER_PAGE - 1]);
         }
         if !out.comments.is_empty() && out.comments.len() + 1 + replies.len() > ROWS_PER_PAGE {
             out.replies_next.remove(&top.id);
-            out.more = true;
+            more = true;
             break;
+        }
+        if i >= pinned {
+            shown += 1;
+            last = Some(top.id);
         }
         out.comments.push(top);
         out.comments.extend(replies);
     }
+    out.next = match (more, sort, last) {
+        (false, _, _) | (true, _, None) => None,
+        (true, Sort::Top, Some(_)) => Some(after + shown),
+        (true, _, Some(id)) => Some(id),
+    };
     Ok(out)
 }
 
@@ -64,7 +96,7 @@ fn replies_after(
         .query_map(params![thread_id, root, from.depth, from.id, n as i64], |r| {
             let c = comment(r)?;
             let at = ReplyCursor {
-                depth: r.get(11)?,
+                depth: r.get(COMMENT_COLUMN_COUNT)?,
                 id: c.id,
             };
             Ok((c, at))
@@ -73,15 +105,24 @@ fn replies_after(
     Ok(rows.into_iter().unzip())
 }
 
-/// A page of the thread of `site` and `uri`; an empty page when the page has no thread yet.
-pub fn thread_page(conn: &Connection, site: &str, uri: &str, after: i64, limit: i64) -> rusqlite::Result<ThreadPage> {
-    let Some(t) = threads::find(conn, site, uri)? else {
+/// A page of the thread of `site`'s page `uri`; an empty page when the page has no thread yet.
+pub fn thread_page(
+    conn: &Connection,
+    site: &Site,
+    uri: &str,
+    sort: Sort,
+    after: i64,
+    limit: i64,
+    now: i64,
+) -> rusqlite::Result<ThreadPage> {
+    let Some(t) = threads::find(conn, &site.id, uri)? else {
         return Ok(ThreadPage::default());
     };
     Ok(ThreadPage {
         title: t.title,
         total: t.published,
-        ..page(conn, t.id, after, limit)?
+        closed: site.closes(t.created, t.closed, now),
+        ..page(conn, t.id, sort, after, limit)?
     })
 }
 

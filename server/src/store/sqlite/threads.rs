@@ -8,11 +8,16 @@ pub struct Thread {
     pub title: Option<String>,
     /// Published comments in the whole thread.
     pub published: i64,
+    /// When its first comment came (ms).
+    pub created: i64,
+    /// When a moderator closed it (ms).
+    pub closed: Option<i64>,
 }
 
 pub fn find(conn: &Connection, site: &str, uri: &str) -> rusqlite::Result<Option<Thread>> {
     conn.prepare_cached(
-        "SELECT id, title, (SELECT count(*) FROM comments c WHERE c.thread_id = threads.id AND c.status = 'published')
+        "SELECT id, title, (SELECT count(*) FROM comments c WHERE c.thread_id = threads.id AND c.status = 'published'),
+                created, closed
          FROM threads WHERE site_id = ?1 AND uri = ?2",
     )?
     .query_row(params![site, uri], |r| {
@@ -20,6 +25,8 @@ pub fn find(conn: &Connection, site: &str, uri: &str) -> rusqlite::Result<Option
             id: r.get(0)?,
             title: r.get(1)?,
             published: r.get(2)?,
+            created: r.get(3)?,
+            closed: r.get(4)?,
         })
     })
     .optional()
@@ -46,4 +53,12 @@ pub fn set_title(tx: &Transaction<'_>, comment_id: i64, title: Option<&str>) -> 
     tx.prepare_cached("UPDATE threads SET title = ?2 WHERE id = (SELECT thread_id FROM comments WHERE id = ?1)")?
         .execute(params![comment_id, title])?;
     Ok(())
+}
+
+/// Closes the thread of a comment (`closed` the time, ms) or opens it again (`None`); whether it changed.
+pub fn set_closed(tx: &Transaction<'_>, thread_id: i64, closed: Option<i64>) -> rusqlite::Result<bool> {
+    Ok(tx
+        .prepare_cached("UPDATE threads SET closed = ?2 WHERE id = ?1 AND (closed IS NULL) = (?2 IS NOT NULL)")?
+        .execute(params![thread_id, closed])?
+        > 0)
 }

@@ -1,0 +1,60 @@
+//! A moderator's hand on a thread: pinning top-level comments and closing the thread to new comments.
+
+use rusqlite::{Transaction, params};
+
+use super::{audit, review, threads};
+use crate::domain::FieldError;
+use crate::domain::comment::{MAX_PINNED, Status};
+use crate::domain::moderator::Moderator;
+use crate::store::{Result, StoreError};
+
+/// Pins (`true`) or unpins comment `id`; whether it changed. Only a published top-level comment of a site
+/// the moderator moderates can be pinned, and at most [`MAX_PINNED`] per thread; unpinning always works.
+pub fn pin(tx: &Transaction<'_>, by: &Moderator, id: i64, pinned: bool, now: i64) -> Result<bool> {
+    let Some(c) = review::get(tx, id)?.filter(|c| by.may(&c.site)) else {
+        return Ok(false);
+    };
+    if pinned == c.pinned {
+        return Ok(false);
+    }
+    if pinned {
+        if c.parent.is_some() || c.status != Status::Published {
+            return Err(StoreError::Refused(FieldError::new(
+                "id",
+                "only a published top-level comment can be pinned",
+            )));
+        }
+        let count: i64 = tx
+            .prepare_cached(
+                "SELECT count(*) FROM comments WHERE pinned > 0
+                 AND thread_id = (SELECT thread_id FROM comments WHERE id = ?1)",
+            )?
+            .query_row([id], |r| r.get(0))?;
+        if count >= MAX_PINNED {
+            return Err(StoreError::Refused(FieldError::new(
+                "id",
+                format!("a thread holds at most {MAX_PINNED} pinned comments"),
+            )));
+        }
+    }
+    tx.prepare_cached("UPDATE comments SET pinned = ?2 WHERE id = ?1")?
+        .execute(params![id, if pinned { now.max(1) } else { 0 }])?;
+    audit::record(tx, now, &by.name, if pinned { "pin" } else { "unpin" }, Some(id), None)?;
+    Ok(true)
+}
+
+/// Closes (`true`) or reopens the thread of comment `id`; whether it changed.
+pub fn close(tx: &Transaction<'_>, by: &Moderator, id: i64, closed: bool, now: i64) -> Result<bool> {
+    let Some(c) = review::get(tx, id)?.filter(|c| by.may(&c.site)) else {
+        return Ok(false);
+    };
+    let thread: i64 = tx
+        .prepare_cached("SELECT thread_id FROM comments WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    if !threads::set_closed(tx, thread, closed.then_some(now))? {
+        return Ok(false);
+    }
+    let action = if closed { "close thread" } else { "reopen thread" };
+    audit::record(tx, now, &by.name, action, Some(id), Some(&c.uri))?;
+    Ok(true)
+}
