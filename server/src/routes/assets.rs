@@ -117,7 +117,7 @@ pub static EMBED: LazyLock<Asset> = LazyLock::new(|| {
             &serde_json::to_string(&langs).expect("strings serialize"),
             1,
         );
-    Asset::new("text/javascript; charset=utf-8", WIDGET_CACHE, false, js.into_bytes())
+    Asset::new("text/javascript; charset=utf-8", WIDGET_CACHE, false, compact(&js).into_bytes())
 });
 
 pub static CSS: LazyLock<Asset> = LazyLock::new(|| {
@@ -125,7 +125,7 @@ pub static CSS: LazyLock<Asset> = LazyLock::new(|| {
         "text/css; charset=utf-8",
         WIDGET_CACHE,
         false,
-        EMBED_CSS.as_bytes().to_vec(),
+        compact(EMBED_CSS).into_bytes(),
     )
 });
 
@@ -171,6 +171,32 @@ pub async fn translation(Path(file): Path<String>, headers: HeaderMap) -> Respon
     }
 }
 
+/// The widget's source as served: without its comments, indentation and blank lines (a fifth of its gzipped
+/// size). Line-based and so safe for our own files: a line whose first characters are `//` is a comment
+/// (no string or template literal in them spans lines), and so is a block from a line starting with `/*`
+/// to the line holding its `*/` (the CSS keeps comments on lines of their own). Line breaks stay, so no
+/// statement runs into the next.
+fn compact(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut in_block = false;
+    for line in source.lines().map(str::trim) {
+        if in_block {
+            in_block = !line.contains("*/");
+            continue;
+        }
+        if line.starts_with("/*") && !line.starts_with("/*@") {
+            in_block = !line.contains("*/");
+            continue;
+        }
+        if line.is_empty() || line.starts_with("//") {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +222,15 @@ mod tests {
         let js = std::str::from_utf8(EMBED.body()).unwrap();
         assert!(js.contains(r#"const I18N = {"en":{"#));
         assert!(js.contains(r#"const LANGS = ["de","en"]"#));
+    }
+
+    #[test]
+    fn compacting_drops_only_comment_lines_and_indentation() {
+        let js = "/* head\n * more */\n(() => {\n  // note\n  const a = '//x'; /* kept */\n\n  return a;\n})();\n";
+        assert_eq!(compact(js), "(() => {\nconst a = '//x'; /* kept */\nreturn a;\n})();\n");
+        let served = std::str::from_utf8(EMBED.body()).unwrap();
+        assert!(served.contains(r#"const I18N = {"en":{"#), "the placeholders were filled before");
+        assert!(!served.contains("\n  "), "no indentation left");
     }
 
     /// The budget from the widget issue: embed.js plus embed.css at most 12 KB gzipped, together.
