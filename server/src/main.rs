@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    limit_malloc_arenas();
     let cli = cli::Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -25,3 +26,19 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// glibc gives threads that allocate at once arenas of their own (up to 8 per core) and each arena keeps
+/// what was freed in it: under load the blocking pool's threads held tens of MB that way (bench/RESULTS.md,
+/// "Where the memory goes"). Two arenas, as `MALLOC_ARENA_MAX=2` would set, unless that variable is set.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn limit_malloc_arenas() {
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only sets an allocator parameter; it runs before any other thread exists.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
+        }
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn limit_malloc_arenas() {}
