@@ -7,7 +7,7 @@ use std::process::Command;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use riposte::i18n::{Lang, Section, plural};
+use riposte::i18n::{Lang, Section, plural, plural_by_code, plural_codes};
 
 use crate::helpers::TestApp;
 
@@ -20,7 +20,7 @@ fn numbers() -> Vec<i64> {
 
 /// Node's categories for each language and number, asked once. Node is on every machine that runs
 /// these tests (it drives the browser tests too); without it this fails rather than passing unseen.
-fn intl_categories(langs: &[&str], numbers: &[i64]) -> BTreeMap<String, (String, Vec<String>)> {
+fn intl_categories(codes: &[&str], numbers: &[i64]) -> BTreeMap<String, (String, Vec<String>)> {
     const SCRIPT: &str = r#"
         const [langs, numbers] = process.argv.slice(1).map(JSON.parse);
         const out = {};
@@ -32,7 +32,7 @@ fn intl_categories(langs: &[&str], numbers: &[i64]) -> BTreeMap<String, (String,
     "#;
     let output = Command::new("node")
         .args(["-e", SCRIPT])
-        .arg(serde_json::to_string(langs).unwrap())
+        .arg(serde_json::to_string(codes).unwrap())
         .arg(serde_json::to_string(numbers).unwrap())
         .output()
         .unwrap_or_else(|e| {
@@ -46,23 +46,31 @@ fn intl_categories(langs: &[&str], numbers: &[i64]) -> BTreeMap<String, (String,
     serde_json::from_slice(&output.stdout).expect("node printed the categories as JSON")
 }
 
+/// Every row of the rules, the languages that ship and those a new file may bring.
 #[test]
 fn plural_rules_agree_with_intl_plural_rules() {
-    let langs: Vec<&str> = Lang::all().map(Lang::as_str).collect();
-    let numbers = numbers();
-    let intl = intl_categories(&langs, &numbers);
-    let mut wrong = Vec::new();
+    let mut codes: Vec<&str> = plural_codes().collect();
     for lang in Lang::all() {
-        let (locale, categories) = &intl[lang.as_str()];
+        assert!(codes.contains(&lang.as_str()), "{lang} ships without plural rules");
+    }
+    codes.sort();
+    let numbers = numbers();
+    let intl = intl_categories(&codes, &numbers);
+    let mut wrong = Vec::new();
+    for code in &codes {
+        let (locale, categories) = &intl[*code];
         assert!(
-            locale.split('-').next() == Some(lang.as_str()),
-            "this Node has no rules for {lang} (it answers for {locale:?}): it needs full ICU"
+            locale.split('-').next() == Some(*code),
+            "this Node has no rules for {code} (it answers for {locale:?}): it needs full ICU"
         );
         for (n, intl) in numbers.iter().zip(categories) {
-            let ours = plural(lang, *n);
+            let ours = plural_by_code(code, *n);
             if ours != intl {
-                wrong.push(format!("{lang} {n}: riposte says {ours}, Intl.PluralRules {intl}"));
+                wrong.push(format!("{code} {n}: riposte says {ours}, Intl.PluralRules {intl}"));
             }
+        }
+        if let Ok(lang) = Lang::parse(code) {
+            assert!(numbers.iter().all(|n| plural(lang, *n) == plural_by_code(code, *n)));
         }
     }
     assert!(wrong.is_empty(), "the plural rules differ:\n{}", wrong.join("\n"));
@@ -89,6 +97,14 @@ async fn the_admin_ui_answers_in_the_browser_language() {
     assert!(de.contains("Warteschlange"));
     let en = admin_page(&app, &admin.cookie, "/admin", "xx, *;q=0.1").await;
     assert!(en.contains(r#"<html lang="en" dir="ltr">"#) && en.contains("Queue"));
+    // Right to left for Hebrew and Arabic, with their own words.
+    for (asks, lang, queue) in [("he-IL,he;q=0.9", "he", "תור"), ("ar-EG", "ar", "قائمة المراجعة")] {
+        let page = admin_page(&app, &admin.cookie, "/admin", asks).await;
+        assert!(page.contains(&format!(r#"<html lang="{lang}" dir="rtl">"#)), "{page}");
+        assert!(page.contains(queue), "{lang}");
+    }
+    let rtl: Vec<&str> = Lang::all().filter(|l| l.dir() == "rtl").map(Lang::as_str).collect();
+    assert_eq!(rtl, ["ar", "he"]);
 }
 
 #[tokio::test]

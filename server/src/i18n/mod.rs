@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 use serde_json::Value;
 
-pub use plural::plural;
+pub use plural::{plural, plural_by_code, plural_codes};
 
 mod files {
     include!(concat!(env!("OUT_DIR"), "/i18n.rs"));
@@ -215,22 +215,45 @@ pub fn pick(accept_language: &str) -> Lang {
         .unwrap_or(Lang::EN)
 }
 
-/// Each language's name in itself (as `Intl.DisplayNames` gives it, capitalized for a list).
+/// Each language's name in itself (as `Intl.DisplayNames` gives it, capitalized for a list), for more
+/// languages than ship.
 const NAMES: &[(&str, &str)] = &[
     ("ar", "العربية"),
+    ("bg", "Български"),
+    ("bn", "বাংলা"),
+    ("ca", "Català"),
+    ("cs", "Čeština"),
+    ("da", "Dansk"),
     ("de", "Deutsch"),
+    ("el", "Ελληνικά"),
     ("en", "English"),
     ("es", "Español"),
+    ("et", "Eesti"),
+    ("fa", "فارسی"),
+    ("fi", "Suomi"),
     ("fr", "Français"),
     ("he", "עברית"),
+    ("hi", "हिन्दी"),
+    ("hr", "Hrvatski"),
+    ("hu", "Magyar"),
+    ("id", "Indonesia"),
     ("it", "Italiano"),
     ("ja", "日本語"),
+    ("ko", "한국어"),
+    ("ms", "Melayu"),
+    ("nb", "Norsk bokmål"),
     ("nl", "Nederlands"),
     ("pl", "Polski"),
     ("pt", "Português"),
+    ("ro", "Română"),
     ("ru", "Русский"),
+    ("sk", "Slovenčina"),
+    ("sr", "Српски"),
+    ("sv", "Svenska"),
+    ("th", "ไทย"),
     ("tr", "Türkçe"),
     ("uk", "Українська"),
+    ("vi", "Tiếng Việt"),
     ("zh", "中文"),
 ];
 

@@ -209,6 +209,28 @@ fn plural_rules_know_their_languages() {
     assert_eq!([1, 2, 10, 20].map(|n| rule("he", n)), ["one", "two", "other", "other"]);
     assert_eq!([1, 2].map(|n| rule("ja", n)), ["other", "other"]);
     assert_eq!([1, 2].map(|n| rule("qq", n)), ["other", "other"]);
+    assert_eq!(
+        [1, 2, 4, 5, 22].map(|n| rule("cs", n)),
+        ["one", "few", "few", "other", "other"]
+    );
+    assert_eq!(
+        [0, 1, 2, 19, 20, 101].map(|n| rule("ro", n)),
+        ["few", "one", "few", "few", "other", "few"]
+    );
+    assert_eq!([0, 1, 2].map(|n| plural_by_code("hi", n)), ["one", "one", "other"]);
+}
+
+#[test]
+fn the_tables_stay_sorted_without_repeats() {
+    let codes: Vec<&str> = plural_codes().collect();
+    assert!(codes.windows(2).all(|w| w[0] < w[1]), "{codes:?}");
+    assert!(NAMES.windows(2).all(|w| w[0].0 < w[1].0));
+    for lang in Lang::all() {
+        assert!(
+            codes.contains(&lang.as_str()),
+            "{lang} has no plural rules in plural.rs"
+        );
+    }
 }
 
 #[test]

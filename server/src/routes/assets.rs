@@ -111,9 +111,10 @@ pub static EMBED: LazyLock<Asset> = LazyLock::new(|| {
     Asset::new("text/javascript; charset=utf-8", WIDGET_CACHE, false, js.into_bytes())
 });
 
-/// English's widget words that `js` can ask for: the keys it names in quotes, and those it builds from
-/// a quoted prefix (`'field_' + e.field`). Words only the no-JS page or features still to come use stay
-/// out of the script, which must fit the widget's 12 KB; `/i18n/en.json` and every other file carry all.
+/// English's widget words that `js` can ask for: the keys it names in quotes, those it builds from a
+/// quoted prefix (`'field_' + e.field`), and `dir`. Words only the no-JS page or features still to come
+/// use stay out of the script, which must fit the widget's 12 KB; `/i18n/en.json` and the other files
+/// carry them all.
 fn inlined(js: &str) -> serde_json::Map<String, serde_json::Value> {
     let named = |key: &str| {
         ['\'', '"', '`'].iter().any(|q| js.contains(&format!("{q}{key}{q}")))
@@ -122,7 +123,7 @@ fn inlined(js: &str) -> serde_json::Map<String, serde_json::Value> {
     Lang::EN
         .section(Section::Widget)
         .iter()
-        .filter(|(key, _)| named(key))
+        .filter(|(key, _)| *key == "dir" || named(key))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
 }
@@ -249,10 +250,15 @@ mod tests {
             en.contains_key("field_email"),
             "built from 'field_' + the refused field"
         );
-        let js = "t('b') + t(\"c\") + t('x_' + f)";
-        let some = |key: &str| inlined(js).contains_key(key);
-        assert!(!some("reply") && !some("thread"));
-        assert!(serde_json::Map::is_empty(&inlined("")));
+        assert_eq!(en["dir"], "ltr");
+        let keys = |js: &str| inlined(js).keys().cloned().collect::<Vec<_>>();
+        let some = keys("t('reply') + t(\"thread\") + t('field_' + f) + edit");
+        assert!(some.iter().any(|k| k == "field_email"), "{some:?}");
+        assert!(
+            some.iter()
+                .all(|k| k.starts_with("field_") || ["dir", "reply", "thread"].contains(&k.as_str()))
+        );
+        assert_eq!(keys(""), ["dir"]);
     }
 
     /// The budget from the widget issue: embed.js plus embed.css at most 12 KB gzipped, together.

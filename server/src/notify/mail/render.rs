@@ -366,6 +366,15 @@ mod tests {
         let html = digest("de", 1).html;
         assert!(html.contains(r#"<html lang="de" dir="ltr">"#), "{html}");
         assert!(html.contains("wartet auf Freigabe"), "the status in words");
+        // Arabic has six forms; Hebrew has one for two.
+        assert_eq!(digest("ar", 1).subject, "[Blog] تعليق جديد واحد");
+        assert_eq!(digest("ar", 3).subject, "[Blog] 3 تعليقات جديدة");
+        assert_eq!(digest("ar", 11).subject, "[Blog] 11 تعليقًا جديدًا");
+        assert_eq!(digest("he", 2).subject, "[Blog] שתי תגובות חדשות");
+        for rtl in ["ar", "he"] {
+            let html = digest(rtl, 1).html;
+            assert!(html.contains(&format!(r#"<html lang="{rtl}" dir="rtl">"#)), "{html}");
+        }
     }
 
     #[test]
