@@ -110,7 +110,7 @@ pub struct SiteConfig {
     /// Which mails the site's moderators get: pending (the default), all, digest-hourly, digest-daily, off.
     #[serde(default)]
     pub notify: NotifyMode,
-    /// The language of the site's mails and pages: en (the default), de.
+    /// The language of the site's mails and pages: a code of `widget/i18n/` (en, the default, de, fr ...).
     #[serde(default)]
     pub language: Language,
     /// The order readers see top-level comments in unless they pick another: oldest (the default), newest, top.

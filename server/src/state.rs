@@ -164,7 +164,7 @@ fn demo_site(origins: Vec<String>) -> Site {
         // The demo page embeds the widget, which solves challenges; off keeps the demo quick to try by curl.
         pow: Pow::Off,
         notify: NotifyMode::Off,
-        language: Language::En,
+        language: Language::EN,
         sort: Default::default(),
         close_after_days: None,
     }

@@ -68,7 +68,7 @@ fn reply(c: CommentSnapshot) -> Job {
         subscription: 11,
         created: CREATED - 5_000,
         to: "reader@mail.example".into(),
-        language: Language::En,
+        language: Language::EN,
         scope: SubscriptionScope::Replies,
         comment: c,
     }
@@ -143,7 +143,7 @@ fn token_of(url: &str) -> MailLink {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_moderator_mail_holds_the_comment_and_signed_action_links() {
     let server = SmtpServer::start();
-    let job = moderator(Language::En, comment("Anna", "Hello world", "First!\nSecond line."));
+    let job = moderator(Language::EN, comment("Anna", "Hello world", "First!\nSecond line."));
     let mail = deliver(&server, &job).await;
     assert_common_headers(&mail, "mod@blog.example");
     assert_eq!(
@@ -196,7 +196,7 @@ async fn a_published_comment_mail_offers_no_approve_link() {
     let mut c = comment("Anna", "Hello world", "Fine post.");
     c.status = "published".into();
     c.reason = None;
-    let mail = deliver(&server, &moderator(Language::En, c)).await;
+    let mail = deliver(&server, &moderator(Language::EN, c)).await;
     assert_eq!(mail.subject(), "[Ein Blog] New comment by Anna on Hello world");
     let approve = mail.hrefs().iter().filter(|h| h.contains("/admin/mail/")).any(|h| {
         matches!(
@@ -224,7 +224,7 @@ async fn a_digest_lists_each_comment_with_its_admin_link_and_the_queue() {
             name: "Mod".into(),
             email: "mod@blog.example".into(),
         },
-        language: Language::En,
+        language: Language::EN,
         site: "blog".into(),
         site_name: "Ein Blog".into(),
         since: CREATED - 3_600_000,
@@ -249,7 +249,7 @@ async fn a_confirmation_mail_asks_once_with_a_signed_link() {
     let job = Job::Confirm {
         subscription: 11,
         to: "reader@mail.example".into(),
-        language: Language::En,
+        language: Language::EN,
         site_name: "Ein Blog".into(),
         uri: "/posts/hello".into(),
         title: Some("Hello world".into()),
@@ -309,7 +309,11 @@ async fn a_reply_mail_carries_the_one_click_unsubscribe_headers() {
 #[tokio::test(flavor = "multi_thread")]
 async fn german_sites_get_german_mails() {
     let server = SmtpServer::start();
-    let mail = deliver(&server, &moderator(Language::De, comment("Anna", "Grüße", "Hallo!"))).await;
+    let mail = deliver(
+        &server,
+        &moderator(Language::parse("de").unwrap(), comment("Anna", "Grüße", "Hallo!")),
+    )
+    .await;
     assert_eq!(
         mail.subject(),
         "[Ein Blog] Neuer Kommentar von Anna wartet auf Freigabe: Grüße"

@@ -101,7 +101,7 @@ fn strict(r: &Reply) {
 
 #[tokio::test]
 async fn a_moderators_link_shows_the_comment_on_get_and_acts_once_on_post() {
-    let (app, mo) = held_for_mo(Language::En).await;
+    let (app, mo) = held_for_mo(Language::EN).await;
     let id = held(
         &app,
         json!({"site": "blog", "uri": "/post/", "author": "Eve <b>", "text": "Hi <script>alert(1)</script>\n\nsecond"}),
@@ -186,7 +186,7 @@ async fn a_moderators_link_shows_the_comment_on_get_and_acts_once_on_post() {
 
 #[tokio::test]
 async fn spam_and_delete_links_do_what_they_say() {
-    let (app, mo) = held_for_mo(Language::En).await;
+    let (app, mo) = held_for_mo(Language::EN).await;
     let a = held(&app, json!({"site": "blog", "uri": "/post/", "text": "spam me"})).await;
     let b = held(&app, json!({"site": "blog", "uri": "/post/", "text": "delete me"})).await;
     let spam = moderate_link(&app, mo, a, LinkAction::Spam).await;
@@ -200,7 +200,7 @@ async fn spam_and_delete_links_do_what_they_say() {
 
 #[tokio::test]
 async fn links_of_another_sites_moderator_expired_or_tampered_change_nothing() {
-    let (app, mo) = held_for_mo(Language::En).await;
+    let (app, mo) = held_for_mo(Language::EN).await;
     app.add_moderator_mailed("bea", PASSWORD, &["other"], Some("bea@other.example"))
         .await;
     let bea = app.state.store.moderator("bea".into()).await.unwrap().unwrap().id;
@@ -412,7 +412,7 @@ async fn a_confirmation_link_expires_and_a_forged_one_names_nothing() {
 
 #[tokio::test]
 async fn a_german_sites_pages_are_in_german() {
-    let (app, mo) = held_for_mo(Language::De).await;
+    let (app, mo) = held_for_mo(Language::parse("de").unwrap()).await;
     let id = held(
         &app,
         json!({"site": "blog", "uri": "/post/", "text": "Hallo", "email": "leser@example.org", "notify": true}),
@@ -452,7 +452,7 @@ async fn an_unknown_links_page_follows_the_browser() {
 
 #[tokio::test]
 async fn a_link_never_acts_on_a_later_comment_that_got_the_same_id() {
-    let (app, mo) = held_for_mo(Language::En).await;
+    let (app, mo) = held_for_mo(Language::EN).await;
     let r = app
         .post(json!({"site": "blog", "uri": "/post/", "text": "Harmlos"}))
         .await;

@@ -13,6 +13,7 @@ mod cache_scope;
 mod connections;
 mod durability;
 mod feeds;
+mod i18n;
 mod import;
 mod login_abuse;
 mod long_threads;

@@ -256,7 +256,10 @@ async fn the_sites_form_shows_and_saves_notify_and_language() {
     let r = app.admin_post(Some(&anna.cookie), "/admin/sites", &form).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let site = app.state.sites.get("blog").await.unwrap().unwrap();
-    assert_eq!((site.notify, site.language), (NotifyMode::DigestDaily, Language::De));
+    assert_eq!(
+        (site.notify, site.language),
+        (NotifyMode::DigestDaily, Language::parse("de").unwrap())
+    );
     let page = app.admin_get(&anna.cookie, "/admin/sites").await.text();
     assert!(page.contains("<option value=\"digest-daily\" selected>"), "{page}");
     assert!(page.contains("<option value=\"de\" selected>"), "{page}");

@@ -33,8 +33,8 @@ pub enum SiteCommand {
         /// Moderators' mails: pending | all | digest-hourly | digest-daily | off [default: pending]
         #[arg(long)]
         notify: Option<String>,
-        /// The language of the site's mails and pages: en | de [default: en]
-        #[arg(long)]
+        /// The language of the site's mails and pages, a code of widget/i18n [default: en]
+        #[arg(long, value_name = "CODE", long_help = language_help())]
         language: Option<String>,
     },
     /// List the sites with their origins and moderation mode.
@@ -91,6 +91,17 @@ pub async fn site(store: Arc<dyn Store>, cmd: SiteCommand) -> anyhow::Result<()>
         }
     }
     Ok(())
+}
+
+/// `--help` lists every language, by its code and its own name.
+fn language_help() -> String {
+    let langs: Vec<String> = Language::all()
+        .map(|l| format!("{} ({})", l.as_str(), l.lang().name()))
+        .collect();
+    format!(
+        "The language of the site's mails and pages [default: en]: {}",
+        langs.join(", ")
+    )
 }
 
 fn describe(site: &Site) -> String {

@@ -164,7 +164,10 @@ fn bad_notification_settings_are_refused_with_their_name() {
     assert_eq!(c.outbox.retries().first_retry_ms, 500);
     assert_eq!(c.outbox.retries().give_up_ms, 36_000);
     let site = c.sites[0].to_site();
-    assert_eq!((site.notify, site.language), (NotifyMode::DigestDaily, Language::De));
+    assert_eq!(
+        (site.notify, site.language),
+        (NotifyMode::DigestDaily, Language::parse("de").unwrap())
+    );
     assert_eq!(c.sites[0].webhooks[0].to_webhook().events, [Event::Published]);
     assert!(
         !format!("{c:?}").contains("0123456789abcdef"),

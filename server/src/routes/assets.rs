@@ -12,11 +12,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::AppError;
 use crate::http::headers::{Encoding, Representation};
-
-mod i18n {
-    include!(concat!(env!("OUT_DIR"), "/i18n.rs"));
-}
-pub use i18n::LANGS;
+use crate::i18n::{Lang, Section};
 
 const EMBED_JS: &str = include_str!("../../../widget/embed.js");
 const EMBED_CSS: &str = include_str!("../../../widget/embed.css");
@@ -103,13 +99,8 @@ const WIDGET_CACHE: &str = "public, max-age=3600, stale-while-revalidate=86400";
 /// embed.js with the English strings (the fallback) and the list of languages filled in, so that an
 /// English page needs no second request and other languages load only their own file.
 pub static EMBED: LazyLock<Asset> = LazyLock::new(|| {
-    let en = LANGS
-        .iter()
-        .find(|(l, _)| *l == "en")
-        .map(|(_, j)| *j)
-        .expect("widget/i18n/en.json exists");
-    let en: serde_json::Value = serde_json::from_str(en).expect("en.json is valid JSON");
-    let langs: Vec<&str> = LANGS.iter().map(|(l, _)| *l).collect();
+    let en = inlined(EMBED_JS);
+    let langs: Vec<&str> = Lang::all().map(Lang::as_str).collect();
     let js = EMBED_JS
         .replacen("/*@i18n*/ {}", &serde_json::json!({ "en": en }).to_string(), 1)
         .replacen(
@@ -119,6 +110,23 @@ pub static EMBED: LazyLock<Asset> = LazyLock::new(|| {
         );
     Asset::new("text/javascript; charset=utf-8", WIDGET_CACHE, false, compact(&js).into_bytes())
 });
+
+/// English's widget words that `js` can ask for: the keys it names in quotes, those it builds from a
+/// quoted prefix (`'field_' + e.field`), and `dir`. Words only the no-JS page or features still to come
+/// use stay out of the script, which must fit the widget's 12 KB; `/i18n/en.json` and the other files
+/// carry them all.
+fn inlined(js: &str) -> serde_json::Map<String, serde_json::Value> {
+    let named = |key: &str| {
+        ['\'', '"', '`'].iter().any(|q| js.contains(&format!("{q}{key}{q}")))
+            || (1..key.len()).any(|i| key.is_char_boundary(i) && js.contains(&format!("'{}' +", &key[..i])))
+    };
+    Lang::EN
+        .section(Section::Widget)
+        .iter()
+        .filter(|(key, _)| *key == "dir" || named(key))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
 
 pub static CSS: LazyLock<Asset> = LazyLock::new(|| {
     Asset::new(
@@ -138,15 +146,12 @@ static DEMO: LazyLock<Asset> = LazyLock::new(|| {
     )
 });
 
+/// `/i18n/XX.json`: the widget section of each language's file, compact.
 static TRANSLATIONS: LazyLock<HashMap<&'static str, Asset>> = LazyLock::new(|| {
-    LANGS
-        .iter()
-        .map(|(lang, json)| {
-            let v: serde_json::Value = serde_json::from_str(json).expect("translations are valid JSON");
-            (
-                *lang,
-                Asset::new("application/json", WIDGET_CACHE, true, v.to_string().into_bytes()),
-            )
+    Lang::all()
+        .map(|lang| {
+            let json = serde_json::to_vec(lang.section(Section::Widget)).expect("JSON serializes");
+            (lang.as_str(), Asset::new("application/json", WIDGET_CACHE, true, json))
         })
         .collect()
 });
@@ -201,27 +206,85 @@ fn compact(source: &str) -> String {
 mod tests {
     use super::*;
 
+    /// What the widget fetches has English's keys, and a plural object wherever English has one, with
+    /// the forms the language's rules pick (the full check of every section is in `i18n`'s tests).
     #[test]
     fn every_language_has_every_key_of_english() {
-        let keys = |json: &str| -> std::collections::BTreeSet<String> {
-            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json)
-                .unwrap()
-                .keys()
-                .cloned()
-                .collect()
+        type Object = serde_json::Map<String, serde_json::Value>;
+        let served = |lang: Lang| -> Object {
+            serde_json::from_slice(TRANSLATIONS[lang.as_str()].body()).expect("served JSON is an object")
         };
-        let en = keys(LANGS.iter().find(|(l, _)| *l == "en").unwrap().1);
-        for (lang, json) in LANGS {
-            assert_eq!(keys(json), en, "widget/i18n/{lang}.json has other keys than en.json");
+        let en = served(Lang::EN);
+        for lang in Lang::all() {
+            let theirs = served(lang);
+            let keys = |o: &Object| o.keys().cloned().collect::<Vec<_>>();
+            assert_eq!(
+                keys(&theirs),
+                keys(&en),
+                "/i18n/{lang}.json has other keys than en.json"
+            );
+            for (key, english) in &en {
+                let Some(forms) = english.as_object() else { continue };
+                let theirs = theirs[key].as_object();
+                let theirs = theirs.unwrap_or_else(|| panic!("/i18n/{lang}.json: {key} must be a plural object"));
+                for n in (0..=250).chain([1_000_000]) {
+                    let category = crate::i18n::plural(lang, n);
+                    let zero = n == 0 && forms.contains_key("zero");
+                    assert!(
+                        zero || theirs.contains_key(category),
+                        "/i18n/{lang}.json: {key} has no {category:?} form (for {n})"
+                    );
+                }
+            }
         }
-        assert!(LANGS.iter().any(|(l, _)| *l == "de"));
+        for (section, key) in [("admin", "queue"), ("mail", "subject_pending")] {
+            assert!(
+                !en.contains_key(key),
+                "the widget gets its own section only, not {section}"
+            );
+        }
+        assert!(TRANSLATIONS.contains_key("de"));
     }
 
     #[test]
     fn embed_js_carries_english_and_the_language_list() {
         let js = std::str::from_utf8(EMBED.body()).unwrap();
-        assert!(js.contains(r#"const I18N = {"en":{"#));
-        assert!(js.contains(r#"const LANGS = ["de","en"]"#));
+        let en = serde_json::to_string(&inlined(EMBED_JS)).unwrap();
+        assert!(js.contains(&format!(r#"const I18N = {{"en":{en}}}"#)));
+        let langs: Vec<&str> = Lang::all().map(Lang::as_str).collect();
+        assert!(js.contains(&format!("const LANGS = {}", serde_json::to_string(&langs).unwrap())));
+    }
+
+    /// Every word the script asks for by name is inlined, so English never waits for a file.
+    #[test]
+    fn embed_js_gets_every_word_it_names() {
+        let en = inlined(EMBED_JS);
+        let asked: Vec<&str> = EMBED_JS
+            .match_indices("t('")
+            .filter(|(i, _)| !EMBED_JS[..*i].ends_with(|c: char| c.is_alphanumeric() || c == '.' || c == '_'))
+            .filter_map(|(i, _)| EMBED_JS[i + 3..].split_once('\'').map(|(key, _)| key))
+            .filter(|key| key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .collect();
+        assert!(asked.len() > 20, "{asked:?}");
+        for key in asked.iter().filter(|k| !k.ends_with('_')) {
+            assert!(
+                en.contains_key(*key),
+                "embed.js asks for {key:?}, which en.json's widget section lacks"
+            );
+        }
+        assert!(
+            en.contains_key("field_email"),
+            "built from 'field_' + the refused field"
+        );
+        assert_eq!(en["dir"], "ltr");
+        let keys = |js: &str| inlined(js).keys().cloned().collect::<Vec<_>>();
+        let some = keys("t('reply') + t(\"thread\") + t('field_' + f) + edit");
+        assert!(some.iter().any(|k| k == "field_email"), "{some:?}");
+        assert!(
+            some.iter()
+                .all(|k| k.starts_with("field_") || ["dir", "reply", "thread"].contains(&k.as_str()))
+        );
+        assert_eq!(keys(""), ["dir"]);
     }
 
     #[test]

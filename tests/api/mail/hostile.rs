@@ -48,7 +48,7 @@ async fn a_name_or_title_with_crlf_adds_no_header() {
         "Title\r\nBcc: title@evil.example\r\n\r\nbody",
         "text",
     );
-    let mut mails = vec![deliver(&server, &moderator(Language::En, hostile.clone())).await];
+    let mut mails = vec![deliver(&server, &moderator(Language::EN, hostile.clone())).await];
     mails.push(deliver(&server, &reply(hostile)).await);
     let expected = [
         "From",
@@ -86,7 +86,7 @@ async fn comment_markup_and_links_reach_a_mail_only_as_inert_text() {
                 or www.pills.example or mail sales@spam.example";
     let mut c = comment("Visit https://spam.example", "Win at www.spam.example", text);
     c.reason = Some("links to http://spam.example".into());
-    for job in [moderator(Language::En, c.clone()), reply(c)] {
+    for job in [moderator(Language::EN, c.clone()), reply(c)] {
         let mail = deliver(&server, &job).await;
         assert!(!mail.html.contains("<script"), "{}", mail.html);
         assert!(!mail.html.contains("<a href=\"https://spam"), "{}", mail.html);

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::comment::Status;
 use super::fields::FieldError;
+use crate::i18n::Lang;
 
 /// Which mails a site's moderators get (site setting `notify`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -80,30 +81,46 @@ impl NotifyMode {
     }
 }
 
-/// The language of a site's mails and pages (site setting `language`).
+/// The language of a site's mails and pages (site setting `language`): any language of the catalog,
+/// written as its code (`en`, `de`, ...), English by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    #[default]
-    En,
-    De,
-}
+#[serde(try_from = "String", into = "&'static str")]
+pub struct Language(Lang);
 
 impl Language {
-    pub const ALL: [Self; 2] = [Self::En, Self::De];
+    pub const EN: Self = Self(Lang::EN);
+
+    /// Every language, sorted by code.
+    pub fn all() -> impl Iterator<Item = Self> {
+        Lang::all().map(Self)
+    }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::De => "de",
-        }
+        self.0.as_str()
+    }
+
+    pub fn lang(self) -> Lang {
+        self.0
     }
 
     pub fn parse(s: &str) -> Result<Self, FieldError> {
-        Self::ALL
-            .into_iter()
-            .find(|l| l.as_str() == s)
-            .ok_or_else(|| FieldError::new("language", "must be one of en, de"))
+        Lang::parse(s)
+            .map(Self)
+            .map_err(|e| FieldError::new("language", e.to_string()))
+    }
+}
+
+impl TryFrom<String> for Language {
+    type Error = FieldError;
+
+    fn try_from(s: String) -> Result<Self, FieldError> {
+        Self::parse(&s)
+    }
+}
+
+impl From<Language> for &'static str {
+    fn from(l: Language) -> Self {
+        l.as_str()
     }
 }
 

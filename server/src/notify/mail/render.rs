@@ -221,13 +221,9 @@ pub fn render(job: &Job, links: &Links, now: i64) -> Result<Rendered, askama::Er
         } => {
             let t = words(*language);
             let site = header_text(site_name, SUBJECT_PART);
-            let count = comments.len().to_string();
-            let values = [("site", site.as_str()), ("count", &count), ("since", &rfc3339(*since))];
-            let subject = if comments.len() == 1 {
-                t.subject_digest_one
-            } else {
-                t.subject_digest_many
-            };
+            let n = comments.len().to_string();
+            let values = [("site", site.as_str()), ("n", &n), ("since", &rfc3339(*since))];
+            let subject = t.subject_digest(comments.len());
             let m = DigestMail {
                 f: frame(t, fill(subject, &values), fill(t.intro_digest, &values), &site),
                 comments: comments.iter().map(|c| view(c, t, links)).collect(),
@@ -316,7 +312,70 @@ fn finish(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
+    use crate::domain::notify::{Language, Recipient};
+    use crate::keys::Keys;
+
+    fn snapshot(id: i64) -> CommentSnapshot {
+        CommentSnapshot {
+            id,
+            site: "blog".into(),
+            site_name: "Blog".into(),
+            uri: "/post/".into(),
+            title: None,
+            parent: None,
+            status: "pending".into(),
+            author: None,
+            website: None,
+            html: String::new(),
+            text: "Hello".into(),
+            reason: None,
+            created: 0,
+        }
+    }
+
+    fn digest(code: &str, n: i64) -> Rendered {
+        let job = Job::Digest {
+            to: Recipient {
+                moderator_id: 1,
+                created: 0,
+                name: "Mod".into(),
+                email: "mod@blog.example".into(),
+            },
+            language: Language::parse(code).unwrap(),
+            site: "blog".into(),
+            site_name: "Blog".into(),
+            since: 0,
+            comments: (0..n).map(snapshot).collect(),
+        };
+        let links = Links::new(
+            "https://c.example".into(),
+            Arc::new(Keys::new("a secret long enough for links")),
+        );
+        render(&job, &links, 0).unwrap()
+    }
+
+    #[test]
+    fn a_digest_counts_by_the_plural_rules_and_the_html_has_the_direction() {
+        assert_eq!(digest("en", 1).subject, "[Blog] 1 new comment");
+        assert_eq!(digest("en", 3).subject, "[Blog] 3 new comments");
+        assert_eq!(digest("de", 1).subject, "[Blog] 1 neuer Kommentar");
+        assert_eq!(digest("de", 2).subject, "[Blog] 2 neue Kommentare");
+        let html = digest("de", 1).html;
+        assert!(html.contains(r#"<html lang="de" dir="ltr">"#), "{html}");
+        assert!(html.contains("wartet auf Freigabe"), "the status in words");
+        // Arabic has six forms; Hebrew has one for two.
+        assert_eq!(digest("ar", 1).subject, "[Blog] تعليق جديد واحد");
+        assert_eq!(digest("ar", 3).subject, "[Blog] 3 تعليقات جديدة");
+        assert_eq!(digest("ar", 11).subject, "[Blog] 11 تعليقًا جديدًا");
+        assert_eq!(digest("he", 2).subject, "[Blog] שתי תגובות חדשות");
+        for rtl in ["ar", "he"] {
+            let html = digest(rtl, 1).html;
+            assert!(html.contains(&format!(r#"<html lang="{rtl}" dir="rtl">"#)), "{html}");
+        }
+    }
 
     #[test]
     fn addresses_in_user_text_are_made_inert() {

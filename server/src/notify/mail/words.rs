@@ -1,17 +1,30 @@
-//! The words of the notification mails, one table per language: adding a language is one more table
-//! (and its arm in [`words`]), never more templates. `{name}` marks where [`fill`] puts a value.
+//! The words of the notification mails: each language file's `mail` section, so a language is one JSON
+//! file, never more templates. `{name}` marks where [`fill`] puts a value.
+
+use std::sync::LazyLock;
+
+use serde::Deserialize;
 
 use crate::domain::notify::Language;
+use crate::i18n::{Lang, Plural, Section};
 
-/// Every sentence and label a mail shows.
+/// Every sentence and label a mail shows. Each file must carry every field: serde refuses a missing one.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Words {
     /// The `lang` attribute of the HTML part.
+    #[serde(skip)]
     pub lang: &'static str,
+    /// The `dir` attribute of the HTML part, `ltr` or `rtl`.
+    #[serde(skip)]
+    pub dir: &'static str,
+    #[serde(skip)]
+    language: Lang,
     pub anonymous: &'static str,
     pub subject_pending: &'static str,
     pub subject_published: &'static str,
-    pub subject_digest_one: &'static str,
-    pub subject_digest_many: &'static str,
+    /// `{n}` new comments, by the language's plural rules.
+    pub subject_digest: Plural,
     pub subject_confirm: &'static str,
     pub subject_reply: &'static str,
     pub subject_page: &'static str,
@@ -26,7 +39,10 @@ pub struct Words {
     pub written: &'static str,
     pub status: &'static str,
     /// A comment's status as the store names it (`pending`, `published`, `spam`, `deleted`), in words.
-    pub statuses: [(&'static str, &'static str); 4],
+    pub status_pending: &'static str,
+    pub status_published: &'static str,
+    pub status_spam: &'static str,
+    pub status_deleted: &'static str,
     pub held_because: &'static str,
     pub approve: &'static str,
     pub spam: &'static str,
@@ -42,103 +58,40 @@ pub struct Words {
     pub footer: &'static str,
 }
 
-const EN: Words = Words {
-    lang: "en",
-    anonymous: "Anonymous",
-    subject_pending: "[{site}] New comment by {author} waiting for approval on {page}",
-    subject_published: "[{site}] New comment by {author} on {page}",
-    subject_digest_one: "[{site}] 1 new comment",
-    subject_digest_many: "[{site}] {count} new comments",
-    subject_confirm: "[{site}] Please confirm your reply notifications",
-    subject_reply: "[{site}] {author} replied to your comment on {page}",
-    subject_page: "[{site}] New comment by {author} on {page}",
-    intro_pending: "A new comment on {site} is waiting for your approval.",
-    intro_published: "A new comment was published on {site}.",
-    intro_digest: "New comments on {site} since {since}:",
-    intro_confirm: "Someone, hopefully you, asked {site} to send this address a mail when there are new replies on the page {page}.",
-    intro_reply: "{author} replied to your comment on {site}:",
-    intro_page: "{author} wrote a new comment on {site}:",
-    page: "Page",
-    author: "Author",
-    written: "Written",
-    status: "Status",
-    statuses: [
-        ("pending", "waiting for approval"),
-        ("published", "published"),
-        ("spam", "spam"),
-        ("deleted", "deleted"),
-    ],
-    held_because: "Held because",
-    approve: "Approve",
-    spam: "Spam",
-    delete: "Delete",
-    open_admin: "Open in the admin UI",
-    open_queue: "Open the moderation queue",
-    actions_note: "Each button opens a page where you confirm the action. The links work once, for 7 days.",
-    confirm: "Yes, send me notifications",
-    confirm_note: "The link works for 7 days. Nothing is sent to this address before you confirm.",
-    ignore: "If it was not you, ignore this mail: you will get no other.",
-    unsubscribe: "Unsubscribe",
-    unsubscribe_note: "You get this mail because you asked {site} for notifications. One click ends them:",
-    footer: "Sent automatically by the comment service of {site}. Please do not reply to this mail.",
-};
+/// Each language's words, parsed once.
+static ALL: LazyLock<Vec<Words>> = LazyLock::new(|| {
+    Lang::all()
+        .map(|lang| {
+            let mut w: Words = lang.read(Section::Mail).unwrap_or_else(|e| panic!("{e}"));
+            (w.lang, w.dir, w.language) = (lang.as_str(), lang.dir(), lang);
+            w
+        })
+        .collect()
+});
 
-const DE: Words = Words {
-    lang: "de",
-    anonymous: "Anonym",
-    subject_pending: "[{site}] Neuer Kommentar von {author} wartet auf Freigabe: {page}",
-    subject_published: "[{site}] Neuer Kommentar von {author}: {page}",
-    subject_digest_one: "[{site}] 1 neuer Kommentar",
-    subject_digest_many: "[{site}] {count} neue Kommentare",
-    subject_confirm: "[{site}] Bitte bestätigen Sie Ihre Benachrichtigungen",
-    subject_reply: "[{site}] {author} hat auf Ihren Kommentar geantwortet: {page}",
-    subject_page: "[{site}] Neuer Kommentar von {author}: {page}",
-    intro_pending: "Ein neuer Kommentar auf {site} wartet auf Ihre Freigabe.",
-    intro_published: "Auf {site} wurde ein neuer Kommentar veröffentlicht.",
-    intro_digest: "Neue Kommentare auf {site} seit {since}:",
-    intro_confirm: "Jemand, hoffentlich Sie, hat {site} gebeten, dieser Adresse eine Mail zu schicken, wenn es auf der Seite {page} neue Antworten gibt.",
-    intro_reply: "{author} hat auf {site} auf Ihren Kommentar geantwortet:",
-    intro_page: "{author} hat auf {site} einen neuen Kommentar geschrieben:",
-    page: "Seite",
-    author: "Autor",
-    written: "Geschrieben",
-    status: "Status",
-    statuses: [
-        ("pending", "wartet auf Freigabe"),
-        ("published", "veröffentlicht"),
-        ("spam", "Spam"),
-        ("deleted", "gelöscht"),
-    ],
-    held_because: "Zurückgehalten, weil",
-    approve: "Freigeben",
-    spam: "Spam",
-    delete: "Löschen",
-    open_admin: "In der Verwaltung öffnen",
-    open_queue: "Warteschlange öffnen",
-    actions_note: "Jeder Knopf öffnet eine Seite, auf der Sie die Aktion bestätigen. Die Links gelten einmal, 7 Tage lang.",
-    confirm: "Ja, Benachrichtigungen schicken",
-    confirm_note: "Der Link gilt 7 Tage. Vor Ihrer Bestätigung wird dieser Adresse nichts geschickt.",
-    ignore: "Falls Sie das nicht waren, ignorieren Sie diese Mail: Sie bekommen keine weitere.",
-    unsubscribe: "Abbestellen",
-    unsubscribe_note: "Sie bekommen diese Mail, weil Sie auf {site} Benachrichtigungen bestellt haben. Ein Klick beendet sie:",
-    footer: "Automatisch verschickt vom Kommentardienst von {site}. Bitte antworten Sie nicht auf diese Mail.",
-};
-
-/// The table of a language.
+/// The words of a language.
 pub fn words(language: Language) -> &'static Words {
-    match language {
-        Language::En => &EN,
-        Language::De => &DE,
-    }
+    ALL.iter()
+        .find(|w| w.language == language.lang())
+        .expect("every language is parsed")
 }
 
 impl Words {
     /// A stored status in words (an unknown one as it is).
     pub fn status_word<'a>(&self, status: &'a str) -> &'a str {
-        self.statuses
-            .iter()
-            .find(|(k, _)| *k == status)
-            .map_or(status, |(_, w)| w)
+        match status {
+            "pending" => self.status_pending,
+            "published" => self.status_published,
+            "spam" => self.status_spam,
+            "deleted" => self.status_deleted,
+            other => other,
+        }
+    }
+
+    /// The digest's subject for `n` comments, `{n}` still to fill.
+    pub fn subject_digest(&self, n: usize) -> &'static str {
+        self.subject_digest
+            .pick(self.language, i64::try_from(n).unwrap_or(i64::MAX))
     }
 }
 
@@ -198,8 +151,21 @@ mod tests {
             .map(|s| s.matches('{').count())
             .collect::<Vec<_>>()
         };
-        for l in Language::ALL {
-            assert_eq!(names(words(l)), names(words(Language::En)), "{}", l.as_str());
+        for l in Language::all() {
+            assert_eq!(names(words(l)), names(words(Language::EN)), "{}", l.as_str());
         }
+    }
+
+    #[test]
+    fn every_language_has_every_word_and_counts_by_its_rules() {
+        for lang in Lang::all() {
+            let w = lang.read::<Words>(Section::Mail).unwrap_or_else(|e| panic!("{e}"));
+            assert!(!w.subject_digest(1).is_empty() && !w.subject_digest(5).is_empty());
+        }
+        let en = words(Language::EN);
+        assert_eq!(en.subject_digest(1), "[{site}] {n} new comment");
+        assert_eq!(en.subject_digest(2), "[{site}] {n} new comments");
+        assert_eq!((en.status_word("spam"), en.status_word("odd")), ("spam", "odd"));
+        assert_eq!((en.lang, en.dir), ("en", "ltr"));
     }
 }

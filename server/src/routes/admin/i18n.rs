@@ -1,10 +1,24 @@
-//! The admin UI's words in English and German, picked by the browser's `Accept-Language`.
-//! Size: one struct of labels and its two tables of words, which only read well side by side.
+//! The admin UI's words in every language of the catalog (each file's `admin` section), picked by the
+//! browser's `Accept-Language`.
+
+use std::sync::LazyLock;
 
 use axum::http::{HeaderMap, header};
+use serde::Deserialize;
 
+use crate::i18n::{self, Lang, Section};
+
+/// Every label of the admin UI and of the pages behind mail links. Each file must carry every field:
+/// serde refuses a missing one, and the tests parse every language.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Strings {
+    /// The `lang` attribute of the pages.
+    #[serde(skip)]
     pub lang: &'static str,
+    /// The `dir` attribute of the pages, `ltr` or `rtl`.
+    #[serde(skip)]
+    pub dir: &'static str,
     pub queue: &'static str,
     pub comments: &'static str,
     pub trash: &'static str,
@@ -199,412 +213,42 @@ pub struct Strings {
     pub hook_secret: &'static str,
     pub hook_secret_once: &'static str,
     pub webhooks: &'static str,
+    // Words for the features being built now (closing and pinning threads, sort orders, moderator
+    // badges): unused until they land (public fields, so no dead-code warning).
+    pub close: &'static str,
+    pub reopen: &'static str,
+    pub pin: &'static str,
+    pub unpin: &'static str,
+    pub thread_closed: &'static str,
+    pub pinned: &'static str,
+    pub thread: &'static str,
+    pub sort_default: &'static str,
+    pub sort_oldest: &'static str,
+    pub sort_newest: &'static str,
+    pub sort_top: &'static str,
+    pub close_after: &'static str,
+    pub badge: &'static str,
+    pub badge_note: &'static str,
 }
 
-pub static EN: Strings = Strings {
-    lang: "en",
-    queue: "Queue",
-    comments: "Comments",
-    trash: "Trash",
-    sites: "Sites",
-    bans: "Bans",
-    logout: "Log out",
-    login: "Log in",
-    username: "Username",
-    password: "Password",
-    login_failed: "Wrong username or password.",
-    login_throttled: "Too many failed attempts. Please try again later.",
-    login_busy: "The server is busy checking other logins. Please try again in a moment.",
-    signed_in_as: "Signed in as",
-    approve: "Approve",
-    spam: "Spam",
-    delete: "Delete",
-    edit: "Edit",
-    ban: "Ban",
-    restore: "Restore",
-    save: "Save",
-    with_selected: "With the selected comments:",
-    select: "Select",
-    queue_empty: "Nothing waits for approval.",
-    page: "Page",
-    in_reply_to: "In reply to",
-    author: "Author",
-    email: "Email",
-    website: "Website",
-    text: "Text",
-    published_before: "Published comments by this commenter",
-    held_because: "Held because",
-    status: "Status",
-    any: "any",
-    search: "Search",
-    filter: "Filter",
-    previous: "Previous",
-    next: "Next",
-    no_comments: "No comments match.",
-    trash_note: "Deleted comments can be restored for 30 days; then they are purged for good.",
-    trash_empty: "The trash is empty.",
-    deleted_at: "Deleted",
-    site: "Site",
-    name: "Name",
-    origins: "Allowed origins, one per line",
-    moderation: "Moderation",
-    mode_none: "none: publish at once",
-    mode_first: "first-time: hold until the commenter has an approved comment (proved by their browser)",
-    mode_all: "all: hold every comment",
-    max_links: "Hold comments with more links than",
-    pow: "Proof of work (the widget solves a small puzzle; no captcha)",
-    page_title: "Title of the page (shown in feeds; blank: none)",
-    pow_off: "off: never",
-    pow_always: "always: for every comment",
-    pow_adaptive: "adaptive: for first-time commenters and bursts",
-    blocked_words: "Blocked words, one per line (comments containing one are held)",
-    embed: "Embed snippet",
-    add_site: "Add a site",
-    site_id: "Site id (a-z, 0-9, -, _, .)",
-    bans_empty: "No bans in force.",
-    add_ban: "Ban a commenter",
-    ip_hash: "IP hash",
-    days: "Expires after days (empty: never)",
-    expires: "Expires",
-    never: "never",
-    all_sites: "all sites",
-    lift: "Lift",
-    reason: "Reason",
-    history: "History",
-    written: "Written",
-    done: "Done.",
-    anonymous: "Anonymous",
-    published: "published",
-    pending: "pending",
-    deleted: "deleted",
-    spam_status: "spam",
-    total: "in all",
-    privacy: "Privacy",
-    privacy_note: "Export or erase every comment written with one email address (GDPR). Erased comments with \
-                   replies stay as empty placeholders.",
-    export: "Export as JSON",
-    erase: "Erase everything",
-    erased: "Comments erased:",
-    import_export: "Import / Export",
-    import: "Import",
-    import_note: "Comments from another system's export file, as riposte import reads them. Importing the same file \
-                  again adds nothing; a file that cannot be read stores nothing. The upload and the import must \
-                  finish within 30 seconds: import very large files with riposte import on the server.",
-    format: "Format",
-    file: "File (for Isso: its SQLite database)",
-    at_most: "at most",
-    dry_run: "Dry run: read and check everything, store nothing",
-    maps: "Map old addresses, one OLD=NEW per line",
-    base_url: "Where the old site lived (e.g. https://old.example/blog): addresses under it lose this prefix",
-    with_pingbacks: "Import WordPress pingbacks and trackbacks too",
-    import_result: "Imported",
-    dry_run_result: "Dry run: this would be imported, nothing was stored",
-    threads: "Threads",
-    new_comments: "New comments",
-    already_there: "Already there",
-    replies: "Of the new: replies",
-    held: "Of the new: held for moderation",
-    spam_new: "Of the new: spam",
-    placeholders: "Of the new: placeholders of deleted comments",
-    skipped: "Skipped",
-    repaired: "Repaired",
-    import_failed: "The file could not be imported; nothing was stored:",
-    too_large: "The file is larger than the limit, nothing was stored. The limit in MiB:",
-    no_file: "Choose the file to import.",
-    export_site: "Export a site",
-    export_note: "Everything needed to restore the site elsewhere (its settings, threads, comments and email bans), \
-                  as riposte export writes it.",
-    link_moderate: "Moderate a comment",
-    link_approve_q: "Approve this comment?",
-    link_spam_q: "Mark this comment as spam?",
-    link_delete_q: "Delete this comment?",
-    link_nothing_yet: "Nothing changes until you press the button.",
-    link_approved: "The comment was approved.",
-    link_spammed: "The comment was marked as spam.",
-    link_deleted: "The comment was deleted.",
-    link_to_admin: "Open it in the admin UI",
-    link_used_title: "Link used already",
-    link_used: "This link was used already; nothing changed.",
-    link_expired_title: "Link expired",
-    link_expired: "This link has expired; nothing changed. Links in mails are valid for 7 days.",
-    link_unknown_title: "Link not found",
-    link_unknown: "This link is not valid: it may be incomplete, or what it was about is gone. Nothing changed.",
-    link_foreign_title: "Form refused",
-    link_foreign: "This form may only be sent from this server's pages; nothing changed.",
-    sub_confirm_title: "Confirm your subscription",
-    sub_confirm_intro: "Someone (we hope you) asked for mails from this site. Nothing is sent until you confirm:",
-    sub_about: "About",
-    sub_scope_replies: "replies to your comment",
-    sub_scope_page: "every new comment on the page",
-    sub_confirm_button: "Confirm",
-    sub_confirmed_title: "Subscription confirmed",
-    sub_confirmed: "Your subscription is confirmed. Each mail about a new comment carries a link to stop them.",
-    sub_already_confirmed: "This address is confirmed already; confirming again changes nothing.",
-    sub_unsubscribe_now: "Unsubscribe instead",
-    unsub_title: "Unsubscribe",
-    unsub_intro: "Press the button and you will get no more mails about this:",
-    unsub_button: "Unsubscribe",
-    unsub_done_title: "Unsubscribed",
-    unsub_done: "You will get no more mails about this.",
-    outbox: "Outbox",
-    outbox_note: "Mails and webhook calls of your sites, newest first. Failed ones are kept until you retry them.",
-    outbox_mail_on: "Mail is on: messages go out through the configured SMTP server.",
-    outbox_mail_off: "Mail is off (no [smtp] in the configuration): no mail is queued, only webhooks are called.",
-    outbox_empty: "No messages.",
-    outbox_queued_at: "Queued",
-    outbox_kind: "Kind",
-    outbox_target: "To",
-    outbox_what: "What",
-    outbox_state: "State",
-    outbox_attempts: "Attempts",
-    outbox_next: "Next attempt",
-    outbox_sent_at: "sent",
-    outbox_last_error: "Last error",
-    outbox_retry: "Retry now",
-    outbox_none_selected: "select at least one failed or retrying message",
-    state_queued: "queued",
-    state_retrying: "retrying",
-    state_sent: "sent",
-    state_failed: "failed",
-    kind_mail: "mail",
-    kind_webhook: "webhook",
-    account: "Account",
-    account_email: "Address for notifications (empty: none)",
-    account_note: "Mails about your sites' comments go to this address, as each site's mail setting says.",
-    notify_label: "Mails to moderators",
-    notify_pending: "pending: a mail for each comment held for moderation",
-    notify_all: "all: a mail for each held and each published comment",
-    notify_hourly: "digest-hourly: one mail an hour with what came in",
-    notify_daily: "digest-daily: one mail a day with what came in",
-    notify_off: "off: no mails",
-    lang_label: "Language of its mails and public pages",
-    lang_en: "English",
-    lang_de: "Deutsch",
-    hooks_title: "Webhooks of",
-    hooks_empty: "This site has no webhooks yet.",
-    hook_url: "URL",
-    hook_events: "Events",
-    hook_all_events: "all comment events",
-    hook_source: "Added",
-    hook_from_config: "from the configuration file",
-    hook_from_admin: "here",
-    hook_state: "State",
-    hook_active: "active",
-    hook_disabled: "disabled",
-    hook_test: "Send test event",
-    hook_remove: "Remove",
-    hook_config_note: "Hooks from the configuration file are removed there (at the next start).",
-    hook_add: "Add a webhook",
-    hook_add_button: "Add",
-    hook_events_note: "None checked: every comment event.",
-    hook_added: "The webhook is added. Receivers check each event’s X-Riposte-Signature with this secret.",
-    hook_secret: "Signing secret",
-    hook_secret_once: "Copy it now: it will not be shown again.",
-    webhooks: "Webhooks",
-};
+/// Each language's words, parsed once.
+static ALL: LazyLock<Vec<(Lang, Strings)>> = LazyLock::new(|| {
+    Lang::all()
+        .map(|lang| {
+            let mut s: Strings = lang.read(Section::Admin).unwrap_or_else(|e| panic!("{e}"));
+            (s.lang, s.dir) = (lang.as_str(), lang.dir());
+            (lang, s)
+        })
+        .collect()
+});
 
-pub static DE: Strings = Strings {
-    lang: "de",
-    queue: "Warteschlange",
-    comments: "Kommentare",
-    trash: "Papierkorb",
-    sites: "Websites",
-    bans: "Sperren",
-    logout: "Abmelden",
-    login: "Anmelden",
-    username: "Benutzername",
-    password: "Passwort",
-    login_failed: "Benutzername oder Passwort falsch.",
-    login_throttled: "Zu viele Fehlversuche. Bitte versuchen Sie es später erneut.",
-    login_busy: "Der Server prüft gerade andere Anmeldungen. Bitte versuchen Sie es gleich noch einmal.",
-    signed_in_as: "Angemeldet als",
-    approve: "Freigeben",
-    spam: "Spam",
-    delete: "Löschen",
-    edit: "Bearbeiten",
-    ban: "Sperren",
-    restore: "Wiederherstellen",
-    save: "Speichern",
-    with_selected: "Mit den ausgewählten Kommentaren:",
-    select: "Auswählen",
-    queue_empty: "Nichts wartet auf Freigabe.",
-    page: "Seite",
-    in_reply_to: "Antwort auf",
-    author: "Autor",
-    email: "E-Mail",
-    website: "Website",
-    text: "Text",
-    published_before: "Veröffentlichte Kommentare dieser Person",
-    held_because: "Zurückgehalten, weil",
-    status: "Status",
-    any: "alle",
-    search: "Suche",
-    filter: "Filtern",
-    previous: "Zurück",
-    next: "Weiter",
-    no_comments: "Keine passenden Kommentare.",
-    trash_note: "Gelöschte Kommentare lassen sich 30 Tage lang wiederherstellen, danach werden sie endgültig entfernt.",
-    trash_empty: "Der Papierkorb ist leer.",
-    deleted_at: "Gelöscht",
-    site: "Website",
-    name: "Name",
-    origins: "Erlaubte Origins, eine pro Zeile",
-    moderation: "Moderation",
-    mode_none: "none: sofort veröffentlichen",
-    mode_first: "first-time: zurückhalten, bis der Kommentierende einen freigegebenen Kommentar hat (nachgewiesen durch seinen Browser)",
-    mode_all: "all: jeden Kommentar zurückhalten",
-    max_links: "Kommentare zurückhalten mit mehr Links als",
-    pow: "Arbeitsnachweis (das Widget löst eine kleine Rechenaufgabe; kein Captcha)",
-    page_title: "Titel der Seite (in Feeds gezeigt; leer: keiner)",
-    pow_off: "off: nie",
-    pow_always: "always: für jeden Kommentar",
-    pow_adaptive: "adaptive: für Erstkommentierende und bei Häufungen",
-    blocked_words: "Gesperrte Wörter, eines pro Zeile (Kommentare damit werden zurückgehalten)",
-    embed: "Einbettungscode",
-    add_site: "Website hinzufügen",
-    site_id: "Website-ID (a-z, 0-9, -, _, .)",
-    bans_empty: "Keine aktiven Sperren.",
-    add_ban: "Kommentator sperren",
-    ip_hash: "IP-Hash",
-    days: "Läuft ab nach Tagen (leer: nie)",
-    expires: "Läuft ab",
-    never: "nie",
-    all_sites: "alle Websites",
-    lift: "Aufheben",
-    reason: "Grund",
-    history: "Verlauf",
-    written: "Geschrieben",
-    done: "Erledigt.",
-    anonymous: "Anonym",
-    published: "veröffentlicht",
-    pending: "wartend",
-    deleted: "gelöscht",
-    spam_status: "Spam",
-    total: "insgesamt",
-    privacy: "Datenschutz",
-    privacy_note: "Alle Kommentare einer E-Mail-Adresse exportieren oder löschen (DSGVO). Gelöschte Kommentare \
-                   mit Antworten bleiben als leere Platzhalter stehen.",
-    export: "Als JSON exportieren",
-    erase: "Alles löschen",
-    erased: "Gelöschte Kommentare:",
-    import_export: "Import / Export",
-    import: "Importieren",
-    import_note: "Kommentare aus der Exportdatei eines anderen Systems, so wie riposte import sie liest. Dieselbe \
-                  Datei erneut zu importieren fügt nichts hinzu; eine unlesbare Datei speichert nichts. Hochladen \
-                  und Import müssen in 30 Sekunden fertig sein: sehr große Dateien mit riposte import auf dem \
-                  Server importieren.",
-    format: "Format",
-    file: "Datei (bei Isso: die SQLite-Datenbank)",
-    at_most: "höchstens",
-    dry_run: "Probelauf: alles lesen und prüfen, nichts speichern",
-    maps: "Alte Adressen umschreiben, eine ALT=NEU pro Zeile",
-    base_url: "Wo die alte Website lag (z. B. https://old.example/blog): Adressen darunter verlieren dieses Präfix",
-    with_pingbacks: "WordPress-Pingbacks und -Trackbacks mit importieren",
-    import_result: "Importiert",
-    dry_run_result: "Probelauf: dies würde importiert, nichts wurde gespeichert",
-    threads: "Threads",
-    new_comments: "Neue Kommentare",
-    already_there: "Bereits vorhanden",
-    replies: "Davon Antworten",
-    held: "Davon zur Moderation zurückgehalten",
-    spam_new: "Davon Spam",
-    placeholders: "Davon Platzhalter gelöschter Kommentare",
-    skipped: "Übersprungen",
-    repaired: "Repariert",
-    import_failed: "Die Datei ließ sich nicht importieren; nichts wurde gespeichert:",
-    too_large: "Die Datei ist größer als erlaubt, nichts wurde gespeichert. Die Grenze in MiB:",
-    no_file: "Wählen Sie die Datei zum Importieren.",
-    export_site: "Website exportieren",
-    export_note: "Alles, was nötig ist, um die Website anderswo wiederherzustellen (Einstellungen, Threads, \
-                  Kommentare und E-Mail-Sperren), so wie riposte export es schreibt.",
-    link_moderate: "Kommentar moderieren",
-    link_approve_q: "Diesen Kommentar freigeben?",
-    link_spam_q: "Diesen Kommentar als Spam markieren?",
-    link_delete_q: "Diesen Kommentar löschen?",
-    link_nothing_yet: "Nichts ändert sich, bevor Sie die Schaltfläche drücken.",
-    link_approved: "Der Kommentar wurde freigegeben.",
-    link_spammed: "Der Kommentar wurde als Spam markiert.",
-    link_deleted: "Der Kommentar wurde gelöscht.",
-    link_to_admin: "In der Verwaltung öffnen",
-    link_used_title: "Link schon benutzt",
-    link_used: "Dieser Link wurde schon benutzt; nichts wurde geändert.",
-    link_expired_title: "Link abgelaufen",
-    link_expired: "Dieser Link ist abgelaufen; nichts wurde geändert. Links in E-Mails gelten 7 Tage.",
-    link_unknown_title: "Link nicht gefunden",
-    link_unknown: "Dieser Link ist ungültig: Er ist vielleicht unvollständig, oder worum es ging, gibt es nicht mehr. Nichts wurde geändert.",
-    link_foreign_title: "Formular abgelehnt",
-    link_foreign: "Dieses Formular darf nur von den Seiten dieses Servers gesendet werden; nichts wurde geändert.",
-    sub_confirm_title: "Abonnement bestätigen",
-    sub_confirm_intro: "Jemand (hoffentlich Sie) hat E-Mails dieser Website bestellt. Nichts wird gesendet, bevor Sie bestätigen:",
-    sub_about: "Worüber",
-    sub_scope_replies: "Antworten auf Ihren Kommentar",
-    sub_scope_page: "jeden neuen Kommentar auf der Seite",
-    sub_confirm_button: "Bestätigen",
-    sub_confirmed_title: "Abonnement bestätigt",
-    sub_confirmed: "Ihr Abonnement ist bestätigt. Jede E-Mail über einen neuen Kommentar enthält einen Link, um sie abzubestellen.",
-    sub_already_confirmed: "Diese Adresse ist schon bestätigt; erneutes Bestätigen ändert nichts.",
-    sub_unsubscribe_now: "Stattdessen abbestellen",
-    unsub_title: "Abbestellen",
-    unsub_intro: "Drücken Sie die Schaltfläche, und Sie erhalten keine E-Mails mehr hierzu:",
-    unsub_button: "Abbestellen",
-    unsub_done_title: "Abbestellt",
-    unsub_done: "Sie erhalten keine E-Mails mehr hierzu.",
-    outbox: "Postausgang",
-    outbox_note: "E-Mails und Webhook-Aufrufe Ihrer Websites, die neuesten zuerst. Fehlgeschlagene bleiben, bis Sie sie erneut versuchen.",
-    outbox_mail_on: "E-Mail ist an: Nachrichten gehen über den eingerichteten SMTP-Server hinaus.",
-    outbox_mail_off: "E-Mail ist aus (kein [smtp] in der Konfiguration): Es werden keine E-Mails eingereiht, nur Webhooks aufgerufen.",
-    outbox_empty: "Keine Nachrichten.",
-    outbox_queued_at: "Eingereiht",
-    outbox_kind: "Art",
-    outbox_target: "An",
-    outbox_what: "Was",
-    outbox_state: "Zustand",
-    outbox_attempts: "Versuche",
-    outbox_next: "Nächster Versuch",
-    outbox_sent_at: "gesendet",
-    outbox_last_error: "Letzter Fehler",
-    outbox_retry: "Jetzt erneut versuchen",
-    outbox_none_selected: "wählen Sie mindestens eine fehlgeschlagene oder wartende Nachricht",
-    state_queued: "eingereiht",
-    state_retrying: "wird wiederholt",
-    state_sent: "gesendet",
-    state_failed: "fehlgeschlagen",
-    kind_mail: "E-Mail",
-    kind_webhook: "Webhook",
-    account: "Konto",
-    account_email: "Adresse für Benachrichtigungen (leer: keine)",
-    account_note: "E-Mails über die Kommentare Ihrer Websites gehen an diese Adresse, wie es die Einstellung jeder Website sagt.",
-    notify_label: "E-Mails an Moderatoren",
-    notify_pending: "pending: eine E-Mail je zurückgehaltenem Kommentar",
-    notify_all: "all: eine E-Mail je zurückgehaltenem und je veröffentlichtem Kommentar",
-    notify_hourly: "digest-hourly: eine E-Mail pro Stunde mit dem Neuen",
-    notify_daily: "digest-daily: eine E-Mail pro Tag mit dem Neuen",
-    notify_off: "off: keine E-Mails",
-    lang_label: "Sprache ihrer E-Mails und öffentlichen Seiten",
-    lang_en: "English",
-    lang_de: "Deutsch",
-    hooks_title: "Webhooks von",
-    hooks_empty: "Diese Website hat noch keine Webhooks.",
-    hook_url: "URL",
-    hook_events: "Ereignisse",
-    hook_all_events: "alle Kommentar-Ereignisse",
-    hook_source: "Hinzugefügt",
-    hook_from_config: "aus der Konfigurationsdatei",
-    hook_from_admin: "hier",
-    hook_state: "Zustand",
-    hook_active: "aktiv",
-    hook_disabled: "abgeschaltet",
-    hook_test: "Test-Ereignis senden",
-    hook_remove: "Entfernen",
-    hook_config_note: "Webhooks aus der Konfigurationsdatei werden dort entfernt (beim nächsten Start).",
-    hook_add: "Webhook hinzufügen",
-    hook_add_button: "Hinzufügen",
-    hook_events_note: "Keines angekreuzt: alle Kommentar-Ereignisse.",
-    hook_added: "Der Webhook ist hinzugefügt. Empfänger prüfen die X-Riposte-Signature jedes Ereignisses mit diesem Geheimnis.",
-    hook_secret: "Signatur-Geheimnis",
-    hook_secret_once: "Kopieren Sie es jetzt: Es wird nicht noch einmal angezeigt.",
-    webhooks: "Webhooks",
-};
+/// The words of `lang`.
+pub fn of(lang: Lang) -> &'static Strings {
+    &ALL.iter()
+        .find(|(l, _)| *l == lang)
+        .expect("every language is parsed")
+        .1
+}
 
 /// The first supported language the browser asks for; English otherwise.
 pub fn pick(headers: &HeaderMap) -> &'static Strings {
@@ -612,27 +256,7 @@ pub fn pick(headers: &HeaderMap) -> &'static Strings {
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let mut tags: Vec<(f32, &str)> = accept
-        .split(',')
-        .filter_map(|item| {
-            let mut parts = item.split(';');
-            let tag = parts.next()?.trim();
-            let q = parts
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .and_then(|q| q.parse().ok())
-                .unwrap_or(1.0);
-            (q > 0.0).then_some((q, tag))
-        })
-        .collect();
-    tags.sort_by(|a, b| b.0.total_cmp(&a.0));
-    for (_, tag) in tags {
-        match tag.split('-').next().unwrap_or("").to_ascii_lowercase().as_str() {
-            "de" => return &DE,
-            "en" => return &EN,
-            _ => {}
-        }
-    }
-    &EN
+    of(i18n::pick(accept))
 }
 
 impl Strings {
@@ -659,9 +283,18 @@ mod tests {
             m
         };
         assert_eq!(pick(&h("de-DE,de;q=0.9,en;q=0.8")).lang, "de");
-        assert_eq!(pick(&h("fr-FR, en;q=0.5, de;q=0.4")).lang, "en");
-        assert_eq!(pick(&h("fr")).lang, "en");
+        assert_eq!(pick(&h("xx-XX, en;q=0.5, de;q=0.4")).lang, "en");
+        assert_eq!(pick(&h("xx")).lang, "en");
         assert_eq!(pick(&h("en;q=0.1, de;q=0.9")).lang, "de");
         assert_eq!(pick(&HeaderMap::new()).lang, "en");
+    }
+
+    #[test]
+    fn every_language_has_every_word() {
+        for lang in Lang::all() {
+            let s = lang.read::<Strings>(Section::Admin).unwrap_or_else(|e| panic!("{e}"));
+            assert!(!s.queue.is_empty());
+            assert_eq!((of(lang).lang, of(lang).dir), (lang.as_str(), lang.dir()));
+        }
     }
 }

@@ -14,7 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 
 use super::admin::harden;
-use super::admin::i18n::{self, DE, EN, Strings};
+use super::admin::i18n::{self, Strings};
 use crate::domain::notify::{Language, MailLink};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -35,10 +35,7 @@ pub fn router() -> Router<AppState> {
 
 /// The words of a site's language.
 pub fn strings(language: Language) -> &'static Strings {
-    match language {
-        Language::En => &EN,
-        Language::De => &DE,
-    }
+    i18n::of(language.lang())
 }
 
 /// The words of a site, or the browser's when the site is unknown.
