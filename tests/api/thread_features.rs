@@ -223,3 +223,75 @@ async fn a_moderators_badge_token_marks_their_comment_and_skips_the_queue() {
         .await;
     assert_eq!(r.status, StatusCode::ACCEPTED);
 }
+
+#[tokio::test]
+async fn the_comment_page_offers_pin_and_close_and_says_what_is_set_in_english_and_german() {
+    let app = TestApp::new().await;
+    let (top, _) = app.comment("a top-level comment", None).await;
+    let (reply, _) = app.comment("a reply", Some(top)).await;
+    let admin = moderator(&app).await;
+    let page = app.admin_get(&admin.cookie, &format!("/admin/comments/{top}")).await.text();
+    assert!(page.contains(&format!("action=\"/admin/comments/{top}/pin\"")), "{page}");
+    assert!(page.contains(">Pin</button>") && page.contains(">Close (Thread)</button>"));
+    let page = app.admin_get(&admin.cookie, &format!("/admin/comments/{reply}")).await.text();
+    assert!(!page.contains("/pin\""), "a reply offers no pin");
+    for (path, field) in [("pin", "pinned"), ("close", "closed")] {
+        let r = app
+            .admin_post(Some(&admin.cookie), &format!("/admin/comments/{top}/{path}"), &[("csrf", &admin.csrf), (field, "1")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+    let page = app.admin_get(&admin.cookie, &format!("/admin/comments/{top}")).await.text();
+    assert!(page.contains(">Unpin</button>") && page.contains(">Reopen</button>"), "{page}");
+    let german = app
+        .send(
+            axum::http::Request::get(format!("/admin/comments/{top}"))
+                .header("cookie", &admin.cookie)
+                .header("accept-language", "de")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .text();
+    assert!(german.contains(">Lösen</button>") && german.contains(">Wieder öffnen</button>"), "{german}");
+    // Without the CSRF token nothing changes.
+    let r = app
+        .admin_post(Some(&admin.cookie), &format!("/admin/comments/{top}/pin"), &[("pinned", "0")])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(app.record(top).await.pinned);
+}
+
+#[tokio::test]
+async fn the_account_page_shows_a_badge_token_that_works_and_the_site_form_sets_order_and_closing() {
+    let app = TestApp::new().await;
+    let admin = moderator(&app).await;
+    let page = app.admin_get(&admin.cookie, "/admin/account").await.text();
+    let token = page.split("#riposte-badge=").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let r = app
+        .post(json!({"site": "blog", "uri": "/post/", "text": "mine", "moderator_token": token}))
+        .await;
+    assert_eq!(r.json()["comment"]["moderator"], true);
+    let r = app
+        .admin_post(
+            Some(&admin.cookie),
+            "/admin/sites",
+            &[("csrf", &admin.csrf), ("id", "blog"), ("origins", crate::helpers::ORIGIN), ("sort", "newest"), ("close_after_days", "30")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let site = app.state.sites.get("blog").await.unwrap().unwrap();
+    assert_eq!((site.sort.as_str(), site.close_after_days), ("newest", Some(30)));
+    assert_eq!(app.thread("/post/").await["sort"], "newest");
+    for bad in [("sort", "best"), ("close_after_days", "0"), ("close_after_days", "soon")] {
+        let r = app
+            .admin_post(Some(&admin.cookie), "/admin/sites", &[("csrf", &admin.csrf), ("id", "blog"), bad])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
+    }
+    let r = app
+        .admin_post(Some(&admin.cookie), "/admin/sites", &[("csrf", &admin.csrf), ("id", "blog"), ("origins", crate::helpers::ORIGIN), ("close_after_days", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.state.sites.get("blog").await.unwrap().unwrap().close_after_days, None);
+}

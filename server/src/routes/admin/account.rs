@@ -19,6 +19,8 @@ struct AccountPage {
     email: String,
     error: Option<String>,
     mail_on: bool,
+    /// The moderator's badge token (docs/widget.md, "For moderators: the badge").
+    badge: String,
 }
 
 /// `GET /admin/account`: the moderator's address for notifications.
@@ -27,6 +29,7 @@ pub async fn account(session: Session, State(state): State<AppState>, RawQuery(r
     page(AccountPage {
         email: session.moderator.email.clone().unwrap_or_default(),
         error: None,
+        badge: state.keys.badge_token(session.moderator.id, session.moderator.created),
         mail_on: state.store.mail_on(),
         ctx: Ctx::new(&session, raw.as_deref()),
     })
@@ -42,6 +45,7 @@ pub async fn save_account(State(state): State<AppState>, AdminForm { session, fo
             let again = page(AccountPage {
                 email: form.one("email").unwrap_or("").to_owned(),
                 error: Some(format!("{}: {}", session.t.email, e.message)),
+                badge: state.keys.badge_token(session.moderator.id, session.moderator.created),
                 mail_on: state.store.mail_on(),
                 ctx: Ctx::new(&session, None),
             })?;
