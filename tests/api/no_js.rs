@@ -561,7 +561,8 @@ async fn the_thread_endpoint_answers_an_html_fragment_for_html_readers() {
     let nojs = root.classed("riposte-nojs")[0].children[0].attr("href").unwrap();
     assert_eq!(nojs, "http://127.0.0.1:8080/t/blog?uri=%2Fpost%2F#riposte-form");
 
-    // JSON for anything else; the fragment is cached and revalidated like JSON.
+    // JSON for anything else, the same answer as before; the fragment is cached and revalidated like JSON.
+    let json = get(None).await.bytes;
     for accept in [
         None,
         Some("*/*"),
@@ -570,6 +571,7 @@ async fn the_thread_endpoint_answers_an_html_fragment_for_html_readers() {
     ] {
         let r = get(accept).await;
         assert_eq!(r.headers["content-type"], "application/json", "{accept:?}");
+        assert_eq!(r.bytes, json, "{accept:?}");
         assert_eq!(r.json()["total"], 2);
         let vary: Vec<&str> = r.headers.get_all("vary").iter().map(|v| v.to_str().unwrap()).collect();
         assert!(vary.contains(&"Accept"), "{vary:?}");

@@ -162,7 +162,7 @@ pub fn nest(page: ThreadPage) -> Nested {
 /// Answers with more rows than this are nested and serialized on the blocking pool, not on an async worker.
 const BUILD_INLINE_ROWS: usize = 200;
 
-async fn off_workers<F, E>(rows: usize, build: F) -> Result<Vec<u8>>
+pub(in crate::routes) async fn off_workers<F, E>(rows: usize, build: F) -> Result<Vec<u8>>
 where
     F: FnOnce() -> std::result::Result<Vec<u8>, E> + Send + 'static,
     E: std::error::Error + Send + Sync + 'static,

@@ -23,6 +23,7 @@ use crate::domain::{Site, SiteId};
 use crate::error::AppError;
 use crate::http::limit::Limiter;
 use crate::routes::admin::harden;
+use crate::routes::api::threads::off_workers;
 use crate::state::AppState;
 use words::Words;
 
@@ -128,6 +129,15 @@ fn render(status: StatusCode, page: &impl Template) -> Response {
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => AppError::Internal(anyhow::anyhow!("page template: {e}")).into_response(),
+    }
+}
+
+/// As [`render`], for a page of `rows` comments: a long one is rendered on the blocking pool, as the API
+/// serializes its long answers.
+async fn render_rows(status: StatusCode, rows: usize, page: impl Template + Send + 'static, t: &Words) -> Response {
+    match off_workers(rows, move || page.render().map(String::into_bytes)).await {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => failed(t, e),
     }
 }
 

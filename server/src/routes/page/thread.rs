@@ -11,7 +11,7 @@ use tracing::instrument;
 
 use super::view::{self, Item, Links};
 use super::words::Words;
-use super::{Here, failed, known_site, language, not_loaded, render};
+use super::{Here, failed, known_site, language, not_loaded, render_rows};
 use crate::domain::comment::ReplyCursor;
 use crate::domain::time::now_ms;
 use crate::domain::{PageUri, Site, SiteId, Status};
@@ -205,7 +205,10 @@ impl Thread<'_> {
     pub async fn page(&self, span: Span, form: Form, held: Option<i64>, status: StatusCode) -> Response {
         let t = self.t;
         match self.build(span, form, held).await {
-            Ok(page) => render(status, &page),
+            Ok(page) => {
+                let rows = page.items.len() / 2;
+                render_rows(status, rows, page, t).await
+            }
             Err(AppError::NotFound(_)) => not_loaded(StatusCode::NOT_FOUND, t),
             Err(e) => failed(t, e),
         }
