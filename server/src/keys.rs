@@ -1,5 +1,5 @@
-//! Everything derived from secrets: edit, author and CSRF tokens, avatar hashes and proof-of-work
-//! signatures (each an HMAC of the server secret under its own purpose label, so that one can never stand
+//! Everything derived from secrets: edit, author and CSRF tokens, the no-JavaScript page's form tokens
+//! and held marks, avatar hashes and proof-of-work signatures (each an HMAC of the server secret under its own purpose label, so that one can never stand
 //! in for another); IP hashes, keyed not by the secret but by random per-period keys the store keeps and
 //! deletes (see [`IpKeys`]); and moderators' passwords (argon2id) and session tokens.
 
@@ -144,26 +144,62 @@ impl Keys {
     /// cannot be forged by typing someone's email; the moment keeps it from vouching for a later comment
     /// that got the id of a deleted one.
     pub fn author_token(&self, site: &str, comment_id: i64, created_ms: i64) -> String {
-        let mac = self.mac(
-            "author",
-            &[site.as_bytes(), &comment_id.to_be_bytes(), &created_ms.to_be_bytes()],
-        );
-        format!(
-            "{comment_id}.{created_ms}.{}",
-            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-        )
+        self.pair_token("author", &[site.as_bytes()], comment_id, created_ms)
     }
 
     /// The comment (id, creation time) an author token of `site` names, if the token is genuine.
     pub fn verify_author_token(&self, site: &str, token: &str) -> Option<(i64, i64)> {
+        self.verify_pair("author", &[site.as_bytes()], token)
+    }
+
+    /// The token of the no-JavaScript page's comment form for page `uri` of `site`, shown at `issued_ms`:
+    /// `ISSUED.NONCE.MAC`. A post carrying it was sent from a form this server showed for that page, and
+    /// says when it was shown (the fill time); the random nonce tells two forms shown in the same
+    /// millisecond apart. Whether it is still fresh is the caller's to check.
+    pub fn form_token(&self, site: &str, uri: &str, issued_ms: i64) -> String {
+        let nonce = (rand::random::<u64>() >> 1) as i64;
+        self.pair_token("page-form", &[site.as_bytes(), uri.as_bytes()], issued_ms, nonce)
+    }
+
+    /// (issue time, nonce) of a genuine form token of page `uri` of `site`.
+    pub fn verify_form_token(&self, site: &str, uri: &str, token: &str) -> Option<(i64, i64)> {
+        self.verify_pair("page-form", &[site.as_bytes(), uri.as_bytes()], token)
+    }
+
+    /// What the no-JavaScript page's redirect after a held comment carries: `ID.EXPIRES.MAC` for comment
+    /// `id` of `site`, good until `expires_ms`. It lets the page say that this comment awaits moderation;
+    /// the comment itself stays hidden.
+    pub fn held_mark(&self, site: &str, comment_id: i64, expires_ms: i64) -> String {
+        self.pair_token("held", &[site.as_bytes()], comment_id, expires_ms)
+    }
+
+    /// (comment id, expiry) of a genuine held mark of `site`.
+    pub fn verify_held_mark(&self, site: &str, mark: &str) -> Option<(i64, i64)> {
+        self.verify_pair("held", &[site.as_bytes()], mark)
+    }
+
+    /// `A.B.MAC`: two numbers under `purpose`, bound to `scope` (which the token does not carry).
+    fn pair_token(&self, purpose: &str, scope: &[&[u8]], a: i64, b: i64) -> String {
+        let mac = self.pair_mac(purpose, scope, a, b);
+        format!("{a}.{b}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+    }
+
+    fn verify_pair(&self, purpose: &str, scope: &[&[u8]], token: &str) -> Option<(i64, i64)> {
         let mut parts = token.trim().splitn(3, '.');
-        let id: i64 = parts.next()?.parse().ok()?;
-        let created: i64 = parts.next()?.parse().ok()?;
+        let a: i64 = parts.next()?.parse().ok()?;
+        let b: i64 = parts.next()?.parse().ok()?;
         let given = URL_SAFE_NO_PAD.decode(parts.next()?).ok()?;
-        self.mac("author", &[site.as_bytes(), &id.to_be_bytes(), &created.to_be_bytes()])
+        self.pair_mac(purpose, scope, a, b)
             .verify_slice(&given)
             .is_ok()
-            .then_some((id, created))
+            .then_some((a, b))
+    }
+
+    fn pair_mac(&self, purpose: &str, scope: &[&[u8]], a: i64, b: i64) -> HmacSha256 {
+        let (a, b) = (a.to_be_bytes(), b.to_be_bytes());
+        let mut parts: Vec<&[u8]> = scope.to_vec();
+        parts.extend([&a[..], &b[..]]);
+        self.mac(purpose, &parts)
     }
 
     /// A moderator's badge token: sent with their comments (the widget keeps it per site once opened with

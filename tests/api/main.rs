@@ -20,6 +20,7 @@ mod long_threads;
 mod mail;
 mod mail_links;
 mod moderation_modes;
+mod no_js;
 mod notify_delivery;
 mod outbox;
 mod outbox_admin;

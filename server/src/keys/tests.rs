@@ -129,3 +129,45 @@ fn author_tokens_name_their_comment_and_site() {
     assert_eq!(keys.verify_author_token("blog", "garbage"), None);
     assert_eq!(keys.verify_author_token("blog", "1."), None);
 }
+
+#[test]
+fn form_tokens_bind_site_page_and_moment() {
+    let keys = Keys::new("0123456789abcdef0123");
+    let token = keys.form_token("blog", "/post/", 1_000);
+    let (issued, nonce) = keys.verify_form_token("blog", "/post/", &token).unwrap();
+    assert_eq!(issued, 1_000);
+    assert!(nonce >= 0);
+    assert_ne!(
+        keys.form_token("blog", "/post/", 1_000),
+        token,
+        "two forms of one moment differ"
+    );
+    assert!(keys.verify_form_token("blog", "/other/", &token).is_none());
+    assert!(keys.verify_form_token("news", "/post/", &token).is_none());
+    // An earlier moment (a longer fill time, a later expiry) cannot be written in.
+    assert!(
+        keys.verify_form_token("blog", "/post/", &token.replacen("1000.", "999.", 1))
+            .is_none()
+    );
+    assert!(
+        Keys::new("another-secret-value")
+            .verify_form_token("blog", "/post/", &token)
+            .is_none()
+    );
+    // Nor does a token of another purpose with the same numbers pass.
+    let (a, b) = (1_000, nonce);
+    let author = keys.author_token("blog", a, b);
+    assert!(keys.verify_form_token("blog", "/post/", &author).is_none());
+    assert!(keys.verify_held_mark("blog", &author).is_none());
+}
+
+#[test]
+fn held_marks_name_one_comment_of_one_site() {
+    let keys = Keys::new("0123456789abcdef0123");
+    let mark = keys.held_mark("blog", 12, 5_000);
+    assert_eq!(mark.split('.').take(2).collect::<Vec<_>>(), ["12", "5000"]);
+    assert_eq!(keys.verify_held_mark("blog", &mark), Some((12, 5_000)));
+    assert!(keys.verify_held_mark("news", &mark).is_none());
+    assert!(keys.verify_held_mark("blog", &mark.replacen("12.", "13.", 1)).is_none());
+    assert!(keys.verify_held_mark("blog", "12.5000").is_none());
+}

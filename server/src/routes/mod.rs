@@ -7,6 +7,8 @@ pub mod demo;
 pub mod health;
 pub mod links;
 pub mod middleware;
+pub mod page;
+pub mod post;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -17,7 +19,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::error::{AppError, MAX_BODY};
 use crate::http::client::{TrustedProxies, client_ip};
-use crate::http::limit::limit;
+use crate::http::limit::{Limiter, limit, limiter};
 use crate::http::serve::REQUEST_TIMEOUT;
 use crate::state::AppState;
 use api::{challenge, comments, feed, openapi, preview, threads, votes};
@@ -37,9 +39,11 @@ pub fn app(state: AppState) -> Router {
         .route("/comments/{id}", patch(comments::edit).delete(comments::delete))
         .route("/comments/{id}/vote", post(votes::vote))
         .route("/preview", post(preview::preview));
+    // The no-JS page reads and posts in the API's buckets: one client, one allowance, whichever door.
+    let (read_limit, post_limit) = (limiter(rates.reads), limiter(rates.comments));
     let (reads, posts, edits) = (
-        limit(reads, rates.reads),
-        limit(posts, rates.comments),
+        limited(reads, read_limit.clone()),
+        limited(posts, post_limit.clone()),
         limit(edits, rates.edits),
     );
     let api = reads
@@ -59,6 +63,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", api)
         .merge(admin::router(rates.logins))
         .merge(links::router())
+        .merge(page::router(state.clone(), read_limit, post_limit))
         .fallback(middleware::canonical_path)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(TimeoutLayer::with_status_code(
@@ -68,4 +73,12 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn_with_state(proxies, client_ip))
         .layer(from_fn(middleware::log_and_harden))
         .with_state(state)
+}
+
+/// `router` behind `limiter`, when there is one; clones of one limiter share its buckets.
+fn limited<S: Clone + Send + Sync + 'static>(router: Router<S>, limiter: Option<Limiter>) -> Router<S> {
+    match limiter {
+        Some(layer) => router.route_layer(layer),
+        None => router,
+    }
 }

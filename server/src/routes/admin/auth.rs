@@ -121,6 +121,15 @@ impl FromRequestParts<AppState> for Session {
     }
 }
 
+/// The moderator whose live admin session this browser holds, if any: the no-JavaScript page's form marks
+/// their comments with the moderator badge. Reads only; the session's activity is not recorded.
+pub async fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<Moderator> {
+    let token = cookie(headers, cookie_name(state))?;
+    let now = now_ms();
+    let (moderator, last_seen) = state.store.session(token_hash(&token), now).await.ok()??;
+    (now - last_seen <= SESSION_IDLE.as_millis() as i64).then_some(moderator)
+}
+
 /// A state-changing admin request: a live session, an allowed Origin, and the session's CSRF token in a
 /// form body. Anything less changes nothing.
 pub struct AdminForm {

@@ -12,16 +12,15 @@ use tracing::instrument;
 
 use super::openapi::{CommentErrors, DeleteErrors, WriteErrors};
 use super::{CommentOut, bearer, check_origin, comment_id, known_site};
-use crate::domain::comment::{Changes, CommentMeta, Commenter, Guard, NewComment, idempotency_key};
+use crate::domain::comment::{Changes, CommentMeta, NewComment, idempotency_key};
+use crate::domain::moderation;
 use crate::domain::notify::SubscriptionScope;
 use crate::domain::time::{now_ms, rfc3339};
-use crate::domain::{
-    AuthorName, CommentText, Email, FieldError, PageTitle, PageUri, SiteId, Status, Website, non_blank,
-};
-use crate::domain::{moderation, pow, spam};
+use crate::domain::{AuthorName, CommentText, FieldError, Status, Website, non_blank};
 use crate::error::{ApiJson, AppError, ErrorBody, Result};
 use crate::http::client::ClientIp;
 use crate::render::render;
+use crate::routes::post::{self, Door, Draft, Post};
 use crate::state::AppState;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -48,8 +47,8 @@ pub struct NewCommentIn {
     /// The `author_token` of an earlier comment on this site: proves a returning commenter.
     #[schema(max_length = 200)]
     author_token: Option<String>,
-    /// A moderator's badge token (from the admin UI's Account page): the comment carries the moderator
-    /// badge and skips the queue while that moderator moderates the site. A wrong token is ignored.
+    /// A moderator's badge token (the admin UI's Account page): the comment carries the moderator badge
+    /// and skips the queue while that moderator moderates the site. A wrong token is ignored.
     #[schema(max_length = 200)]
     moderator_token: Option<String>,
     /// The widget form's hidden trap field; anything in it holds the comment as spam.
@@ -72,7 +71,7 @@ enum NotifyIn {
 }
 
 impl NotifyIn {
-    fn scope(self) -> Result<Option<SubscriptionScope>> {
+    fn scope(&self) -> Result<Option<SubscriptionScope>> {
         match self {
             Self::Flag(on) => Ok(on.then_some(SubscriptionScope::Replies)),
             Self::Scope(s) if s == "replies" => Ok(Some(SubscriptionScope::Replies)),
@@ -92,53 +91,22 @@ pub struct CreatedOut {
     author_token: String,
 }
 
-/// What a post carries besides the comment itself.
-struct Extras {
-    altcha: Option<String>,
-    author_token: Option<String>,
-    moderator_token: Option<String>,
-    trap: Option<String>,
-}
-
 impl NewCommentIn {
-    fn extras(&mut self) -> Extras {
-        Extras {
-            altcha: self.altcha.take(),
-            author_token: self.author_token.take(),
-            moderator_token: self.moderator_token.take(),
-            trap: moderation::trap(self.honeypot.as_deref(), self.fill_ms),
-        }
-    }
-}
-
-impl TryFrom<NewCommentIn> for NewComment {
-    type Error = AppError;
-
-    fn try_from(input: NewCommentIn) -> Result<Self> {
-        // An id that cannot be a site's names no site.
-        let site = SiteId::parse(&input.site).map_err(|_| AppError::NotFound("no such site"))?;
-        let uri = PageUri::parse(&input.uri)?;
-        let title = PageTitle::parse(input.title.as_deref())?;
-        let text = CommentText::parse(&input.text)?;
-        let email = Email::parse(input.email.as_deref())?;
-        let notify = match input.notify {
-            Some(n) => n.scope()?,
-            None => None,
-        };
-        if notify.is_some() && email.is_none() {
-            return Err(FieldError::new("notify", "needs an email to send the notifications to").into());
-        }
-        Ok(Self {
-            site,
-            uri,
-            title,
-            parent: input.parent,
-            author: AuthorName::parse(input.author.as_deref())?,
-            email,
-            website: Website::parse(input.website.as_deref())?,
-            html: render(text.as_str()),
-            text,
-            notify,
+    /// The fields of the comment itself, for parsing.
+    fn draft(&self) -> Result<Draft<'_>> {
+        Ok(Draft {
+            site: &self.site,
+            uri: &self.uri,
+            title: self.title.as_deref(),
+            parent: self.parent,
+            author: self.author.as_deref(),
+            email: self.email.as_deref(),
+            website: self.website.as_deref(),
+            text: &self.text,
+            notify: match &self.notify {
+                Some(n) => n.scope()?,
+                None => None,
+            },
         })
     }
 }
@@ -158,12 +126,11 @@ pub async fn create(
     State(state): State<AppState>,
     Extension(ClientIp(ip)): Extension<ClientIp>,
     headers: HeaderMap,
-    ApiJson(mut input): ApiJson<NewCommentIn>,
+    ApiJson(input): ApiJson<NewCommentIn>,
 ) -> Result<Response> {
     let (_, site) = known_site(&state, &input.site).await?;
     check_origin(&headers, &site)?;
-    let extras = input.extras();
-    let mut comment = NewComment::try_from(input)?;
+    let mut comment = NewComment::try_from(input.draft()?)?;
     // A title comes only from the site's own pages (a browser names them); another client cannot name a
     // page of someone else's site.
     if headers.get(header::ORIGIN).is_none() {
@@ -173,55 +140,17 @@ pub async fn create(
         Some(v) => Some(idempotency_key(v.to_str().unwrap_or("\u{0}"))?),
         None => None,
     };
-    let now = now_ms();
-    let (proof, proof_error) = match &extras.altcha {
-        Some(payload) => match pow::check(payload, now / 1000, |c| state.keys.pow_signature(c)) {
-            Ok(proof) => (Some(proof), None),
-            // Refused in the transaction, after a repeated Idempotency-Key has had its say.
-            Err(e) if idempotency_key.is_some() => (None, Some(e)),
-            Err(e) => return Err(AppError::Challenge(e)),
-        },
-        None => (None, None),
-    };
-    let guard = Guard {
-        returning: extras
-            .author_token
-            .as_deref()
-            .and_then(|t| state.keys.verify_author_token(&site.id, t)),
-        moderator: extras
-            .moderator_token
-            .as_deref()
-            .and_then(|t| state.keys.verify_badge_token(t)),
-        proof,
-        proof_error,
+    let post = Post {
+        comment,
+        altcha: input.altcha,
+        author_token: input.author_token,
+        moderator: input.moderator_token.as_deref().and_then(|t| state.keys.verify_badge_token(t)),
+        trap: moderation::trap(input.honeypot.as_deref(), input.fill_ms),
         idempotency_key,
-        trap: extras.trap,
-        spam: spam_reason(
-            &state,
-            &comment.site,
-            comment.text.as_str(),
-            comment.author.as_ref().map(|a| a.as_str()),
-            comment.website.as_ref().map(|w| w.as_str()),
-        )
-        .await?,
+        door: Door::Api,
     };
-    let ip_hashes = state.ip_hashes(ip).await?;
-    let avatar = state.keys.avatar(
-        &site.id,
-        &match &comment.email {
-            Some(e) => e.as_str().to_lowercase(),
-            None => format!(
-                "{}|{}",
-                comment.author.as_ref().map_or("", |a| a.as_str()),
-                ip_hashes[0]
-            ),
-        },
-    );
     let site_id = site.id.clone();
-    let created = state
-        .store
-        .create_comment(site, comment, Commenter { ip_hashes, avatar }, guard, now)
-        .await?;
+    let created = post::create(&state, site, ip, post).await?;
     let code = if created.published_at_once {
         StatusCode::CREATED
     } else {
@@ -235,21 +164,6 @@ pub async fn create(
         comment: CommentOut::for_author(stored),
     };
     Ok((code, Json(body)).into_response())
-}
-
-/// The learning filter's reason to hold a comment of these fields on `site`, when it scores it as spam.
-async fn spam_reason(
-    state: &AppState,
-    site: &SiteId,
-    text: &str,
-    author: Option<&str>,
-    website: Option<&str>,
-) -> Result<Option<String>> {
-    let verdict = state
-        .store
-        .spam_verdict(site.clone(), spam::tokens(text, author, website))
-        .await?;
-    Ok(verdict.is_spam().then(|| spam::reason(&verdict)))
 }
 
 /// Loads a comment for a change by its author: it must exist and not be deleted, the bearer token must be
@@ -379,7 +293,7 @@ pub async fn edit(
             Some(w) => w.as_ref().map(|w| w.as_str().to_owned()),
             None => stored.website,
         };
-        changes.spam = spam_reason(&state, &site_id, &text, author.as_deref(), website.as_deref()).await?;
+        changes.spam = post::spam_reason(&state, &site_id, &text, author.as_deref(), website.as_deref()).await?;
     }
     let editor = state.ip_hashes(ip).await?;
     let edited = state.store.edit_comment(id, site, changes, editor, now_ms()).await?;

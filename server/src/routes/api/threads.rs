@@ -1,21 +1,23 @@
-//! Reading threads: `GET /api/v1/threads` (one page of a thread) and `GET /api/v1/counts` (comments per page).
+//! Reading threads: `GET /api/v1/threads` (one page of a thread, as JSON or as an HTML fragment) and
+//! `GET /api/v1/counts` (comments per page).
 
 use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use serde::Serialize;
 use tracing::instrument;
 
 use super::openapi::ReadErrors;
 use super::{CommentOut, known_site};
-use crate::domain::comment::ReplyCursor;
+use crate::domain::comment::{ReplyCursor, ThreadPage};
 use crate::domain::site::Sort;
 use crate::domain::time::now_ms;
 use crate::domain::{Comment, FieldError, PageUri, Status};
 use crate::error::{AppError, Result};
 use crate::http::query::Query;
+use crate::routes::page::fragment;
 use crate::state::AppState;
 
 /// Pages per counts request.
@@ -44,7 +46,12 @@ pub struct ThreadOut {
 pub const PAGE_DEFAULT: i64 = 100;
 pub const PAGE_MAX: i64 = 500;
 
-fn number(q: &Query, key: &'static str, default: i64, range: std::ops::RangeInclusive<i64>) -> Result<i64> {
+pub(in crate::routes) fn number(
+    q: &Query,
+    key: &'static str,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<i64> {
     match q.one(key) {
         None => Ok(default),
         Some(v) => v.parse::<i64>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
@@ -64,12 +71,15 @@ fn number(q: &Query, key: &'static str, default: i64, range: std::ops::RangeIncl
         ("limit" = Option<i64>, Query, description = "top-level comments per page, 1 to 500 (default 100)"),
         ("after" = Option<i64>, Query, description = "the `next` of the previous page"),
         ("sort" = Option<String>, Query, description = "oldest, newest or top (most liked); the site's default when left out"),
+        ("lang" = Option<String>, Query, description = "with `Accept: text/html`: the fragment's language (default: the site's)"),
     ),
     responses(
-        (status = 200, description = "the page's thread", body = ThreadOut),
+        (status = 200, description = "the page's thread (with `Accept: text/html`, as an HTML fragment of the widget's markup)",
+            content((ThreadOut = "application/json"), (String = "text/html"))),
         ReadErrors
     ))]
-/// `GET /api/v1/threads?site=S&uri=U[&limit=N][&after=ID][&sort=oldest|newest|top]`
+/// `GET /api/v1/threads?site=S&uri=U[&limit=N][&after=ID][&sort=oldest|newest|top]`; with `Accept: text/html`, the same page as an
+/// HTML fragment of the widget's markup (`[&lang=xx]`, else the site's language).
 #[instrument(level = "debug", skip_all)]
 pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response> {
     let q = Query::parse(raw.as_deref());
@@ -81,58 +91,109 @@ pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, head
         Some(s) => Sort::parse(s)?,
         None => site.sort,
     };
-    let cache_key = format!("thread\0{}\0{}\0{limit}\0{after}\0{}", site.id, uri.as_str(), sort.as_str());
     // Read the generation before the data: a write that lands in between makes this entry stale at once.
     let generation = state.store.thread_generation(&site.id, uri.as_str());
-    let answer = state
-        .cache
-        .get_or_build(cache_key, generation, || async {
-            let page = state
-                .store
-                .thread_page(site.clone(), uri.clone(), sort, after, limit, now_ms())
+    let answer = if fragment::wanted(&headers) {
+        let t = fragment::language(q.one("lang"), &site);
+        let cache_key = format!(
+            "thread.html\0{}\0{}\0{limit}\0{after}\0{}\0{}",
+            site.id,
+            uri.as_str(),
+            sort.as_str(),
+            t.lang
+        );
+        match state.cache.get(&cache_key, generation) {
+            Some(hit) => hit,
+            None => {
+                let page = state
+                    .store
+                    .thread_page(site.clone(), uri.clone(), sort, after, limit, now_ms())
+                    .await?;
+                let (site, public) = (site.id.clone(), state.public_url.clone());
+                let html = off_workers(page.comments.len(), move || {
+                    fragment::render(&public, &site, uri.as_str(), t, limit, nest(page))
+                })
                 .await?;
-            let (next, closed) = (page.next, page.closed);
-            let (site, uri) = (site.id.clone(), uri.as_str().to_owned());
-            let notify = state.store.mail_on();
-            serialize_off_workers(page.comments.len(), move || {
-                let mut comments = build_tree(page.comments, false);
-                for c in &mut comments {
-                    c.replies_next = page.replies_next.get(&c.id).map(ReplyCursor::to_string);
-                }
-                let out = ThreadOut {
-                    site,
-                    uri,
-                    title: page.title,
-                    total: page.total,
-                    comments,
-                    next,
-                    notify,
-                    closed,
-                    sort: sort.as_str(),
-                };
-                serde_json::to_vec(&out)
+                state.cache.put_as(cache_key, generation, html, fragment::CONTENT_TYPE)
+            }
+        }
+    } else {
+        let cache_key = format!("thread\0{}\0{}\0{limit}\0{after}\0{}", site.id, uri.as_str(), sort.as_str());
+        state
+            .cache
+            .get_or_build(cache_key, generation, || async {
+                let page = state
+                    .store
+                    .thread_page(site.clone(), uri.clone(), sort, after, limit, now_ms())
+                    .await?;
+                let (site, uri) = (site.id.clone(), uri.as_str().to_owned());
+                let notify = state.store.mail_on();
+                off_workers(page.comments.len(), move || {
+                    let nested = nest(page);
+                    serde_json::to_vec(&ThreadOut {
+                        site,
+                        uri,
+                        title: nested.title,
+                        total: nested.total,
+                        comments: nested.comments,
+                        next: nested.next,
+                        notify,
+                        closed: nested.closed,
+                        sort: sort.as_str(),
+                    })
+                })
+                .await
             })
-            .await
-        })
-        .await?;
-    Ok(answer.respond(&headers))
+            .await?
+    };
+    let mut response = answer.respond(&headers);
+    // One URL, two representations: caches must keep them apart.
+    response
+        .headers_mut()
+        .append(header::VARY, HeaderValue::from_static("Accept"));
+    Ok(response)
+}
+
+/// A thread page's rows nested into their tree, with where each long branch and the thread go on.
+pub struct Nested {
+    pub title: Option<String>,
+    pub total: i64,
+    pub comments: Vec<CommentOut>,
+    /// The `after` of the next page; `None` on the last.
+    pub next: Option<i64>,
+    pub closed: bool,
+}
+
+pub fn nest(page: ThreadPage) -> Nested {
+    let mut comments = build_tree(page.comments, false);
+    for c in &mut comments {
+        c.replies_next = page.replies_next.get(&c.id).map(ReplyCursor::to_string);
+    }
+    Nested {
+        title: page.title,
+        total: page.total,
+        comments,
+        next: page.next,
+        closed: page.closed,
+    }
 }
 
 /// Answers with more rows than this are nested and serialized on the blocking pool, not on an async worker.
 const BUILD_INLINE_ROWS: usize = 200;
 
-async fn serialize_off_workers<F>(rows: usize, build: F) -> Result<Vec<u8>>
+pub(in crate::routes) async fn off_workers<F, E>(rows: usize, build: F) -> Result<Vec<u8>>
 where
-    F: FnOnce() -> serde_json::Result<Vec<u8>> + Send + 'static,
+    F: FnOnce() -> std::result::Result<Vec<u8>, E> + Send + 'static,
+    E: std::error::Error + Send + Sync + 'static,
 {
-    let json = if rows > BUILD_INLINE_ROWS {
+    let body = if rows > BUILD_INLINE_ROWS {
         tokio::task::spawn_blocking(build)
             .await
             .map_err(|e| AppError::Internal(e.into()))?
     } else {
         build()
     };
-    json.map_err(|e| AppError::Internal(e.into()))
+    body.map_err(|e| AppError::Internal(e.into()))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -179,7 +240,7 @@ pub async fn replies(State(state): State<AppState>, RawQuery(raw): RawQuery, hea
                 .thread_replies(site_id, uri, root, after, limit as usize)
                 .await?
                 .ok_or(AppError::NotFound("no such top-level comment on this page"))?;
-            serialize_off_workers(page.comments.len(), move || {
+            off_workers(page.comments.len(), move || {
                 serde_json::to_vec(&RepliesOut {
                     comments: build_tree(page.comments, true),
                     next: page.next.map(|n| n.to_string()),
@@ -195,7 +256,7 @@ pub async fn replies(State(state): State<AppState>, RawQuery(raw): RawQuery, hea
 /// breadth-first) into their tree. Placeholders of deleted comments are kept only where a
 /// published reply hangs below them. Replies whose parent is not among the rows are dropped, or, for a
 /// page of replies whose parents came before (`attach_orphans`), kept at the top naming their parent.
-fn build_tree(rows: Vec<Comment>, attach_orphans: bool) -> Vec<CommentOut> {
+pub(in crate::routes) fn build_tree(rows: Vec<Comment>, attach_orphans: bool) -> Vec<CommentOut> {
     let index: HashMap<i64, usize> = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
     let parent_of: Vec<Option<usize>> = rows
         .iter()
