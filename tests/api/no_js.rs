@@ -449,7 +449,7 @@ async fn unknown_sites_and_pages_answer_pages_not_json() {
 async fn the_page_speaks_the_sites_language_or_the_one_asked_for() {
     let mut c = config();
     c.sites.push(riposte::config::SiteConfig {
-        language: riposte::domain::notify::Language::De,
+        language: riposte::domain::notify::Language::parse("de").unwrap(),
         ..site("de", "https://de.example", Moderation::None)
     });
     let app = TestApp::with(c).await;
@@ -594,4 +594,53 @@ async fn the_thread_endpoint_answers_an_html_fragment_for_html_readers() {
     // A new comment makes a new fragment.
     app.comment("Dritter", None).await;
     assert!(get(Some("text/html")).await.text().contains("Dritter"));
+}
+
+#[tokio::test]
+async fn a_closed_thread_shows_why_without_a_form_and_refuses_the_post() {
+    let app = TestApp::new().await;
+    let (top, _) = app.comment("vor dem Schließen", None).await;
+    app.add_moderator("mod", "a long password", &[]).await;
+    let admin = app.login("mod", "a long password").await;
+    let r = app
+        .admin_post(Some(&admin.cookie), &format!("/admin/comments/{top}/close"), &[("csrf", &admin.csrf), ("closed", "1")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = parse(&app.get(&page_path("blog", "/post/", "")).await.text());
+    assert_eq!(page.classed("riposte-closed").len(), 1);
+    assert!(page.find(|e| e.tag == "form").is_empty(), "no form");
+    assert!(page.find(|e| e.tag == "a" && e.text.trim() == "Reply").is_empty(), "no Reply link");
+    let stored = app.stored_comments().await;
+    let r = post_text(&app, "zu spät", &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.text().contains("This thread is closed"), "{}", r.text());
+    assert_eq!(app.stored_comments().await, stored);
+}
+
+#[tokio::test]
+async fn a_moderator_logged_in_in_the_same_browser_posts_with_the_badge_and_past_the_queue() {
+    let app = TestApp::with(with_site(Moderation::All, Pow::Always)).await;
+    app.add_moderator("mod", "a long password", &[]).await;
+    let admin = app.login("mod", "a long password").await;
+    let token = aged_token(&app, "blog", "/post/");
+    let body: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([("uri", "/post/"), ("csrf", token.as_str()), ("text", "Aus der Redaktion")])
+        .finish();
+    let req = Request::post("/t/blog")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", OWN)
+        .header("cookie", &admin.cookie)
+        .body(Body::from(body))
+        .unwrap();
+    let r = app.send(req).await;
+    let id = anchored(&r);
+    assert_eq!(app.status_of(id).await, "published", "neither held for moderation nor for the proof of work");
+    let thread = app.thread("/post/").await;
+    assert_eq!(thread["comments"][0]["moderator"], true);
+    let page = parse(&app.get(&page_path("blog", "/post/", "")).await.text());
+    assert_eq!(page.classed("riposte-badge").len(), 1);
+    // The same form without the session: held, no badge.
+    let r = post_text(&app, "Ein Leser", &[]).await;
+    let other = app.record(anchored(&r)).await;
+    assert_eq!(other.status.as_str(), "pending");
 }
