@@ -46,6 +46,8 @@ pub struct Config {
     /// Let webhooks reach loopback, private and link-local addresses (off: such hooks are refused, so a
     /// moderator cannot point one at the server's own network).
     pub webhooks_allow_private: bool,
+    /// Live updates of threads (`GET /api/v1/events`).
+    pub live: LiveConfig,
     pub sites: Vec<SiteConfig>,
 }
 
@@ -138,6 +140,7 @@ impl Default for Config {
             smtp: None,
             outbox: OutboxConfig::default(),
             webhooks_allow_private: false,
+            live: LiveConfig::default(),
             sites: Vec::new(),
         }
     }
@@ -161,6 +164,7 @@ impl fmt::Debug for Config {
             .field("smtp", &self.smtp)
             .field("outbox", &self.outbox)
             .field("webhooks_allow_private", &self.webhooks_allow_private)
+            .field("live", &self.live)
             .field("sites", &self.sites)
             .finish()
     }
@@ -298,6 +302,7 @@ impl Config {
         if !positive(o.first_retry_seconds) || !positive(o.give_up_hours) {
             bail!("outbox: first_retry_seconds and give_up_hours must be numbers above 0");
         }
+        self.live.validate()?;
         for site in &self.sites {
             site.validate()?;
         }
@@ -381,6 +386,8 @@ impl SiteConfig {
     }
 }
 
+mod live;
+pub use live::LiveConfig;
 mod notify;
 pub use notify::{OutboxConfig, SmtpConfig, SmtpSecurity, WebhookConfig};
 

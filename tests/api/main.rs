@@ -14,6 +14,7 @@ mod connections;
 mod durability;
 mod feeds;
 mod import;
+mod live;
 mod login_abuse;
 mod long_threads;
 mod mail;

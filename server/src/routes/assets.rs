@@ -1,4 +1,4 @@
-//! The widget's files (`/embed.js`, `/embed.css`, `/i18n/{lang}.json`) and the demo page's stylesheet:
+//! The widget's files (`/embed.js`, `/embed.css`, `/live.js`, `/i18n/{lang}.json`) and the demo page's stylesheet:
 //! built and compressed (gzip, brotli) once, then served with ETag and cache headers.
 
 use std::collections::HashMap;
@@ -21,6 +21,7 @@ pub use i18n::LANGS;
 const EMBED_JS: &str = include_str!("../../../widget/embed.js");
 const EMBED_CSS: &str = include_str!("../../../widget/embed.css");
 const DEMO_CSS: &str = include_str!("../../templates/demo.css");
+const LIVE_JS: &str = include_str!("../../../widget/live.js");
 
 pub struct Asset {
     content_type: &'static str,
@@ -151,6 +152,16 @@ static TRANSLATIONS: LazyLock<HashMap<&'static str, Asset>> = LazyLock::new(|| {
         .collect()
 });
 
+/// live.js, which embed.js loads once a thread is shown (so embed.js's budget does not carry it).
+pub static LIVE: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "text/javascript; charset=utf-8",
+        WIDGET_CACHE,
+        false,
+        LIVE_JS.as_bytes().to_vec(),
+    )
+});
+
 pub async fn embed_js(headers: HeaderMap) -> Response {
     EMBED.respond(&headers)
 }
@@ -161,6 +172,10 @@ pub async fn embed_css(headers: HeaderMap) -> Response {
 
 pub async fn demo_css(headers: HeaderMap) -> Response {
     DEMO.respond(&headers)
+}
+
+pub async fn live_js(headers: HeaderMap) -> Response {
+    LIVE.respond(&headers)
 }
 
 pub async fn translation(Path(file): Path<String>, headers: HeaderMap) -> Response {

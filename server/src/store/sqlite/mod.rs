@@ -8,6 +8,7 @@ mod bans;
 mod comments;
 mod deliveries;
 mod digests;
+mod events;
 mod export;
 mod feed;
 mod guards;
@@ -68,6 +69,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0008_notifications",
         include_str!("../../../../migrations/sqlite/0008_notifications.sql"),
+    ),
+    (
+        "0009_events",
+        include_str!("../../../../migrations/sqlite/0009_events.sql"),
     ),
 ];
 
