@@ -124,6 +124,25 @@ struct Gone {
     total: i64,
 }
 
+/// One event of the stream as a client sees it: the OpenAPI document describes a `text/event-stream`
+/// answer by its events (schemathesis checks each one against this).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code, reason = "a schema only: the events themselves are axum's `Event`s")]
+pub struct StreamEvent {
+    /// `ready` first, then `comment.created`, `comment.edited` or `comment.deleted`; absent on a line that
+    /// only moves the position.
+    #[schema(pattern = r"^(ready|comment\.(created|edited|deleted))$")]
+    event: Option<String>,
+    /// The position to resume from (`Last-Event-ID`).
+    #[schema(pattern = "^[0-9]+$")]
+    id: Option<String>,
+    /// JSON: `{"comment": {...}, "total": N}` for created and edited, `{"id": ID, "total": N}` for
+    /// deleted, `{}` for ready.
+    data: Option<String>,
+    /// Milliseconds to wait before reconnecting, on `ready`.
+    retry: Option<i64>,
+}
+
 #[utoipa::path(get, path = "/api/v1/events", tag = "threads",
     params(
         ("site" = String, Query, description = "site id", example = "demo"),
@@ -132,7 +151,7 @@ struct Gone {
         ("Last-Event-ID" = Option<i64>, Header, description = "resume after this event id (EventSource sends it when it reconnects)"),
     ),
     responses(
-        (status = 200, description = "a stream of `comment.created`, `comment.edited` and `comment.deleted` events; see docs/api.md", body = String, content_type = "text/event-stream"),
+        (status = 200, description = "a stream of `comment.created`, `comment.edited` and `comment.deleted` events; see docs/api.md", body = StreamEvent, content_type = "text/event-stream"),
         LiveErrors
     ))]
 /// `GET /api/v1/events?site=S&uri=U[&last_event_id=ID]`
