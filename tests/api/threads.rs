@@ -309,6 +309,7 @@ async fn the_openapi_document_describes_every_public_endpoint() {
             "/api/v1/comments/{id}",
             "/api/v1/comments/{id}/vote",
             "/api/v1/counts",
+            "/api/v1/events",
             "/api/v1/feed",
             "/api/v1/preview",
             "/api/v1/threads",

@@ -222,7 +222,8 @@ fn resume_after(headers: &HeaderMap, q: &Query) -> Result<Option<i64>> {
     let given = match headers.get("last-event-id") {
         Some(v) => Some(v.to_str().unwrap_or("-")),
         None => q.one("last_event_id"),
-    };
+    }
+    .filter(|v| !v.trim().is_empty());
     given
         .map(|v| {
             v.trim()
