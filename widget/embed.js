@@ -656,7 +656,7 @@
     // Live updates (live.js, loaded only now): new comments wait behind a button, edits and deletions apply.
     if (ds.live !== 'off') {
       root.riposteLive = {
-        url: api + 'events?' + query({ site, uri }), t, total: setTotal, drop,
+        url: api + 'events?' + query({ site, uri }), last: data.last_event, t, total: setTotal, drop,
         show(c) {
           const n = nodes.get(c.id);
           if (n) return redraw(Object.assign(n.c, c));

@@ -15,6 +15,7 @@ mod durability;
 mod feeds;
 mod i18n;
 mod import;
+mod live;
 mod login_abuse;
 mod long_threads;
 mod mail;

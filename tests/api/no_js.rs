@@ -603,13 +603,20 @@ async fn a_closed_thread_shows_why_without_a_form_and_refuses_the_post() {
     app.add_moderator("mod", "a long password", &[]).await;
     let admin = app.login("mod", "a long password").await;
     let r = app
-        .admin_post(Some(&admin.cookie), &format!("/admin/comments/{top}/close"), &[("csrf", &admin.csrf), ("closed", "1")])
+        .admin_post(
+            Some(&admin.cookie),
+            &format!("/admin/comments/{top}/close"),
+            &[("csrf", &admin.csrf), ("closed", "1")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = parse(&app.get(&page_path("blog", "/post/", "")).await.text());
     assert_eq!(page.classed("riposte-closed").len(), 1);
     assert!(page.find(|e| e.tag == "form").is_empty(), "no form");
-    assert!(page.find(|e| e.tag == "a" && e.text.trim() == "Reply").is_empty(), "no Reply link");
+    assert!(
+        page.find(|e| e.tag == "a" && e.text.trim() == "Reply").is_empty(),
+        "no Reply link"
+    );
     let stored = app.stored_comments().await;
     let r = post_text(&app, "zu spät", &[]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -624,7 +631,11 @@ async fn a_moderator_logged_in_in_the_same_browser_posts_with_the_badge_and_past
     let admin = app.login("mod", "a long password").await;
     let token = aged_token(&app, "blog", "/post/");
     let body: String = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs([("uri", "/post/"), ("csrf", token.as_str()), ("text", "Aus der Redaktion")])
+        .extend_pairs([
+            ("uri", "/post/"),
+            ("csrf", token.as_str()),
+            ("text", "Aus der Redaktion"),
+        ])
         .finish();
     let req = Request::post("/t/blog")
         .header("content-type", "application/x-www-form-urlencoded")
@@ -634,7 +645,11 @@ async fn a_moderator_logged_in_in_the_same_browser_posts_with_the_badge_and_past
         .unwrap();
     let r = app.send(req).await;
     let id = anchored(&r);
-    assert_eq!(app.status_of(id).await, "published", "neither held for moderation nor for the proof of work");
+    assert_eq!(
+        app.status_of(id).await,
+        "published",
+        "neither held for moderation nor for the proof of work"
+    );
     let thread = app.thread("/post/").await;
     assert_eq!(thread["comments"][0]["moderator"], true);
     let page = parse(&app.get(&page_path("blog", "/post/", "")).await.text());

@@ -54,7 +54,10 @@ async fn readers_sort_oldest_newest_and_most_liked_with_replies_oldest_first() {
     let top = sorted(&app, "top", "").await;
     assert_eq!(ids(&top), [b, c, a]);
     assert_eq!(top["sort"], "top");
-    assert_eq!(top["comments"][2]["replies"][0]["id"], r2, "replies stay under their parent");
+    assert_eq!(
+        top["comments"][2]["replies"][0]["id"], r2,
+        "replies stay under their parent"
+    );
     // The default is the site's: oldest unless set.
     assert_eq!(app.thread("/post/").await["sort"], "oldest");
     let bad = app.get("/api/v1/threads?site=blog&uri=%2Fpost%2F&sort=best").await;
@@ -161,7 +164,9 @@ async fn a_closed_thread_shows_but_refuses_posts_with_thread_closed() {
     }
     assert_eq!(app.stored_comments().await, stored, "nothing stored");
     // Other pages stay open; reopening takes posts again.
-    let other = app.post(json!({"site": "blog", "uri": "/other/", "text": "fine"})).await;
+    let other = app
+        .post(json!({"site": "blog", "uri": "/other/", "text": "fine"}))
+        .await;
     assert_eq!(other.status, StatusCode::CREATED);
     assert_eq!(close("0").await, StatusCode::SEE_OTHER);
     assert_eq!(app.thread("/post/").await["closed"], false);
@@ -184,7 +189,9 @@ async fn a_site_rule_closes_threads_by_the_age_of_their_first_comment() {
     assert_eq!(old["closed"], true);
     let r = app.post(json!({"site": "blog", "uri": "/old/", "text": "late"})).await;
     assert_eq!(r.code(), "thread_closed");
-    let r = app.post(json!({"site": "blog", "uri": "/recent/", "text": "in time"})).await;
+    let r = app
+        .post(json!({"site": "blog", "uri": "/recent/", "text": "in time"}))
+        .await;
     assert_eq!(r.status, StatusCode::CREATED);
     // A new page opens with its first comment.
     let r = app.post(json!({"site": "blog", "uri": "/new/", "text": "first"})).await;
@@ -195,7 +202,11 @@ async fn a_site_rule_closes_threads_by_the_age_of_their_first_comment() {
 async fn a_moderators_badge_token_marks_their_comment_and_skips_the_queue() {
     let mut config = config();
     config.sites[0].moderation = riposte::domain::Moderation::All;
-    config.sites.push(site("elsewhere", "https://elsewhere.example", riposte::domain::Moderation::None));
+    config.sites.push(site(
+        "elsewhere",
+        "https://elsewhere.example",
+        riposte::domain::Moderation::None,
+    ));
     let app = TestApp::with(config).await;
     app.add_moderator("anna", "a long password", &["blog"]).await;
     let anna = app.state.store.moderator("anna".into()).await.unwrap().unwrap();
@@ -208,7 +219,11 @@ async fn a_moderators_badge_token_marks_their_comment_and_skips_the_queue() {
     let thread = app.thread("/post/").await;
     assert_eq!(thread["comments"][0]["moderator"], true);
     // A forged or foreign token badges nothing and changes nothing else.
-    for bad in [format!("{}.{}.AAAA", anna.id, anna.created), "nonsense".into(), app.state.keys.badge_token(anna.id, anna.created + 1)] {
+    for bad in [
+        format!("{}.{}.AAAA", anna.id, anna.created),
+        "nonsense".into(),
+        app.state.keys.badge_token(anna.id, anna.created + 1),
+    ] {
         let r = app
             .post(json!({"site": "blog", "uri": "/post/", "text": "a visitor", "moderator_token": bad}))
             .await;
@@ -230,19 +245,38 @@ async fn the_comment_page_offers_pin_and_close_and_says_what_is_set_in_english_a
     let (top, _) = app.comment("a top-level comment", None).await;
     let (reply, _) = app.comment("a reply", Some(top)).await;
     let admin = moderator(&app).await;
-    let page = app.admin_get(&admin.cookie, &format!("/admin/comments/{top}")).await.text();
-    assert!(page.contains(&format!("action=\"/admin/comments/{top}/pin\"")), "{page}");
+    let page = app
+        .admin_get(&admin.cookie, &format!("/admin/comments/{top}"))
+        .await
+        .text();
+    assert!(
+        page.contains(&format!("action=\"/admin/comments/{top}/pin\"")),
+        "{page}"
+    );
     assert!(page.contains(">Pin</button>") && page.contains(">Close (Thread)</button>"));
-    let page = app.admin_get(&admin.cookie, &format!("/admin/comments/{reply}")).await.text();
+    let page = app
+        .admin_get(&admin.cookie, &format!("/admin/comments/{reply}"))
+        .await
+        .text();
     assert!(!page.contains("/pin\""), "a reply offers no pin");
     for (path, field) in [("pin", "pinned"), ("close", "closed")] {
         let r = app
-            .admin_post(Some(&admin.cookie), &format!("/admin/comments/{top}/{path}"), &[("csrf", &admin.csrf), (field, "1")])
+            .admin_post(
+                Some(&admin.cookie),
+                &format!("/admin/comments/{top}/{path}"),
+                &[("csrf", &admin.csrf), (field, "1")],
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
     }
-    let page = app.admin_get(&admin.cookie, &format!("/admin/comments/{top}")).await.text();
-    assert!(page.contains(">Unpin</button>") && page.contains(">Reopen</button>"), "{page}");
+    let page = app
+        .admin_get(&admin.cookie, &format!("/admin/comments/{top}"))
+        .await
+        .text();
+    assert!(
+        page.contains(">Unpin</button>") && page.contains(">Reopen</button>"),
+        "{page}"
+    );
     let german = app
         .send(
             axum::http::Request::get(format!("/admin/comments/{top}"))
@@ -253,10 +287,17 @@ async fn the_comment_page_offers_pin_and_close_and_says_what_is_set_in_english_a
         )
         .await
         .text();
-    assert!(german.contains(">Lösen</button>") && german.contains(">Wieder öffnen</button>"), "{german}");
+    assert!(
+        german.contains(">Lösen</button>") && german.contains(">Wieder öffnen</button>"),
+        "{german}"
+    );
     // Without the CSRF token nothing changes.
     let r = app
-        .admin_post(Some(&admin.cookie), &format!("/admin/comments/{top}/pin"), &[("pinned", "0")])
+        .admin_post(
+            Some(&admin.cookie),
+            &format!("/admin/comments/{top}/pin"),
+            &[("pinned", "0")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(app.record(top).await.pinned);
@@ -267,7 +308,14 @@ async fn the_account_page_shows_a_badge_token_that_works_and_the_site_form_sets_
     let app = TestApp::new().await;
     let admin = moderator(&app).await;
     let page = app.admin_get(&admin.cookie, "/admin/account").await.text();
-    let token = page.split("#riposte-badge=").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let token = page
+        .split("#riposte-badge=")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
     let r = app
         .post(json!({"site": "blog", "uri": "/post/", "text": "mine", "moderator_token": token}))
         .await;
@@ -276,22 +324,48 @@ async fn the_account_page_shows_a_badge_token_that_works_and_the_site_form_sets_
         .admin_post(
             Some(&admin.cookie),
             "/admin/sites",
-            &[("csrf", &admin.csrf), ("id", "blog"), ("origins", crate::helpers::ORIGIN), ("sort", "newest"), ("close_after_days", "30")],
+            &[
+                ("csrf", &admin.csrf),
+                ("id", "blog"),
+                ("origins", crate::helpers::ORIGIN),
+                ("sort", "newest"),
+                ("close_after_days", "30"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let site = app.state.sites.get("blog").await.unwrap().unwrap();
     assert_eq!((site.sort.as_str(), site.close_after_days), ("newest", Some(30)));
     assert_eq!(app.thread("/post/").await["sort"], "newest");
-    for bad in [("sort", "best"), ("close_after_days", "0"), ("close_after_days", "soon")] {
+    for bad in [
+        ("sort", "best"),
+        ("close_after_days", "0"),
+        ("close_after_days", "soon"),
+    ] {
         let r = app
-            .admin_post(Some(&admin.cookie), "/admin/sites", &[("csrf", &admin.csrf), ("id", "blog"), bad])
+            .admin_post(
+                Some(&admin.cookie),
+                "/admin/sites",
+                &[("csrf", &admin.csrf), ("id", "blog"), bad],
+            )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
     }
     let r = app
-        .admin_post(Some(&admin.cookie), "/admin/sites", &[("csrf", &admin.csrf), ("id", "blog"), ("origins", crate::helpers::ORIGIN), ("close_after_days", "")])
+        .admin_post(
+            Some(&admin.cookie),
+            "/admin/sites",
+            &[
+                ("csrf", &admin.csrf),
+                ("id", "blog"),
+                ("origins", crate::helpers::ORIGIN),
+                ("close_after_days", ""),
+            ],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(app.state.sites.get("blog").await.unwrap().unwrap().close_after_days, None);
+    assert_eq!(
+        app.state.sites.get("blog").await.unwrap().unwrap().close_after_days,
+        None
+    );
 }

@@ -74,8 +74,20 @@ async fn comment_has_every_documented_field_and_nothing_private() {
     assert_eq!(
         keys,
         [
-            "author", "avatar", "created", "dislikes", "edited", "html", "id", "likes", "moderator", "parent", "pinned",
-            "replies", "status", "website"
+            "author",
+            "avatar",
+            "created",
+            "dislikes",
+            "edited",
+            "html",
+            "id",
+            "likes",
+            "moderator",
+            "parent",
+            "pinned",
+            "replies",
+            "status",
+            "website"
         ]
     );
     assert_eq!(c["status"], "published");
@@ -309,6 +321,7 @@ async fn the_openapi_document_describes_every_public_endpoint() {
             "/api/v1/comments/{id}",
             "/api/v1/comments/{id}/vote",
             "/api/v1/counts",
+            "/api/v1/events",
             "/api/v1/feed",
             "/api/v1/preview",
             "/api/v1/threads",

@@ -3,6 +3,9 @@
 use super::*;
 use std::collections::HashMap;
 
+use crate::domain::Moderation;
+use crate::domain::notify::{Event, Language, NotifyMode};
+
 fn file(text: &str) -> tempfile::NamedTempFile {
     let f = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(f.path(), text).unwrap();

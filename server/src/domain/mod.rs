@@ -5,6 +5,7 @@ pub mod comment;
 pub mod export;
 pub mod fields;
 pub mod import;
+pub mod live;
 pub mod moderation;
 pub mod moderator;
 pub mod notify;

@@ -51,7 +51,10 @@ impl Site {
     /// Whether a thread created at `created` (ms) is closed at `now`: closed by a moderator, or by the
     /// site's age rule.
     pub fn closes(&self, created: i64, closed: Option<i64>, now: i64) -> bool {
-        closed.is_some() || self.close_after_days.is_some_and(|days| now - created > days * 86_400_000)
+        closed.is_some()
+            || self
+                .close_after_days
+                .is_some_and(|days| now - created > days * 86_400_000)
     }
 
     /// Adds origins, keeping the list sorted and free of repeats.

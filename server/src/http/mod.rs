@@ -24,7 +24,7 @@ pub struct ErrorBody<'a> {
 pub struct ErrorDetail<'a> {
     /// Machine-readable: bad_request, forbidden, not_found, method_not_allowed, payload_too_large,
     /// unsupported_media_type, invalid_field, rate_limited, challenge_required, challenge_invalid, conflict,
-    /// internal.
+    /// busy (too many live connections), internal.
     code: &'a str,
     /// For people, in English.
     message: &'a str,

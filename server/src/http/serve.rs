@@ -5,6 +5,8 @@
 //! [`Limits::max_connections`] are open at once and at most [`Limits::per_peer`] from one address (its /64
 //! for IPv6; trusted proxies are exempt, all traffic arrives from them). When the free slots run short,
 //! idle keep-alive connections are asked to close, oldest first, so that waiting clients get their turn.
+//! A response that streams on (a live event stream: its head came within the timeout) ends when
+//! [`Draining`] says the server is shutting down.
 
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
@@ -28,6 +30,19 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const MAX_CONNECTIONS: usize = 4096;
 /// How long shutdown waits for in-flight requests.
 const DRAIN: Duration = Duration::from_secs(30);
+
+/// In every request's extensions: tells a response that never ends by itself (a live event stream) that
+/// the server is shutting down, so that it ends at once instead of holding shutdown for [`DRAIN`].
+#[derive(Clone)]
+pub struct Draining(tokio::sync::watch::Receiver<bool>);
+
+impl Draining {
+    /// Resolves once the server begins to shut down.
+    pub async fn wait(mut self) {
+        // An error: the accept loop is gone, which is a shutdown too.
+        let _ = self.0.wait_for(|draining| *draining).await;
+    }
+}
 
 /// How many connections may be open.
 #[derive(Clone)]
@@ -168,6 +183,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let registry = Shared::default();
+    let (drain, draining) = tokio::sync::watch::channel(false);
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(HEADER_TIMEOUT)
@@ -203,8 +219,10 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         let app = app.clone();
         let in_service = conn.clone();
+        let draining = draining.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
             req.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
+            req.extensions_mut().insert(Draining(draining.clone()));
             let busy = Busy::new(in_service.clone());
             let answer = app.clone().oneshot(req.map(axum::body::Body::new));
             async move {
@@ -232,6 +250,7 @@ pub async fn serve(
         });
     }
     drop(listener);
+    drain.send_replace(true);
     for conn in lock(&registry).open.values() {
         conn.ask_to_close();
     }

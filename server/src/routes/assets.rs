@@ -1,4 +1,4 @@
-//! The widget's files (`/embed.js`, `/embed.css`, `/i18n/{lang}.json`) and the demo page's stylesheet:
+//! The widget's files (`/embed.js`, `/embed.css`, `/live.js`, `/i18n/{lang}.json`) and the demo page's stylesheet:
 //! built and compressed (gzip, brotli) once, then served with ETag and cache headers.
 
 use std::collections::HashMap;
@@ -17,6 +17,7 @@ use crate::i18n::{Lang, Section};
 const EMBED_JS: &str = include_str!("../../../widget/embed.js");
 const EMBED_CSS: &str = include_str!("../../../widget/embed.css");
 const DEMO_CSS: &str = include_str!("../../templates/demo.css");
+const LIVE_JS: &str = include_str!("../../../widget/live.js");
 
 pub struct Asset {
     content_type: &'static str,
@@ -99,7 +100,8 @@ const WIDGET_CACHE: &str = "public, max-age=3600, stale-while-revalidate=86400";
 /// embed.js with the English strings (the fallback) and the list of languages filled in, so that an
 /// English page needs no second request and other languages load only their own file.
 pub static EMBED: LazyLock<Asset> = LazyLock::new(|| {
-    let en = inlined(EMBED_JS);
+    // live.js translates through embed.js's `t`: its words come along.
+    let en = inlined(&format!("{EMBED_JS}{LIVE_JS}"));
     let langs: Vec<&str> = Lang::all().map(Lang::as_str).collect();
     let js = EMBED_JS
         .replacen("/*@i18n*/ {}", &serde_json::json!({ "en": en }).to_string(), 1)
@@ -108,7 +110,12 @@ pub static EMBED: LazyLock<Asset> = LazyLock::new(|| {
             &serde_json::to_string(&langs).expect("strings serialize"),
             1,
         );
-    Asset::new("text/javascript; charset=utf-8", WIDGET_CACHE, false, compact(&js).into_bytes())
+    Asset::new(
+        "text/javascript; charset=utf-8",
+        WIDGET_CACHE,
+        false,
+        compact(&js).into_bytes(),
+    )
 });
 
 /// English's widget words that `js` can ask for: the keys it names in quotes, those it builds from a
@@ -156,6 +163,16 @@ static TRANSLATIONS: LazyLock<HashMap<&'static str, Asset>> = LazyLock::new(|| {
         .collect()
 });
 
+/// live.js, which embed.js loads once a thread is shown (so embed.js's budget does not carry it).
+pub static LIVE: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "text/javascript; charset=utf-8",
+        WIDGET_CACHE,
+        false,
+        compact(LIVE_JS).into_bytes(),
+    )
+});
+
 pub async fn embed_js(headers: HeaderMap) -> Response {
     EMBED.respond(&headers)
 }
@@ -166,6 +183,10 @@ pub async fn embed_css(headers: HeaderMap) -> Response {
 
 pub async fn demo_css(headers: HeaderMap) -> Response {
     DEMO.respond(&headers)
+}
+
+pub async fn live_js(headers: HeaderMap) -> Response {
+    LIVE.respond(&headers)
 }
 
 pub async fn translation(Path(file): Path<String>, headers: HeaderMap) -> Response {
@@ -249,7 +270,7 @@ mod tests {
     #[test]
     fn embed_js_carries_english_and_the_language_list() {
         let js = std::str::from_utf8(EMBED.body()).unwrap();
-        let en = serde_json::to_string(&inlined(EMBED_JS)).unwrap();
+        let en = serde_json::to_string(&inlined(&format!("{EMBED_JS}{LIVE_JS}"))).unwrap();
         assert!(js.contains(&format!(r#"const I18N = {{"en":{en}}}"#)));
         let langs: Vec<&str> = Lang::all().map(Lang::as_str).collect();
         assert!(js.contains(&format!("const LANGS = {}", serde_json::to_string(&langs).unwrap())));
@@ -277,6 +298,8 @@ mod tests {
             "built from 'field_' + the refused field"
         );
         assert_eq!(en["dir"], "ltr");
+        let served = std::str::from_utf8(EMBED.body()).unwrap();
+        assert!(served.contains("\"newComments\":"), "live.js's words ride in embed.js");
         let keys = |js: &str| inlined(js).keys().cloned().collect::<Vec<_>>();
         let some = keys("t('reply') + t(\"thread\") + t('field_' + f) + edit");
         assert!(some.iter().any(|k| k == "field_email"), "{some:?}");
@@ -292,7 +315,10 @@ mod tests {
         let js = "/* head\n * more */\n(() => {\n  // note\n  const a = '//x'; /* kept */\n\n  return a;\n})();\n";
         assert_eq!(compact(js), "(() => {\nconst a = '//x'; /* kept */\nreturn a;\n})();\n");
         let served = std::str::from_utf8(EMBED.body()).unwrap();
-        assert!(served.contains(r#"const I18N = {"en":{"#), "the placeholders were filled before");
+        assert!(
+            served.contains(r#"const I18N = {"en":{"#),
+            "the placeholders were filled before"
+        );
         assert!(!served.contains("\n  "), "no indentation left");
     }
 

@@ -22,7 +22,7 @@ use crate::http::client::{TrustedProxies, client_ip};
 use crate::http::limit::{Limiter, limit, limiter};
 use crate::http::serve::REQUEST_TIMEOUT;
 use crate::state::AppState;
-use api::{challenge, comments, feed, openapi, preview, threads, votes};
+use api::{challenge, comments, events, feed, openapi, preview, threads, votes};
 
 pub fn app(state: AppState) -> Router {
     let rates = &state.config.rate_limits;
@@ -46,7 +46,10 @@ pub fn app(state: AppState) -> Router {
         limited(posts, post_limit.clone()),
         limit(edits, rates.edits),
     );
+    // Live streams: a bucket of their own (the reads' numbers), and their own limits on open streams.
+    let live = limit(events::router(&state.config.live), rates.reads);
     let api = reads
+        .merge(live)
         .merge(posts)
         .merge(edits)
         .fallback(|| async { AppError::NotFound("no such endpoint") })
@@ -57,6 +60,7 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(demo::demo))
         .route("/embed.js", get(assets::embed_js))
         .route("/embed.css", get(assets::embed_css))
+        .route("/live.js", get(assets::live_js))
         .route("/demo.css", get(assets::demo_css))
         .route("/i18n/{file}", get(assets::translation))
         .route("/healthz", get(health::healthz))

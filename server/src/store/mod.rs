@@ -18,12 +18,13 @@ use crate::domain::comment::{
 };
 use crate::domain::export::SiteExport;
 use crate::domain::import::{Feed, Report};
+use crate::domain::live::ThreadEvent;
 use crate::domain::moderator::{Action, AuditEntry, Ban, Filter, Moderator, NewBan};
 use crate::domain::notify::{Attempt, DeliveryState, MailLink, NewWebhook, OutboxItem, Retries, Subscription, Webhook};
 use crate::domain::pow::ChallengeError;
 use crate::domain::privacy::Export;
-use crate::domain::spam::Verdict;
 use crate::domain::site::Sort;
+use crate::domain::spam::Verdict;
 use crate::domain::{FieldError, PageTitle, PageUri, Site, SiteId};
 
 /// Why a store method failed.
@@ -77,6 +78,8 @@ pub struct Upkeep {
     pub forgotten_guards: usize,
     /// Sent messages older than a week, and used mail links past their expiry.
     pub forgotten_messages: usize,
+    /// Live-update events older than [`crate::domain::live::EVENTS_KEEP_MS`].
+    pub forgotten_events: usize,
 }
 
 /// What came of a moderator's action from a mail link.
@@ -147,7 +150,15 @@ pub trait Store: Send + Sync + 'static {
     // Public reads.
 
     /// Up to `limit` top-level comments after the one with id `after`, each with its replies.
-    async fn thread_page(&self, site: Arc<Site>, uri: PageUri, sort: Sort, after: i64, limit: i64, now: i64) -> Result<ThreadPage>;
+    async fn thread_page(
+        &self,
+        site: Arc<Site>,
+        uri: PageUri,
+        sort: Sort,
+        after: i64,
+        limit: i64,
+        now: i64,
+    ) -> Result<ThreadPage>;
     /// Up to `limit` replies below top-level comment `root` of the page, after id `after`; `None` when
     /// `root` is not a top-level comment of that page.
     async fn thread_replies(
@@ -316,6 +327,21 @@ pub trait Store: Send + Sync + 'static {
     async fn export(&self, email: String) -> Result<Export>;
     /// Erases every comment of this email; returns how many. The erasure is audited without the address.
     async fn erase(&self, email: String, by: String, now: i64) -> Result<usize>;
+
+    // Live updates: the events a client following a thread hears of (`GET /api/v1/events`).
+
+    /// Up to `limit` events of the thread of this page after event `after`, oldest first, each with the
+    /// comment it names as that comment is now (when it still exists in that thread) and the thread's
+    /// published comments right after it. Every change to what the thread shows publicly is an event, by
+    /// any write path and any process; event ids come from the database and grow across all threads and
+    /// processes, so a client resumes from the last id it saw. Events are kept for a day.
+    async fn events_after(&self, site: SiteId, uri: PageUri, after: i64, limit: i64) -> Result<Vec<ThreadEvent>>;
+    /// The id of the newest event of the thread of this page; 0 when it has none.
+    async fn last_event_id(&self, site: SiteId, uri: PageUri) -> Result<i64>;
+    /// Changes after every commit through this handle that moved a [`Self::thread_generation`], and when
+    /// another process wrote (seen within about a second): a follower of a thread waits on this, then
+    /// reads its events only when its thread's generation moved.
+    fn changes(&self) -> tokio::sync::watch::Receiver<u64>;
 }
 
 /// Opens (creating and migrating) the store the configuration names.

@@ -137,7 +137,10 @@ pub async fn save_site(State(state): State<AppState>, AdminForm { session, form 
     let close_after = match form.one("close_after_days").map(str::trim) {
         Some("") => None,
         Some(d) => close_after_days(Some(d.parse::<i64>().map_err(|_| {
-            FieldError::new("close_after_days", "must be a number of days from 1 to 36500, or left out")
+            FieldError::new(
+                "close_after_days",
+                "must be a number of days from 1 to 36500, or left out",
+            )
         })?))?,
         None => existing.as_ref().and_then(|s| s.close_after_days),
     };

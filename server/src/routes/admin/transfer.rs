@@ -169,7 +169,9 @@ pub async fn import(State(state): State<AppState>, UploadForm { session, multipa
         Err(e) => match e.downcast::<StoreError>() {
             Ok(StoreError::Refused(e)) => view.refuse(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
             Ok(StoreError::Failed(e)) => Err(AppError::Internal(e).into()),
-            Ok(e @ (StoreError::Challenge(_) | StoreError::Conflict(_) | StoreError::Closed)) => Err(AppError::from(e).into()),
+            Ok(e @ (StoreError::Challenge(_) | StoreError::Conflict(_) | StoreError::Closed)) => {
+                Err(AppError::from(e).into())
+            }
             // The file could not be read: the message names the line and column. It names the file as the
             // browser sent it, not the temporary file.
             Err(e) => {

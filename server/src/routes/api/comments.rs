@@ -144,7 +144,10 @@ pub async fn create(
         comment,
         altcha: input.altcha,
         author_token: input.author_token,
-        moderator: input.moderator_token.as_deref().and_then(|t| state.keys.verify_badge_token(t)),
+        moderator: input
+            .moderator_token
+            .as_deref()
+            .and_then(|t| state.keys.verify_badge_token(t)),
         trap: moderation::trap(input.honeypot.as_deref(), input.fill_ms),
         idempotency_key,
         door: Door::Api,

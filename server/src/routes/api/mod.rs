@@ -2,6 +2,7 @@
 
 pub mod challenge;
 pub mod comments;
+pub mod events;
 pub mod feed;
 pub mod openapi;
 pub mod preview;

@@ -11,14 +11,15 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, Ref, RefOr};
 use utoipa::{IntoResponses, OpenApi};
 
-use super::{challenge, comments, feed, preview, threads, votes};
+use super::{challenge, comments, events, feed, preview, threads, votes};
 use crate::http::{ErrorBody, ErrorDetail};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "riposte", description = "The public API of riposte, a self-hosted comment service. See docs/api.md."),
     paths(threads::thread, threads::replies, comments::create, comments::one, comments::edit, comments::delete, votes::vote,
-          threads::counts, preview::preview, feed::feed, challenge::challenge),
+          threads::counts, preview::preview, feed::feed, challenge::challenge,
+          events::events),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&EditToken)
 )]
@@ -36,6 +37,7 @@ const ERRORS: &[(u16, &str)] = &[
     (415, "not application/json"),
     (422, "a field broke its rule"),
     (429, "rate limit; see Retry-After"),
+    (503, "too many live connections (code busy); see Retry-After"),
 ];
 
 /// The error answers of an endpoint: the statuses given, each with an [`ErrorBody`].
@@ -71,6 +73,10 @@ macro_rules! error_set {
 error_set!(
     /// Reads with a query string.
     ReadErrors: 400, 404, 422, 429
+);
+error_set!(
+    /// The live event stream: a read, with limits on open streams.
+    LiveErrors: 400, 404, 422, 429, 503
 );
 error_set!(
     /// Writes with a JSON body to an existing resource or a site.

@@ -40,6 +40,9 @@ pub struct ThreadOut {
     /// The order of this answer's top-level comments (the `sort` asked for, or the site's default).
     #[schema(value_type = String, example = "oldest")]
     sort: &'static str,
+    /// The thread's newest live-update event when this answer was made: pass it as `last_event_id` to
+    /// `GET /api/v1/events` so that nothing posted in between is missed.
+    last_event: i64,
 }
 
 /// Top-level comments per page by default, and at most.
@@ -83,7 +86,7 @@ pub(in crate::routes) fn number(
 #[instrument(level = "debug", skip_all)]
 pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response> {
     let q = Query::parse(raw.as_deref());
-    let (_, site) = known_site(&state, q.required("site")?).await?;
+    let (site_id, site) = known_site(&state, q.required("site")?).await?;
     let uri = PageUri::parse(q.required("uri")?)?;
     let limit = number(&q, "limit", PAGE_DEFAULT, 1..=PAGE_MAX)?;
     let after = number(&q, "after", 0, 0..=i64::MAX)?;
@@ -118,10 +121,17 @@ pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, head
             }
         }
     } else {
-        let cache_key = format!("thread\0{}\0{}\0{limit}\0{after}\0{}", site.id, uri.as_str(), sort.as_str());
+        let cache_key = format!(
+            "thread\0{}\0{}\0{limit}\0{after}\0{}",
+            site.id,
+            uri.as_str(),
+            sort.as_str()
+        );
         state
             .cache
             .get_or_build(cache_key, generation, || async {
+                // Read before the page: an event in between is sent again (and ignored), never lost.
+                let last_event = state.store.last_event_id(site_id, uri.clone()).await?;
                 let page = state
                     .store
                     .thread_page(site.clone(), uri.clone(), sort, after, limit, now_ms())
@@ -140,6 +150,7 @@ pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, head
                         notify,
                         closed: nested.closed,
                         sort: sort.as_str(),
+                        last_event,
                     })
                 })
                 .await

@@ -23,7 +23,14 @@ pub fn words(lang: &str) -> &'static Words {
             .map(|code| {
                 let mut strings = english.clone();
                 strings.extend(code.section(Section::Widget).clone());
-                (code.as_str(), Words { lang: code.as_str(), code, strings })
+                (
+                    code.as_str(),
+                    Words {
+                        lang: code.as_str(),
+                        code,
+                        strings,
+                    },
+                )
             })
             .collect()
     });
@@ -100,6 +107,10 @@ mod tests {
         );
         assert_eq!(de.dir(), "ltr");
         assert_eq!(words("ar").dir(), "rtl");
-        assert_eq!(words("ru").count("comments", 3), "3 комментария", "the server's plural rules");
+        assert_eq!(
+            words("ru").count("comments", 3),
+            "3 комментария",
+            "the server's plural rules"
+        );
     }
 }

@@ -110,7 +110,18 @@ pub fn create(
             Some(email) => subscriptions::confirmed(tx, site_id, email.as_str())?,
             None => false,
         };
-    let comment = insert_new(tx, site, c, by, guard, verified, moderator, now)?;
+    let comment = insert_new(
+        tx,
+        site,
+        c,
+        by,
+        guard,
+        Trust {
+            returning: verified,
+            moderator,
+        },
+        now,
+    )?;
     let published_at_once = comment.status == Status::Published;
     if let Some(key) = &guard.idempotency_key {
         guards::remember(tx, site_id, key, comment.id, published_at_once, now)?;
@@ -133,16 +144,22 @@ pub fn create(
     })
 }
 
+/// What the post proved about its author: a returning commenter, or one of the site's moderators.
+struct Trust {
+    returning: bool,
+    moderator: bool,
+}
+
 fn insert_new(
     tx: &Transaction<'_>,
     site: &Site,
     c: &NewComment,
     by: &Commenter,
     guard: &Guard,
-    returning: bool,
-    moderator: bool,
+    trust: Trust,
     now: i64,
 ) -> Result<Comment> {
+    let Trust { returning, moderator } = trust;
     let (site_id, uri) = (c.site.as_str(), c.uri.as_str());
     let placement = match c.parent {
         None => place(None, None, None),

@@ -8,6 +8,7 @@ mod bans;
 mod comments;
 mod deliveries;
 mod digests;
+mod events;
 mod export;
 mod feed;
 mod guards;
@@ -73,6 +74,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0009_thread_features",
         include_str!("../../../../migrations/sqlite/0009_thread_features.sql"),
+    ),
+    (
+        "0010_events",
+        include_str!("../../../../migrations/sqlite/0010_events.sql"),
     ),
 ];
 

@@ -12,8 +12,8 @@ use async_trait::async_trait;
 use tracing::instrument;
 
 use super::{
-    SqliteStore, audit, bans, comments, deliveries, digests, export, feed, guards, import, moderators, outbox, privacy,
-    pins, review, settings, sites, spam, subscriptions, thread_pages, threads, votes, webhooks,
+    SqliteStore, audit, bans, comments, deliveries, digests, events, export, feed, guards, import, moderators, outbox,
+    pins, privacy, review, settings, sites, spam, subscriptions, thread_pages, threads, votes, webhooks,
 };
 use crate::domain::comment::{
     Changes, Comment, CommentMeta, CommentRecord, Commenter, Created, FeedEntry, Guard, ModeratorEdit, NewComment,
@@ -21,6 +21,7 @@ use crate::domain::comment::{
 };
 use crate::domain::export::SiteExport;
 use crate::domain::import::{Feed, Report};
+use crate::domain::live::{EVENTS_KEEP_MS, ThreadEvent};
 use crate::domain::moderation::{IP_HASH_KEEP_MS, TRASH_KEEP_MS};
 use crate::domain::moderator::{Action, AuditEntry, Ban, Filter, Moderator, NewBan, SESSION_IDLE, SESSION_MAX};
 use crate::domain::notify::{
@@ -101,6 +102,7 @@ impl Store for SqliteStore {
                 forgotten_ip_keys: settings::forget_ip_keys(tx, ip_period(now))?,
                 forgotten_guards: guards::forget(tx, now)?,
                 forgotten_messages: outbox::forget(tx, now)?,
+                forgotten_events: events::prune(tx, now - EVENTS_KEEP_MS)?,
             })
         })
         .await
@@ -146,7 +148,15 @@ impl Store for SqliteStore {
     }
 
     #[instrument(level = "debug", skip_all, fields(site = %site.id, after = after, limit = limit))]
-    async fn thread_page(&self, site: Arc<Site>, uri: PageUri, sort: Sort, after: i64, limit: i64, now: i64) -> Result<ThreadPage> {
+    async fn thread_page(
+        &self,
+        site: Arc<Site>,
+        uri: PageUri,
+        sort: Sort,
+        after: i64,
+        limit: i64,
+        now: i64,
+    ) -> Result<ThreadPage> {
         self.read(move |conn| {
             Ok(thread_pages::thread_page(
                 conn,
@@ -619,5 +629,23 @@ impl Store for SqliteStore {
             Ok(LinkOutcome::Done)
         })
         .await
+    }
+
+    // Live updates.
+
+    #[instrument(level = "debug", skip_all, fields(site = %site, after = after, limit = limit))]
+    async fn events_after(&self, site: SiteId, uri: PageUri, after: i64, limit: i64) -> Result<Vec<ThreadEvent>> {
+        self.read(move |conn| Ok(events::after(conn, site.as_str(), uri.as_str(), after, limit)?))
+            .await
+    }
+
+    #[instrument(level = "debug", skip_all, fields(site = %site))]
+    async fn last_event_id(&self, site: SiteId, uri: PageUri) -> Result<i64> {
+        self.read(move |conn| Ok(events::last_id(conn, site.as_str(), uri.as_str())?))
+            .await
+    }
+
+    fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.scopes.changes()
     }
 }

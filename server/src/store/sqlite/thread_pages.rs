@@ -6,8 +6,8 @@ use rusqlite::{Connection, params};
 use super::comments::{COMMENT_COLUMN_COUNT, COMMENT_COLUMNS, comment};
 use super::threads;
 use crate::domain::Site;
-use crate::domain::site::Sort;
 use crate::domain::comment::{Comment, REPLIES_PER_PAGE, ROWS_PER_PAGE, RepliesPage, ReplyCursor, ThreadPage};
+use crate::domain::site::Sort;
 
 const SHOWN: &str = "status IN ('published', 'deleted')";
 

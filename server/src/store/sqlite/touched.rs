@@ -138,7 +138,6 @@ pub fn take(tx: &Transaction<'_>) -> rusqlite::Result<Touched> {
 const MAX_PAGES: usize = 50_000;
 
 /// The generations the response cache checks its entries against.
-#[derive(Default)]
 pub struct Scopes {
     /// The clock: every commit that changed something public takes the next value.
     clock: AtomicU64,
@@ -146,6 +145,19 @@ pub struct Scopes {
     /// maps starting over).
     epoch: AtomicU64,
     stamps: RwLock<Stamps>,
+    /// The clock again, for those who wait for the next commit (live event streams) rather than ask.
+    changes: tokio::sync::watch::Sender<u64>,
+}
+
+impl Default for Scopes {
+    fn default() -> Self {
+        Self {
+            clock: AtomicU64::default(),
+            epoch: AtomicU64::default(),
+            stamps: RwLock::default(),
+            changes: tokio::sync::watch::Sender::new(0),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -189,18 +201,30 @@ impl Scopes {
         if touched.is_empty() {
             return;
         }
+        let generation = self.stamp(touched);
+        // After the stamps: whoever wakes finds the generations moved.
+        self.changes.send_replace(generation);
+    }
+
+    fn stamp(&self, touched: &Touched) -> u64 {
         let mut stamps = self.stamps.write().unwrap_or_else(|e| e.into_inner());
         let generation = self.clock.fetch_add(1, Ordering::AcqRel) + 1;
         if touched.everything || stamps.pages.len() + touched.pages.len() > MAX_PAGES {
             stamps.pages.clear();
             stamps.sites.clear();
             self.epoch.store(generation, Ordering::Release);
-            return;
+            return generation;
         }
         for (site, uri) in &touched.pages {
             stamps.pages.insert(page_key(site, uri), generation);
             stamps.sites.insert(site_key(site), generation);
         }
+        generation
+    }
+
+    /// Changes with every commit that moved a generation ([`Self::committed`], [`Self::everything`]).
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 
     /// Moves everything: for changes made outside this handle (another process).
