@@ -260,6 +260,7 @@
     requestAnimationFrame(() => { status.textContent = msg; });
   };
   const setTotal = (n) => { total = n; heading.textContent = t('comments', { n }); };
+  let counted = 0; // when live updates last set the count
   const name = (c) => c.author || t('anonymous');
 
   function body(c) {
@@ -350,8 +351,9 @@
           return;
         }
         try {
+          const sent = Date.now();
           await call('DELETE', 'comments/' + c.id, null, mine.t);
-          removeComment(c);
+          removeComment(c, sent);
         } catch (e) { announce(e.message, true); }
       }, 'riposte-danger');
       del.addEventListener('blur', () => { del.armed = false; del.textContent = t('delete'); });
@@ -435,6 +437,7 @@
         return;
       }
       busy = true;
+      const sent = Date.now();
       submit.disabled = true;
       submit.textContent = t('sending');
       for (const i of [text, author, email, website]) i.removeAttribute('aria-invalid');
@@ -459,7 +462,9 @@
         if (!preview.hidden) togglePreview.click();
         if (parent) closeReply(parent);
         const el = place(data.comment, parent);
-        if (code === 201) setTotal(total + 1);
+        // Live updates may have counted it already (their count is the server's); else count it here.
+        if (code === 201 && !(counted > sent)) setTotal(total + 1);
+        root.riposteLive?.forget?.(data.comment.id);
         announce(t(code === 202 ? 'pending' : 'posted') + (body.notify ? ' ' + t('confirmMail') : ''));
         notify.checked = false;
         el.focus();
@@ -551,8 +556,8 @@
     }
   }
 
-  function removeComment(c) {
-    if (c.status === 'published') setTotal(total - 1);
+  function removeComment(c, sent) {
+    if (c.status === 'published' && !(counted > sent)) setTotal(total - 1);
     delete tokens[c.id];
     store.set('tokens', tokens);
     drop(c.id);
@@ -656,7 +661,8 @@
     // Live updates (live.js, loaded only now): new comments wait behind a button, edits and deletions apply.
     if (ds.live !== 'off') {
       root.riposteLive = {
-        url: api + 'events?' + query({ site, uri }), last: data.last_event, t, total: setTotal, drop,
+        url: api + 'events?' + query({ site, uri }), last: data.last_event, t, drop,
+        total(n) { counted = Date.now(); setTotal(n); },
         show(c) {
           const n = nodes.get(c.id);
           if (n) return redraw(Object.assign(n.c, c));

@@ -22,6 +22,8 @@
     // Where the thread answer left off (`last`, its `last_event`), so nothing posted since is missed.
     let source = null, last = live.last ?? null, failures = 0, retry = null, hidden = null, paused = false, button = null;
 
+    // The visitor's own comment, placed by embed.js after its post answered: not a "new comment" for them.
+    live.forget = (id) => { if (waiting.delete(id)) update(); };
     const shown = (id) => (live.has ? live.has(id) : !!root.querySelector('#riposte-' + Number(id)));
 
     const reveal = () => {

@@ -21,21 +21,21 @@ CREATE INDEX thread_events_thread ON thread_events (thread_id, id);
 CREATE TRIGGER thread_events_insert AFTER INSERT ON comments WHEN NEW.status = 'published'
 BEGIN
     INSERT INTO thread_events (thread_id, kind, comment_id, created)
-    VALUES (NEW.thread_id, 'created', NEW.id, CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    VALUES (NEW.thread_id, 'created', NEW.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
 END;
 
 CREATE TRIGGER thread_events_publish AFTER UPDATE OF status ON comments
 WHEN NEW.status = 'published' AND OLD.status <> 'published' AND NEW.thread_id = OLD.thread_id
 BEGIN
     INSERT INTO thread_events (thread_id, kind, comment_id, created)
-    VALUES (NEW.thread_id, 'created', NEW.id, CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    VALUES (NEW.thread_id, 'created', NEW.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
 END;
 
 CREATE TRIGGER thread_events_unpublish AFTER UPDATE OF status ON comments
 WHEN OLD.status = 'published' AND NEW.status <> 'published' AND NEW.thread_id = OLD.thread_id
 BEGIN
     INSERT INTO thread_events (thread_id, kind, comment_id, created)
-    VALUES (OLD.thread_id, 'deleted', OLD.id, CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    VALUES (OLD.thread_id, 'deleted', OLD.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
 END;
 
 -- An author's edit updates text, author and website one statement each: up to three events for one edit,
@@ -45,22 +45,22 @@ WHEN OLD.status = 'published' AND NEW.status = 'published' AND NEW.thread_id = O
     AND (OLD.html IS NOT NEW.html OR OLD.author IS NOT NEW.author OR OLD.website IS NOT NEW.website)
 BEGIN
     INSERT INTO thread_events (thread_id, kind, comment_id, created)
-    VALUES (NEW.thread_id, 'edited', NEW.id, CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    VALUES (NEW.thread_id, 'edited', NEW.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
 END;
 
 -- A comment moved to another thread leaves the one and arrives in the other.
 CREATE TRIGGER thread_events_move AFTER UPDATE OF thread_id ON comments WHEN NEW.thread_id <> OLD.thread_id
 BEGIN
     INSERT INTO thread_events (thread_id, kind, comment_id, created)
-    SELECT OLD.thread_id, 'deleted', OLD.id, CAST(unixepoch('subsec') * 1000 AS INTEGER)
+    SELECT OLD.thread_id, 'deleted', OLD.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
     WHERE OLD.status = 'published';
     INSERT INTO thread_events (thread_id, kind, comment_id, created)
-    SELECT NEW.thread_id, 'created', NEW.id, CAST(unixepoch('subsec') * 1000 AS INTEGER)
+    SELECT NEW.thread_id, 'created', NEW.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
     WHERE NEW.status = 'published';
 END;
 
 CREATE TRIGGER thread_events_remove AFTER DELETE ON comments WHEN OLD.status = 'published'
 BEGIN
     INSERT INTO thread_events (thread_id, kind, comment_id, created)
-    VALUES (OLD.thread_id, 'deleted', OLD.id, CAST(unixepoch('subsec') * 1000 AS INTEGER));
+    VALUES (OLD.thread_id, 'deleted', OLD.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
 END;

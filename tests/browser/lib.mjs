@@ -48,6 +48,10 @@ export async function startRiposte(hostOrigin, extraToml = '', sitesToml = '') {
 database = "${join(dir, 'riposte.db')}"
 ${extraToml}
 
+# Every page a test opens comes from 127.0.0.1 and holds a live-update stream.
+[live]
+per_address = 1000
+
 [[sites]]
 id = "test"
 origins = ["${hostOrigin}"]

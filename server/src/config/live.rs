@@ -16,7 +16,8 @@ pub struct LiveConfig {
     pub enabled: bool,
     /// Streams open at once, in all; at most [`MAX_STREAMS`].
     pub max_connections: usize,
-    /// Streams one client address (IPv6: its /64) may hold open at once: a visitor with several tabs.
+    /// Streams one client address (IPv6: its /64) may hold open at once: a visitor's tabs, or the readers
+    /// behind one NAT (an office, a mobile carrier), which is why it is not smaller.
     pub per_address: usize,
     /// Seconds between heartbeats on a quiet stream, so that proxies and browsers keep it open.
     pub heartbeat_seconds: u64,
@@ -27,7 +28,7 @@ impl Default for LiveConfig {
         Self {
             enabled: true,
             max_connections: 1000,
-            per_address: 8,
+            per_address: 32,
             heartbeat_seconds: 20,
         }
     }
