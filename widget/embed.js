@@ -194,10 +194,12 @@
   }
   // The reader's order (kept), else the page's `data-sort`, else the site's default.
   let sort = store.get('sort:' + site) || ds.sort;
+  if (!['oldest', 'newest', 'top'].includes(sort)) sort = null;
   const page = (after) => call('GET', 'threads?' + query({ site, uri, ...(sort && { sort }), ...(after && { after }) }));
   const thread = page();
   // A page pre-rendered from the thread's HTML fragment: its comments are adopted, not drawn again.
-  let pre = target.querySelector('.riposte-fragment');
+  const pre = target.querySelector('.riposte-fragment');
+  const adopt = new Map(pre ? [...pre.querySelectorAll('.riposte-comment')].map((e) => [e.id, e]) : []);
 
   // Dates: a relative time, the full date as title.
   const rtf = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
@@ -271,8 +273,10 @@
   }
 
   function commentEl(c, depth, parent) {
-    const old = pre && pre.querySelector('#riposte-' + c.id);
-    const kept = old && old.querySelector('.riposte-body');
+    const old = adopt.get('riposte-' + c.id);
+    adopt.delete('riposte-' + c.id);
+    // The pre-rendered body only while it is what the thread says now (not edited or removed since).
+    const kept = old && c.status !== 'deleted' && [...old.children].find((e) => e.matches('.riposte-body') && e.innerHTML === c.html);
     const el = old || h('article', { id: 'riposte-' + c.id });
     for (const [k, v] of [['class', 'riposte-comment' + (c.pinned ? ' riposte-is-pinned' : '')], ['tabindex', -1], ['aria-label', name(c)]]) el.setAttribute(k, v);
     el.replaceChildren();
@@ -298,11 +302,14 @@
 
   // Replies indent up to MAX_INDENT levels; deeper ones sit flat under their ancestor, naming whom they answer.
   function place(c, parent) {
-    const p = parent && nodes.get(parent.id);
-    const depth = p ? p.depth + 1 : 0;
-    const el = commentEl(c, depth, depth > MAX_INDENT ? parent : null);
-    const into = !p ? list : p.kids || p.el.parentElement;
-    into.append(el);
+    // Already shown (a live update, then the page that holds it): drawn again where it is.
+    if (nodes.has(c.id)) redraw(Object.assign(nodes.get(c.id).c, c));
+    else {
+      const p = parent && nodes.get(parent.id);
+      const depth = p ? p.depth + 1 : 0;
+      (!p ? list : p.kids || p.el.parentElement).append(commentEl(c, depth, depth > MAX_INDENT ? parent : null));
+    }
+    const el = nodes.get(c.id).el;
     for (const r of c.replies || []) place(r, c);
     if (c.replies_next) moreReplies(c, c.replies_next);
     return el;
@@ -585,7 +592,7 @@
   // A "more" button that runs `load` once; `load()` answers whether it worked.
   const moreButton = (label, get) => {
     const b = button(label, () => b.load(), 'riposte-more');
-    b.load = async () => {
+    b.load = () => (b.busy ||= (async () => {
       b.disabled = true;
       try {
         const first = await get();
@@ -594,9 +601,10 @@
         return true;
       } catch (e) {
         b.disabled = false;
+        b.busy = null;
         announce(e.message, true);
       }
-    };
+    })());
     return b;
   };
 
@@ -643,7 +651,7 @@
     setTotal(data.total);
     fill(data);
     target.replaceChildren(root);
-    pre = null;
+    adopt.clear();
     const queued = later;
     later = null;
     requestAnimationFrame(() => setTimeout(() => { for (const [svg, hash] of queued) cells(svg, hash); }));
@@ -668,12 +676,14 @@
           if (n) return redraw(Object.assign(n.c, c));
           if (c.parent && !nodes.has(c.parent)) return;
           const el = place(c, c.parent ? nodes.get(c.parent).c : null);
-          if (!c.parent && order === 'newest') list.prepend(el);
+          if (!c.parent && order === 'newest') list.insertBefore(el, list.querySelector(':scope > .riposte-comment:not(.riposte-is-pinned)'));
         },
       };
       document.head.append(h('script', { src: base + 'live.js', async: true }));
     }
   }, () => {
-    target.replaceChildren(h('p', { class: 'riposte-status riposte-error', role: 'status', text: t('loadError') }));
+    // A pre-rendered thread stays: the readers keep what the page came with.
+    const error = h('p', { class: 'riposte-status riposte-error', role: 'status', text: t('loadError') });
+    pre ? pre.append(error) : target.replaceChildren(error);
   });
 })();

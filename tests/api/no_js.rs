@@ -521,6 +521,11 @@ async fn the_thread_endpoint_answers_an_html_fragment_for_html_readers() {
     let vary: Vec<&str> = r.headers.get_all("vary").iter().map(|v| v.to_str().unwrap()).collect();
     assert!(vary.contains(&"Accept"), "{vary:?}");
     assert_eq!(r.headers["cache-control"], "no-cache");
+    let csp = r.headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("sandbox"),
+        "opened in a browser, it runs nothing: {csp}"
+    );
     let html = r.text();
     assert!(!html.contains("<form") && !html.contains("<button"), "{html}");
     let root = parse(&html);
@@ -658,4 +663,50 @@ async fn a_moderator_logged_in_in_the_same_browser_posts_with_the_badge_and_past
     let r = post_text(&app, "Ein Leser", &[]).await;
     let other = app.record(anchored(&r)).await;
     assert_eq!(other.status.as_str(), "pending");
+}
+
+#[tokio::test]
+async fn a_refused_reply_to_a_comment_on_another_page_stays_a_reply() {
+    let app = TestApp::new().await;
+    // A hundred top-level comments fill the first page; the 101st is on the second.
+    for i in 0..100 {
+        app.store_comment("/post/", None, 1_000 + i).await;
+    }
+    let (later, _) = app.comment("auf Seite zwei", None).await;
+    let first_page = app.get(&page_path("blog", "/post/", "")).await.text();
+    assert!(
+        !first_page.contains(&format!("id=\"riposte-{later}\"")),
+        "not on the first page"
+    );
+    let token = aged_token(&app, "blog", "/post/");
+    let later_s = later.to_string();
+    // Shown again on the first page (limit 1 holds only `first`), the form keeps the parent.
+    let r = post_form(
+        &app,
+        &[
+            ("uri", "/post/"),
+            ("csrf", &token),
+            ("parent", &later_s),
+            ("text", "Antwort"),
+            ("email", "kaputt"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let page = parse(&r.text());
+    let parents: Vec<&str> = page
+        .find(|e| e.attr("name") == Some("parent"))
+        .iter()
+        .filter_map(|e| e.attr("value"))
+        .collect();
+    assert_eq!(parents, [later_s.as_str()], "the reply's parent survives");
+}
+
+#[tokio::test]
+async fn a_long_comment_in_a_non_latin_script_fits_the_form() {
+    let app = TestApp::new().await;
+    let text = "評論".repeat(4_900); // 9,800 characters, 29 KB of UTF-8, 88 KB form-encoded
+    let r = post_text(&app, &text, &[]).await;
+    let id = anchored(&r);
+    assert_eq!(app.record(id).await.text.chars().count(), 9_800);
 }

@@ -96,10 +96,13 @@ pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, head
     };
     // Read the generation before the data: a write that lands in between makes this entry stale at once.
     let generation = state.store.thread_generation(&site.id, uri.as_str());
-    let answer = if fragment::wanted(&headers) {
+    // A site that closes threads by age: answers say `closed` as of the hour they were made.
+    let hour = site.close_after_days.map_or(0, |_| now_ms() / 3_600_000);
+    let html = fragment::wanted(&headers);
+    let answer = if html {
         let t = fragment::language(q.one("lang"), &site);
         let cache_key = format!(
-            "thread.html\0{}\0{}\0{limit}\0{after}\0{}\0{}",
+            "thread.html\0{}\0{}\0{limit}\0{after}\0{}\0{}\0{hour}",
             site.id,
             uri.as_str(),
             sort.as_str(),
@@ -122,7 +125,7 @@ pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, head
         }
     } else {
         let cache_key = format!(
-            "thread\0{}\0{}\0{limit}\0{after}\0{}",
+            "thread\0{}\0{}\0{limit}\0{after}\0{}\0{hour}",
             site.id,
             uri.as_str(),
             sort.as_str()
@@ -158,10 +161,18 @@ pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, head
             .await?
     };
     let mut response = answer.respond(&headers);
+    let h = response.headers_mut();
     // One URL, two representations: caches must keep them apart.
-    response
-        .headers_mut()
-        .append(header::VARY, HeaderValue::from_static("Accept"));
+    h.append(header::VARY, HeaderValue::from_static("Accept"));
+    if html {
+        // Opened in a browser, the fragment is a page on the admin UI's origin: no script, no frames, a
+        // sandbox, whatever the sanitizer let through. Build tools ignore these.
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; style-src 'self'; img-src 'self'; sandbox"),
+        );
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     Ok(response)
 }
 

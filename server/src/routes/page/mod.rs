@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{Html, IntoResponse, Response};
@@ -31,12 +31,23 @@ use words::Words;
 /// in the same buckets as the API's.
 pub fn router(state: AppState, reads: Option<Limiter>, posts: Option<Limiter>) -> Router<AppState> {
     let show = super::limited(Router::new().route("/t/{site}", get(thread::show)), reads);
-    let send = super::limited(Router::new().route("/t/{site}", post_route(post::send)), posts);
+    // Form-encoded, a 10,000-character comment in a non-Latin script is up to 120 KB (4 bytes a character,
+    // each byte sent as `%XX`): the form may send more than the API's JSON.
+    let send = super::limited(
+        Router::new().route(
+            "/t/{site}",
+            post_route(post::send).layer(DefaultBodyLimit::max(FORM_MAX_BODY)),
+        ),
+        posts,
+    );
     show.merge(send)
         .layer(from_fn_with_state(state, rate_limited_page))
         .layer(from_fn(harden))
         .route("/page.css", get(css))
 }
+
+/// The largest form body `POST /t/{site}` takes.
+pub const FORM_MAX_BODY: usize = 160 * 1024;
 
 /// The page frame's few rules; the thread itself is styled by the widget's `/embed.css`.
 const PAGE_CSS: &str = include_str!("../../../templates/page/page.css");

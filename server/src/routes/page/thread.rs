@@ -241,6 +241,17 @@ impl Thread<'_> {
             ),
             Span::Replies { root, after } => (vec![branch(state, site_id, uri, root, after).await?], None),
         };
+        // The comment a reply form answers, named when it is not on this page (read before the page's
+        // links, which hold references across no await).
+        let asked = match form.parent {
+            Some(p) => state
+                .store
+                .comment(p)
+                .await?
+                .filter(|c| c.status == Status::Published)
+                .map(|c| (p, c.author.unwrap_or_else(|| t.s("anonymous").to_owned()))),
+            None => None,
+        };
         let span_pairs = span.pairs();
         let pairs: Vec<(&str, &str)> = span_pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let reply_link = |id: i64| {
@@ -258,19 +269,35 @@ impl Thread<'_> {
         let items = view::items(roots, t, &links);
         // A reply form whose comment is not on this page is not shown; the top-level form is.
         let under = form.parent.filter(|p| view::has(&items, *p));
-        let parent_name = under.and_then(|p| {
-            items.iter().find_map(|i| match i {
-                Item::Open(c) if c.id == p => Some(c.name.clone()),
-                _ => None,
+        // A reply whose comment is on another page (a refused reply shown again here) stays a reply: the
+        // form at the top keeps its parent and says to whom it answers.
+        let away = form.parent.filter(|p| under != Some(*p)).and(asked);
+        let parent_name = under
+            .and_then(|p| {
+                items.iter().find_map(|i| match i {
+                    Item::Open(c) if c.id == p => Some(c.name.clone()),
+                    _ => None,
+                })
             })
-        });
-        let cancel = under.map(|p| here.href(&pairs, Some(&format!("riposte-{p}"))));
-        let form = Form { parent: under, ..form };
+            .or_else(|| away.as_ref().map(|(_, name)| name.clone()));
+        let cancel = under
+            .map(|p| here.href(&pairs, Some(&format!("riposte-{p}"))))
+            .or_else(|| away.as_ref().map(|_| here.href(&pairs, Some("riposte-form"))));
+        let form = Form {
+            parent: under.or(away.map(|(p, _)| p)),
+            ..form
+        };
         let title = thread.title.unwrap_or_else(|| here.uri.clone());
         Ok(ThreadPage {
             t,
             heading: t.fill("pageTitle", &[("title", &title)]),
-            back: site.origins.first().map(|o| format!("{o}{}", here.uri)),
+            // Origins are kept sorted (http before https): the page's own is its first https one.
+            back: site
+                .origins
+                .iter()
+                .find(|o| o.starts_with("https://"))
+                .or(site.origins.first())
+                .map(|o| format!("{o}{}", here.uri)),
             total: thread.total,
             held: held.filter(|id| !view::has(&items, *id)),
             form: (!closed).then(|| form_view(t, here, form, parent_name, cancel)),

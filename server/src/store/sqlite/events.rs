@@ -1,4 +1,4 @@
-//! Live updates: the events that the triggers of migration 0009 write for every change to what a thread
+//! Live updates: the events that the triggers of migration 0010 write for every change to what a thread
 //! shows, read back for one thread with the comment each names as it is now, and pruned after a day.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
