@@ -6,6 +6,8 @@
 ALTER TABLE comments ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
 -- 1 when a moderator wrote it with their badge token: the widget marks it.
 ALTER TABLE comments ADD COLUMN moderator INTEGER NOT NULL DEFAULT 0 CHECK (moderator IN (0, 1));
+-- Bumped by a moderator's "new badge token": every token made before stops working.
+ALTER TABLE moderators ADD COLUMN badge_version INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX comments_pinned ON comments (thread_id, pinned) WHERE pinned > 0;
 
 -- When a moderator closed the thread (ms); NULL: open (unless the site's rule closes it by age).

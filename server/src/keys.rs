@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 type HmacSha256 = Hmac<Sha256>;
 
+use crate::domain::comment::BadgeClaim;
 pub use crate::domain::notify::MailLink;
 pub use crate::domain::privacy::{IP_KEY_PERIOD_MS, ip_period};
 
@@ -202,27 +203,48 @@ impl Keys {
         self.mac(purpose, &parts)
     }
 
-    /// A moderator's badge token: sent with their comments (the widget keeps it per site once opened with
-    /// `#riposte-badge=TOKEN`), it marks them as the moderator's. Bound to the account's creation time, so a
-    /// removed moderator's token badges nothing, even when another account gets the id.
-    pub fn badge_token(&self, moderator_id: i64, created_ms: i64) -> String {
-        let mac = self.mac("badge", &[&moderator_id.to_be_bytes(), &created_ms.to_be_bytes()]);
+    /// A moderator's badge token for one site: sent with their comments (the widget keeps it per site once
+    /// opened with `#riposte-badge=TOKEN`), it marks them as the moderator's. Bound to the site (a token read
+    /// from one blog's storage badges nothing elsewhere), the account's creation time (a removed moderator's
+    /// token stays dead when another account gets the id) and its badge generation (a new token revokes the
+    /// old ones).
+    pub fn badge_token(&self, site: &str, m: BadgeClaim) -> String {
+        let mac = self.badge_mac(site, m);
         format!(
-            "{moderator_id}.{created_ms}.{}",
+            "{}.{}.{}.{}",
+            m.id,
+            m.created,
+            m.version,
             URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
         )
     }
 
-    /// The moderator (id, creation time) a badge token names, if the token is genuine.
-    pub fn verify_badge_token(&self, token: &str) -> Option<(i64, i64)> {
-        let mut parts = token.trim().splitn(3, '.');
-        let id: i64 = parts.next()?.parse().ok()?;
-        let created: i64 = parts.next()?.parse().ok()?;
+    /// The moderator a badge token of `site` names, if the token is genuine (whether it is still current is
+    /// the store's to check).
+    pub fn verify_badge_token(&self, site: &str, token: &str) -> Option<BadgeClaim> {
+        let mut parts = token.trim().splitn(4, '.');
+        let claim = BadgeClaim {
+            id: parts.next()?.parse().ok()?,
+            created: parts.next()?.parse().ok()?,
+            version: parts.next()?.parse().ok()?,
+        };
         let given = URL_SAFE_NO_PAD.decode(parts.next()?).ok()?;
-        self.mac("badge", &[&id.to_be_bytes(), &created.to_be_bytes()])
+        self.badge_mac(site, claim)
             .verify_slice(&given)
             .is_ok()
-            .then_some((id, created))
+            .then_some(claim)
+    }
+
+    fn badge_mac(&self, site: &str, m: BadgeClaim) -> HmacSha256 {
+        self.mac(
+            "badge",
+            &[
+                site.as_bytes(),
+                &m.id.to_be_bytes(),
+                &m.created.to_be_bytes(),
+                &m.version.to_be_bytes(),
+            ],
+        )
     }
 
     /// The token of a link in a mail: the link's fields and their MAC, `KIND.FIELD.FIELD...MAC`, made

@@ -210,7 +210,7 @@ async fn a_moderators_badge_token_marks_their_comment_and_skips_the_queue() {
     let app = TestApp::with(config).await;
     app.add_moderator("anna", "a long password", &["blog"]).await;
     let anna = app.state.store.moderator("anna".into()).await.unwrap().unwrap();
-    let token = app.state.keys.badge_token(anna.id, anna.created);
+    let token = app.state.keys.badge_token("blog", anna.badge());
     let r = app
         .post(json!({"site": "blog", "uri": "/post/", "text": "from the author", "moderator_token": token}))
         .await;
@@ -219,10 +219,16 @@ async fn a_moderators_badge_token_marks_their_comment_and_skips_the_queue() {
     let thread = app.thread("/post/").await;
     assert_eq!(thread["comments"][0]["moderator"], true);
     // A forged or foreign token badges nothing and changes nothing else.
+    let later = riposte::domain::comment::BadgeClaim {
+        created: anna.created + 1,
+        ..anna.badge()
+    };
     for bad in [
-        format!("{}.{}.AAAA", anna.id, anna.created),
+        format!("{}.{}.0.AAAA", anna.id, anna.created),
         "nonsense".into(),
-        app.state.keys.badge_token(anna.id, anna.created + 1),
+        app.state.keys.badge_token("blog", later),
+        // A token read from another site's pages badges nothing here.
+        app.state.keys.badge_token("elsewhere", anna.badge()),
     ] {
         let r = app
             .post(json!({"site": "blog", "uri": "/post/", "text": "a visitor", "moderator_token": bad}))
@@ -234,9 +240,21 @@ async fn a_moderators_badge_token_marks_their_comment_and_skips_the_queue() {
     app.add_moderator("ben", "a long password", &["elsewhere"]).await;
     let ben = app.state.store.moderator("ben".into()).await.unwrap().unwrap();
     let r = app
-        .post(json!({"site": "blog", "uri": "/post/", "text": "not mine", "moderator_token": app.state.keys.badge_token(ben.id, ben.created)}))
+        .post(json!({"site": "blog", "uri": "/post/", "text": "not mine", "moderator_token": app.state.keys.badge_token("blog", ben.badge())}))
         .await;
     assert_eq!(r.status, StatusCode::ACCEPTED);
+    // New tokens revoke the old ones.
+    assert!(app.state.store.new_badge("anna".into()).await.unwrap());
+    let r = app
+        .post(json!({"site": "blog", "uri": "/post/", "text": "old token", "moderator_token": token}))
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "the old token is dead");
+    let anna = app.state.store.moderator("anna".into()).await.unwrap().unwrap();
+    let fresh = app.state.keys.badge_token("blog", anna.badge());
+    let r = app
+        .post(json!({"site": "blog", "uri": "/post/", "text": "new token", "moderator_token": fresh}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
 }
 
 #[tokio::test]
@@ -309,8 +327,9 @@ async fn the_account_page_shows_a_badge_token_that_works_and_the_site_form_sets_
     let admin = moderator(&app).await;
     let page = app.admin_get(&admin.cookie, "/admin/account").await.text();
     let token = page
-        .split("#riposte-badge=")
+        .split("id=\"badge-blog\"")
         .nth(1)
+        .and_then(|rest| rest.split("#riposte-badge=").nth(1))
         .unwrap()
         .split('"')
         .next()
@@ -320,6 +339,15 @@ async fn the_account_page_shows_a_badge_token_that_works_and_the_site_form_sets_
         .post(json!({"site": "blog", "uri": "/post/", "text": "mine", "moderator_token": token}))
         .await;
     assert_eq!(r.json()["comment"]["moderator"], true);
+    // The page's button makes new tokens; the shown one then badges nothing.
+    let r = app
+        .admin_post(Some(&admin.cookie), "/admin/account/badge", &[("csrf", &admin.csrf)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = app
+        .post(json!({"site": "blog", "uri": "/post/", "text": "again", "moderator_token": token}))
+        .await;
+    assert_eq!(r.json()["comment"]["moderator"], false);
     let r = app
         .admin_post(
             Some(&admin.cookie),

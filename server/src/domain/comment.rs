@@ -140,9 +140,18 @@ pub struct Guard {
     /// The learning filter's explanation (`spam score 0.97 (casino, bit.ly)`) when it scored the comment
     /// as spam: held for a moderator.
     pub spam: Option<String>,
-    /// The moderator (id, creation time) whose badge token came with the post: their comment carries the
-    /// badge and skips the queue, when they still moderate the site.
-    pub moderator: Option<(i64, i64)>,
+    /// The moderator whose badge came with the post: their comment carries the badge and skips the queue
+    /// and the proof of work, when the claim still matches the account and they moderate the site.
+    pub moderator: Option<BadgeClaim>,
+}
+
+/// Who a post says wrote it, as a badge token (or the admin session) vouches: the account's id, creation
+/// time and badge generation, each checked against the stored account in the posting transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadgeClaim {
+    pub id: i64,
+    pub created: i64,
+    pub version: i64,
 }
 
 /// A stored new comment, or with an `Idempotency-Key` seen before, the first one again.

@@ -14,11 +14,22 @@ pub struct Moderator {
     pub email: Option<String>,
     /// When the account was made.
     pub created: i64,
+    /// The generation of the moderator's badge tokens (bumped to revoke them all).
+    pub badge_version: i64,
     /// `None`: every site.
     pub sites: Option<Vec<String>>,
 }
 
 impl Moderator {
+    /// The moderator as their badge tokens name them.
+    pub fn badge(&self) -> crate::domain::comment::BadgeClaim {
+        crate::domain::comment::BadgeClaim {
+            id: self.id,
+            created: self.created,
+            version: self.badge_version,
+        }
+    }
+
     pub fn may(&self, site: &str) -> bool {
         self.sites.as_ref().is_none_or(|s| s.iter().any(|x| x == site))
     }

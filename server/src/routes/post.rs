@@ -8,7 +8,7 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use crate::domain::comment::{Commenter, Created, Guard, NewComment};
+use crate::domain::comment::{BadgeClaim, Commenter, Created, Guard, NewComment};
 use crate::domain::notify::SubscriptionScope;
 use crate::domain::pow::{self, Pace, Proof};
 use crate::domain::time::now_ms;
@@ -67,7 +67,7 @@ pub struct Post {
     pub author_token: Option<String>,
     /// The moderator (id, creation time) the door vouches for: by a badge token (API) or the admin session
     /// of the same browser (form). The store checks that they still moderate the site.
-    pub moderator: Option<(i64, i64)>,
+    pub moderator: Option<BadgeClaim>,
     /// Why the form's bot traps fired ([`crate::domain::moderation::trap`]).
     pub trap: Option<String>,
     pub idempotency_key: Option<String>,

@@ -265,6 +265,8 @@ pub trait Store: Send + Sync + 'static {
     async fn end_session(&self, token_hash: String) -> Result<()>;
 
     /// Sets or clears a moderator's address for notifications; `false` when there is no such moderator.
+    /// Revokes every badge token of the moderator (new ones follow from the bumped generation).
+    async fn new_badge(&self, name: String) -> Result<bool>;
     async fn set_moderator_email(&self, name: String, email: Option<String>) -> Result<bool>;
 
     // Notifications: the outbox, webhooks, commenters' subscriptions and mail links.

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tracing::instrument;
 
 use super::auth::{AdminForm, Session};
-use super::view::{Ctx, Result, page};
+use super::view::{Ctx, Result, page, visible_sites};
 use crate::domain::Email;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -19,8 +19,29 @@ struct AccountPage {
     email: String,
     error: Option<String>,
     mail_on: bool,
-    /// The moderator's badge token (docs/widget.md, "For moderators: the badge").
-    badge: String,
+    /// Per site the moderator moderates, its badge token (docs/widget.md, "For moderators: the badge").
+    badges: Vec<(String, String)>,
+}
+
+/// The moderator's badge token for each site they moderate.
+async fn badges(state: &AppState, session: &Session) -> Result<Vec<(String, String)>> {
+    Ok(visible_sites(state, session)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let token = state.keys.badge_token(&s.id, session.moderator.badge());
+            (s.id, token)
+        })
+        .collect())
+}
+
+/// `POST /admin/account/badge`: new badge tokens; every earlier one stops marking comments.
+#[instrument(level = "debug", skip_all)]
+pub async fn new_badge(State(state): State<AppState>, AdminForm { session, .. }: AdminForm) -> Result<Response> {
+    if !state.store.new_badge(session.moderator.name.clone()).await? {
+        return Err(AppError::NotFound("no such moderator").into());
+    }
+    Ok(Redirect::to("/admin/account?done=1").into_response())
 }
 
 /// `GET /admin/account`: the moderator's address for notifications.
@@ -29,7 +50,7 @@ pub async fn account(session: Session, State(state): State<AppState>, RawQuery(r
     page(AccountPage {
         email: session.moderator.email.clone().unwrap_or_default(),
         error: None,
-        badge: state.keys.badge_token(session.moderator.id, session.moderator.created),
+        badges: badges(&state, &session).await?,
         mail_on: state.store.mail_on(),
         ctx: Ctx::new(&session, raw.as_deref()),
     })
@@ -45,7 +66,7 @@ pub async fn save_account(State(state): State<AppState>, AdminForm { session, fo
             let again = page(AccountPage {
                 email: form.one("email").unwrap_or("").to_owned(),
                 error: Some(format!("{}: {}", session.t.email, e.message)),
-                badge: state.keys.badge_token(session.moderator.id, session.moderator.created),
+                badges: badges(&state, &session).await?,
                 mail_on: state.store.mail_on(),
                 ctx: Ctx::new(&session, None),
             })?;

@@ -229,6 +229,7 @@ pub struct Strings {
     pub close_after: &'static str,
     pub badge: &'static str,
     pub badge_note: &'static str,
+    pub badge_new: &'static str,
 }
 
 /// Each language's words, parsed once.

@@ -79,6 +79,7 @@ pub fn routes() -> Vec<AdminRoute> {
         route(M::POST, "/admin/outbox/retry", false, post(outbox::retry)),
         route(M::GET, "/admin/account", false, get(account::account)),
         route(M::POST, "/admin/account", false, post(account::save_account)),
+        route(M::POST, "/admin/account/badge", false, post(account::new_badge)),
         // A moderator's action from a mail: the signed, single-use token is the authority, not a session.
         route(M::GET, "/admin/mail/{token}", true, get(links::moderate::page)),
         route(M::POST, "/admin/mail/{token}", true, post(links::moderate::act)),

@@ -147,7 +147,7 @@ pub async fn create(
         moderator: input
             .moderator_token
             .as_deref()
-            .and_then(|t| state.keys.verify_badge_token(t)),
+            .and_then(|t| state.keys.verify_badge_token(&site.id, t)),
         trap: moderation::trap(input.honeypot.as_deref(), input.fill_ms),
         idempotency_key,
         door: Door::Api,

@@ -119,7 +119,7 @@ pub async fn send(
         moderator: signed_in(&state, &headers)
             .await
             .filter(|m| m.may(&site.id))
-            .map(|m| (m.id, m.created)),
+            .map(|m| m.badge()),
         trap: moderation::trap(form.one("homepage"), Some(now - issued)),
         // A second send of the same form (a double click, a reload) answers the first comment.
         idempotency_key: Some(format!("form:{nonce}")),

@@ -90,7 +90,8 @@ pub fn create(
     }
     // A badge token of a moderator who (still) moderates the site: their comment is marked and trusted.
     let moderator = match guard.moderator {
-        Some((id, created)) => moderators::by_id(tx, id)?.is_some_and(|m| m.created == created && m.may(site_id)),
+        Some(claim) => moderators::by_id(tx, claim.id)?
+            .is_some_and(|m| m.created == claim.created && m.badge_version == claim.version && m.may(site_id)),
         None => false,
     };
     // The browser shows it wrote a published comment here: a returning commenter, no proof of work asked.

@@ -20,7 +20,7 @@ fn sites_of(conn: &Connection, id: i64) -> rusqlite::Result<Option<Vec<String>>>
     Ok(Some(sites))
 }
 
-const COLUMNS: &str = "id, name, password_hash, email, created";
+const COLUMNS: &str = "id, name, password_hash, email, created, badge_version";
 
 fn moderator(conn: &Connection, r: &rusqlite::Row<'_>) -> rusqlite::Result<Moderator> {
     let id = r.get(0)?;
@@ -30,6 +30,7 @@ fn moderator(conn: &Connection, r: &rusqlite::Row<'_>) -> rusqlite::Result<Moder
         password_hash: r.get(2)?,
         email: r.get(3)?,
         created: r.get(4)?,
+        badge_version: r.get(5)?,
         sites: sites_of(conn, id)?,
     })
 }
@@ -55,6 +56,14 @@ pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Moderator>> {
 /// Sets (or with `None` clears) a moderator's address for notifications; `false` when there is no such
 /// moderator.
 /// A bounce recorded for the address is forgotten: setting it again says it works now.
+/// Makes every badge token of the moderator stop working; whether the moderator exists.
+pub fn new_badge(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<bool> {
+    Ok(tx
+        .prepare_cached("UPDATE moderators SET badge_version = badge_version + 1 WHERE name = ?1")?
+        .execute([name])?
+        == 1)
+}
+
 pub fn set_email(tx: &Transaction<'_>, name: &str, email: Option<&str>) -> rusqlite::Result<bool> {
     if let Some(email) = email {
         tx.prepare_cached("DELETE FROM mail_blocked WHERE email = ?1")?

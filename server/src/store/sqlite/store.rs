@@ -400,6 +400,11 @@ impl Store for SqliteStore {
     }
 
     #[instrument(level = "debug", skip_all)]
+    async fn new_badge(&self, name: String) -> Result<bool> {
+        self.write_unseen(move |tx| Ok(moderators::new_badge(tx, &name)?)).await
+    }
+
+    #[instrument(level = "debug", skip_all)]
     async fn set_moderator_email(&self, name: String, email: Option<String>) -> Result<bool> {
         self.write(move |tx| Ok(moderators::set_email(tx, &name, email.as_deref())?))
             .await
