@@ -564,7 +564,10 @@ async fn the_thread_endpoint_answers_an_html_fragment_for_html_readers() {
     assert_eq!(replies[0].attr("id"), Some(format!("riposte-{b}").as_str()));
     // A link for readers without JavaScript.
     let nojs = root.classed("riposte-nojs")[0].children[0].attr("href").unwrap();
-    assert_eq!(nojs, "http://127.0.0.1:8080/t/blog?uri=%2Fpost%2F#riposte-form");
+    assert_eq!(
+        nojs,
+        "http://127.0.0.1:8080/t/blog?uri=%2Fpost%2F&lang=en&sort=oldest#riposte-form"
+    );
 
     // JSON for anything else, the same answer as before; the fragment is cached and revalidated like JSON.
     let json = get(None).await.bytes;
@@ -709,4 +712,32 @@ async fn a_long_comment_in_a_non_latin_script_fits_the_form() {
     let r = post_text(&app, &text, &[]).await;
     let id = anchored(&r);
     assert_eq!(app.record(id).await.text.chars().count(), 9_800);
+}
+
+#[tokio::test]
+async fn the_fragments_links_keep_its_order_which_the_page_then_follows() {
+    let app = TestApp::new().await;
+    for i in 0..3 {
+        app.comment(&format!("Nummer {i}"), None).await;
+    }
+    let r = app
+        .send(
+            Request::get("/api/v1/threads?site=blog&uri=%2Fpost%2F&sort=newest&limit=1&lang=de")
+                .header("accept", "text/html")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let root = parse(&r.text());
+    let more = root.classed("riposte-more")[0].attr("href").unwrap().to_owned();
+    assert!(more.contains("sort=newest") && more.contains("lang=de"), "{more}");
+    // The page behind it goes on in that order: the second newest.
+    let path = more.trim_start_matches("http://127.0.0.1:8080");
+    let page = parse(&app.get(path).await.text());
+    let shown: Vec<String> = page
+        .classed("riposte-body")
+        .iter()
+        .map(|e| e.text.trim().to_owned())
+        .collect();
+    assert_eq!(shown, ["Nummer 1"], "{path}");
 }

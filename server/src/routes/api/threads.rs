@@ -117,7 +117,7 @@ pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, head
                     .await?;
                 let (site, public) = (site.id.clone(), state.public_url.clone());
                 let html = off_workers(page.comments.len(), move || {
-                    fragment::render(&public, &site, uri.as_str(), t, limit, nest(page))
+                    fragment::render(&public, &site, uri.as_str(), t, (limit, sort), nest(page))
                 })
                 .await?;
                 state.cache.put_as(cache_key, generation, html, fragment::CONTENT_TYPE)

@@ -9,6 +9,7 @@ use super::view::{self, Item, Links};
 use super::words::Words;
 use super::{Here, language as page_language};
 use crate::domain::Site;
+use crate::domain::site::Sort;
 use crate::routes::api::threads::{Nested, PAGE_DEFAULT};
 
 pub const CONTENT_TYPE: &str = "text/html; charset=utf-8";
@@ -71,13 +72,15 @@ pub fn render(
     site: &str,
     uri: &str,
     t: &'static Words,
-    limit: i64,
+    (limit, sort): (i64, Sort),
     page: Nested,
 ) -> Result<Vec<u8>, askama::Error> {
+    // The links to the page without JavaScript keep the fragment's language and order.
     let here = Here {
         site: site.to_owned(),
         uri: uri.to_owned(),
-        lang: None,
+        lang: Some(t.lang),
+        sort: Some(sort),
     };
     let absolute = |href: String| format!("{public_url}{href}");
     let more_replies =

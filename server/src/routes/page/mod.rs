@@ -13,6 +13,8 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::Router;
+
+use crate::domain::site::Sort;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
@@ -97,6 +99,8 @@ pub struct Here {
     pub site: String,
     pub uri: String,
     pub lang: Option<&'static str>,
+    /// The order asked for (the site's own when `None`), kept in the page's links.
+    pub sort: Option<Sort>,
 }
 
 impl Here {
@@ -106,6 +110,9 @@ impl Here {
         q.append_pair("uri", &self.uri);
         if let Some(lang) = self.lang {
             q.append_pair("lang", lang);
+        }
+        if let Some(sort) = self.sort {
+            q.append_pair("sort", sort.as_str());
         }
         q.extend_pairs(pairs);
         let mut href = format!("/t/{}?{}", self.site, q.finish());

@@ -15,6 +15,7 @@ use super::view::{self, Item, Links};
 use super::words::Words;
 use super::{Here, failed, known_site, language, not_loaded, render_rows};
 use crate::domain::comment::ReplyCursor;
+use crate::domain::site::Sort;
 use crate::domain::time::now_ms;
 use crate::domain::{PageUri, Site, SiteId, Status};
 use crate::error::{AppError, Result};
@@ -152,7 +153,7 @@ pub struct FieldView {
     pub focus: bool,
 }
 
-/// `GET /t/{site}?uri=U[&after=N][&limit=N][&root=ID&after=D.I][&reply=ID][&lang=xx][&held=MARK]`
+/// `GET /t/{site}?uri=U[&after=N][&limit=N][&sort=S][&root=ID&after=D.I][&reply=ID][&lang=xx][&held=MARK]`
 #[instrument(level = "debug", skip_all)]
 pub async fn show(State(state): State<AppState>, Path(site): Path<String>, RawQuery(raw): RawQuery) -> Response {
     let q = Query::parse(raw.as_deref());
@@ -162,9 +163,11 @@ pub async fn show(State(state): State<AppState>, Path(site): Path<String>, RawQu
         Err(page) => return page,
     };
     let t = language(asked, Some(&site));
-    let Some(here) = here(&site, q.one("uri"), asked, t) else {
+    let Some(mut here) = here(&site, q.one("uri"), asked, t) else {
         return not_loaded(StatusCode::UNPROCESSABLE_ENTITY, t);
     };
+    // An order the fragment's links carry (an unknown one is the site's).
+    here.sort = q.one("sort").and_then(|s| Sort::parse(s).ok());
     let span = match Span::parse(&q) {
         Ok(span) => span,
         Err(_) => return not_loaded(StatusCode::UNPROCESSABLE_ENTITY, t),
@@ -192,6 +195,7 @@ pub fn here(site: &Site, uri: Option<&str>, asked: Option<&str>, t: &'static Wor
         site: site.id.clone(),
         uri: uri.as_str().to_owned(),
         lang: asked.filter(|l| *l == t.lang).map(|_| t.lang),
+        sort: None,
     })
 }
 
@@ -228,7 +232,14 @@ impl Thread<'_> {
         let thread = nest(
             state
                 .store
-                .thread_page(Arc::new(site.clone()), uri.clone(), site.sort, after, limit, now_ms())
+                .thread_page(
+                    Arc::new(site.clone()),
+                    uri.clone(),
+                    here.sort.unwrap_or(site.sort),
+                    after,
+                    limit,
+                    now_ms(),
+                )
                 .await?,
         );
         let closed = thread.closed;
