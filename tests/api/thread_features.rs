@@ -271,7 +271,7 @@ async fn the_comment_page_offers_pin_and_close_and_says_what_is_set_in_english_a
         page.contains(&format!("action=\"/admin/comments/{top}/pin\"")),
         "{page}"
     );
-    assert!(page.contains(">Pin</button>") && page.contains(">Close (Thread)</button>"));
+    assert!(page.contains(">Pin</button>") && page.contains(">Close</button>"));
     let page = app
         .admin_get(&admin.cookie, &format!("/admin/comments/{reply}"))
         .await

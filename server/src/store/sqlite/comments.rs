@@ -80,8 +80,8 @@ pub fn create(
             return Ok(first);
         }
     }
-    if let Some(t) = threads::find(tx, site_id, c.uri.as_str())? {
-        if site.closes(t.created, t.closed, now) {
+    if let Some((created, closed)) = threads::closing(tx, site_id, c.uri.as_str())? {
+        if site.closes(created, closed, now) {
             return Err(StoreError::Closed);
         }
     }
@@ -165,7 +165,7 @@ fn insert_new(
     let placement = match c.parent {
         None => place(None, None, None),
         Some(pid) => {
-            let thread = threads::find(tx, site_id, uri)?.map(|t| t.id);
+            let thread = threads::id_of(tx, site_id, uri)?;
             place(meta(tx, pid)?.as_ref(), thread, Some(pid))
         }
     }

@@ -11,17 +11,20 @@ use crate::domain::live::{EventKind, ThreadEvent, count_change, fill_totals};
 /// snapshot: the events, their comments and the count agree.
 pub fn after(conn: &Connection, site: &str, uri: &str, after: i64, limit: i64) -> rusqlite::Result<Vec<ThreadEvent>> {
     let tx = conn.unchecked_transaction()?;
-    let Some(thread) = threads::find(&tx, site, uri)? else {
+    let Some(thread_id) = threads::id_of(&tx, site, uri)? else {
         return Ok(Vec::new());
     };
     let rows: Vec<(i64, String, i64)> = tx
         .prepare_cached(
             "SELECT id, kind, comment_id FROM thread_events WHERE thread_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
         )?
-        .query_map(params![thread.id, after, limit], |r| {
+        .query_map(params![thread_id, after, limit], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut events = Vec::with_capacity(rows.len());
     let mut current = tx.prepare_cached(&format!(
         "SELECT {COMMENT_COLUMNS} FROM comments WHERE id = ?1 AND thread_id = ?2"
@@ -35,17 +38,17 @@ pub fn after(conn: &Connection, site: &str, uri: &str, after: i64, limit: i64) -
             id,
             kind,
             comment_id,
-            comment: current.query_row(params![comment_id, thread.id], comment).optional()?,
+            comment: current.query_row(params![comment_id, thread_id], comment).optional()?,
             total: 0,
         });
     }
     let last = events.last().map_or(after, |e| e.id);
     let later: Vec<(String, i64)> = tx
         .prepare_cached("SELECT kind, count(*) FROM thread_events WHERE thread_id = ?1 AND id > ?2 GROUP BY kind")?
-        .query_map(params![thread.id, last], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map(params![thread_id, last], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let later = count_change(later.iter().filter_map(|(k, n)| Some((EventKind::from_stored(k)?, *n))));
-    fill_totals(&mut events, thread.published, later);
+    fill_totals(&mut events, threads::published(&tx, thread_id)?, later);
     Ok(events)
 }
 

@@ -55,6 +55,27 @@ pub fn set_title(tx: &Transaction<'_>, comment_id: i64, title: Option<&str>) -> 
     Ok(())
 }
 
+/// The id of the page's thread, if it has one (without [`find`]'s count over the thread).
+pub fn id_of(conn: &Connection, site: &str, uri: &str) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("SELECT id FROM threads WHERE site_id = ?1 AND uri = ?2")?
+        .query_row(params![site, uri], |r| r.get(0))
+        .optional()
+}
+
+/// Published comments in a thread.
+pub fn published(conn: &Connection, thread_id: i64) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT count(*) FROM comments WHERE thread_id = ?1 AND status = 'published'")?
+        .query_row([thread_id], |r| r.get(0))
+}
+
+/// When the page's thread began and when a moderator closed it, if it has a thread: what the closing rule
+/// needs on every post, without the published count that [`find`] adds (a count over the whole thread).
+pub fn closing(conn: &Connection, site: &str, uri: &str) -> rusqlite::Result<Option<(i64, Option<i64>)>> {
+    conn.prepare_cached("SELECT created, closed FROM threads WHERE site_id = ?1 AND uri = ?2")?
+        .query_row(params![site, uri], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+}
+
 /// Closes the thread of a comment (`closed` the time, ms) or opens it again (`None`); whether it changed.
 pub fn set_closed(tx: &Transaction<'_>, thread_id: i64, closed: Option<i64>) -> rusqlite::Result<bool> {
     Ok(tx
