@@ -24,7 +24,7 @@ struct Fragment<'a> {
     next: Option<i64>,
     items: Vec<Item>,
     /// The list's template shows a reply form and actions on the page only.
-    form: Option<super::thread::FormView>,
+    form: Option<super::form::FormView>,
     actions: bool,
     more: Option<String>,
     /// The no-JS page, where the thread goes on and the form is.

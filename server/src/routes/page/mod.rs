@@ -3,6 +3,7 @@
 //! fragment the thread endpoint answers for `Accept: text/html` (`fragment.rs`). Both draw the widget's
 //! markup (`view.rs`) with the widget's strings (`words.rs`) and its stylesheet.
 
+pub mod form;
 pub mod fragment;
 pub mod post;
 pub mod thread;

@@ -12,7 +12,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tracing::instrument;
 
-use super::thread::{FORM_VALID_MS, Form, Input, Problem, Span, Thread, here};
+use super::form::{Form, Input, Problem};
+use super::thread::{FORM_VALID_MS, Span, Thread, here};
 use super::{failed, known_site, language, message, not_loaded};
 use crate::domain::FieldError;
 use crate::domain::comment::NewComment;
