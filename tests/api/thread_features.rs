@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Admin, TestApp, config, site, urlencode};
+use crate::helpers::{Admin, ORIGIN, Reply, TestApp, config, site, urlencode};
 
 fn ids(thread: &Value) -> Vec<i64> {
     thread["comments"]
@@ -26,11 +26,18 @@ async fn sorted(app: &TestApp, sort: &str, extra: &str) -> Value {
 async fn vote(app: &TestApp, id: i64, value: i64, peer: &str) {
     let req = axum::http::Request::post(format!("/api/v1/comments/{id}/vote"))
         .header("content-type", "application/json")
-        .header("origin", crate::helpers::ORIGIN)
+        .header("origin", ORIGIN)
         .body(axum::body::Body::from(json!({ "value": value }).to_string()))
         .unwrap();
     let r = app.send_from(peer, req).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+}
+
+/// The sites page's form for `blog` with these fields.
+async fn save_blog(app: &TestApp, admin: &Admin, fields: &[(&str, &str)]) -> Reply {
+    let mut all = vec![("csrf", admin.csrf.as_str()), ("id", "blog")];
+    all.extend_from_slice(fields);
+    app.admin_post(Some(&admin.cookie), "/admin/sites", &all).await
 }
 
 async fn moderator(app: &TestApp) -> Admin {
@@ -348,19 +355,12 @@ async fn the_account_page_shows_a_badge_token_that_works_and_the_site_form_sets_
         .post(json!({"site": "blog", "uri": "/post/", "text": "again", "moderator_token": token}))
         .await;
     assert_eq!(r.json()["comment"]["moderator"], false);
-    let r = app
-        .admin_post(
-            Some(&admin.cookie),
-            "/admin/sites",
-            &[
-                ("csrf", &admin.csrf),
-                ("id", "blog"),
-                ("origins", crate::helpers::ORIGIN),
-                ("sort", "newest"),
-                ("close_after_days", "30"),
-            ],
-        )
-        .await;
+    let r = save_blog(
+        &app,
+        &admin,
+        &[("origins", ORIGIN), ("sort", "newest"), ("close_after_days", "30")],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let site = app.state.sites.get("blog").await.unwrap().unwrap();
     assert_eq!((site.sort.as_str(), site.close_after_days), ("newest", Some(30)));
@@ -370,27 +370,10 @@ async fn the_account_page_shows_a_badge_token_that_works_and_the_site_form_sets_
         ("close_after_days", "0"),
         ("close_after_days", "soon"),
     ] {
-        let r = app
-            .admin_post(
-                Some(&admin.cookie),
-                "/admin/sites",
-                &[("csrf", &admin.csrf), ("id", "blog"), bad],
-            )
-            .await;
+        let r = save_blog(&app, &admin, &[bad]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
     }
-    let r = app
-        .admin_post(
-            Some(&admin.cookie),
-            "/admin/sites",
-            &[
-                ("csrf", &admin.csrf),
-                ("id", "blog"),
-                ("origins", crate::helpers::ORIGIN),
-                ("close_after_days", ""),
-            ],
-        )
-        .await;
+    let r = save_blog(&app, &admin, &[("origins", ORIGIN), ("close_after_days", "")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
         app.state.sites.get("blog").await.unwrap().unwrap().close_after_days,
