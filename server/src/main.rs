@@ -10,14 +10,18 @@ use clap::Parser;
 fn main() -> ExitCode {
     limit_malloc_arenas();
     let cli = cli::Cli::parse();
-    tracing_subscriber::fmt()
+    let log = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+        .with_writer(std::io::stderr);
+    match cli.log_format() {
+        cli::LogFormat::Json => log.json().with_current_span(false).init(),
+        cli::LogFormat::Text => log
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+    }
     match cli.run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -283,3 +283,32 @@ fn a_failing_subcommand_prints_one_error_line_and_no_backtrace() {
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
     assert!(!stderr.contains("backtrace"), "{stderr}");
 }
+
+#[test]
+fn json_logs_are_one_object_a_line_and_readyz_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = crate::helpers::process::start_env(
+        dir.path(),
+        &dir.path().join("riposte.db"),
+        &[("RIPOSTE_LOG_FORMAT", "json"), ("RUST_LOG", "info")],
+    );
+    let (status, body) = http(server.port, "GET", "/readyz", None).unwrap();
+    assert_eq!((status, body.contains("ready")), (200, true), "{body}");
+    let _ = http(server.port, "GET", "/api/v1/threads?site=demo&uri=/", None).unwrap();
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    server.child.wait().unwrap();
+    let log = server.log();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}")))
+        .collect();
+    assert!(!lines.is_empty(), "the server logged nothing");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["level"].is_string() && l["timestamp"].is_string()),
+        "{log}"
+    );
+    assert!(log.contains("/api/v1/threads"), "the request log line is there: {log}");
+}

@@ -405,3 +405,17 @@ async fn cached_reads_change_with_every_write_and_revalidate_with_etags() {
         21
     );
 }
+
+#[tokio::test]
+async fn readyz_says_whether_the_database_answers_with_this_builds_schema() {
+    let app = TestApp::new().await;
+    let r = app.get("/readyz").await;
+    assert_eq!((r.status, r.json()["status"].as_str()), (StatusCode::OK, Some("ready")));
+    // A newer build migrated the file further: this one must not take requests, though it is alive.
+    let db = rusqlite::Connection::open(&app.state.config.database).unwrap();
+    db.pragma_update(None, "user_version", 999).unwrap();
+    let r = app.get("/readyz").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.json()["status"], "schema");
+    assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
+}

@@ -20,7 +20,7 @@ Configuration, lowest precedence first: built-in defaults, the config file (ripo
 environment variables, command-line flags. Environment variables: RIPOSTE_CONFIG, RIPOSTE_LISTEN,
 RIPOSTE_DATABASE, RIPOSTE_PUBLIC_URL, RIPOSTE_SECRET, RIPOSTE_TRUSTED_PROXIES (comma-separated),
 RIPOSTE_EDIT_WINDOW (seconds), RIPOSTE_DEMO (true/false), RIPOSTE_IMPORT_MAX_MB, RIPOSTE_SMTP_PASSWORD (the
-password of [smtp]). Logging: RUST_LOG (default info).
+password of [smtp]). Logging: RUST_LOG (default info), RIPOSTE_LOG_FORMAT (text/json).
 See docs/configuration.md.";
 
 /// riposte: a small, fast, self-hosted comment service.
@@ -45,6 +45,22 @@ struct Common {
     /// SQLite database file [default: riposte.db]
     #[arg(long, global = true, value_name = "PATH")]
     database: Option<PathBuf>,
+    /// How the log is written to stderr: text for people, json (one object a line) for log collectors.
+    #[arg(long, global = true, env = "RIPOSTE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+/// The log's shape on stderr.
+#[derive(clap::ValueEnum, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Cli {
+    pub fn log_format(&self) -> LogFormat {
+        self.common.log_format
+    }
 }
 
 #[derive(Args, Clone, Default)]

@@ -64,6 +64,7 @@ pub fn app(state: AppState) -> Router {
         .route("/demo.css", get(assets::demo_css))
         .route("/i18n/{file}", get(assets::translation))
         .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .nest("/api/v1", api)
         .merge(admin::router(rates.logins))
         .merge(links::router())

@@ -120,6 +120,9 @@ pub trait Store: Send + Sync + 'static {
     fn site_generation(&self, site: &str) -> u64;
     /// Answers when the database does.
     async fn ping(&self) -> Result<()>;
+    /// Whether the database answers with exactly the schema this build knows (every migration applied, none
+    /// from a newer build): what `/readyz` reports.
+    async fn ready(&self) -> Result<bool>;
     async fn totals(&self) -> Result<Totals>;
     /// The database's own consistency check; an error names what is broken.
     async fn check(&self) -> Result<()>;

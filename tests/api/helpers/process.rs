@@ -96,7 +96,13 @@ pub fn start(dir: &Path) -> Server {
 }
 
 pub fn start_with(dir: &Path, database: &Path) -> Server {
+    start_env(dir, database, &[])
+}
+
+/// As [`start_with`], with these environment variables set for the server.
+pub fn start_env(dir: &Path, database: &Path, env: &[(&str, &str)]) -> Server {
     let mut cmd = Command::new(BIN);
+    cmd.envs(env.iter().copied());
     cmd.args(["--listen", "127.0.0.1:0"])
         .arg("--database")
         .arg(database)

@@ -50,6 +50,15 @@ impl Store for SqliteStore {
     }
 
     #[instrument(level = "debug", skip_all)]
+    async fn ready(&self) -> Result<bool> {
+        self.read(|conn| {
+            let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            Ok(version == super::MIGRATIONS.len() as i64)
+        })
+        .await
+    }
+
+    #[instrument(level = "debug", skip_all)]
     async fn totals(&self) -> Result<Totals> {
         self.read(|conn| Ok(super::totals(conn)?)).await
     }
