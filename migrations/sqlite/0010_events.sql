@@ -1,7 +1,8 @@
 -- Live updates: every change to what a thread shows publicly, as a numbered event that a client resumes
 -- from (`Last-Event-ID`). The ids come from the database, not from a process, so several servers on one
--- database (later) number their events alike; AUTOINCREMENT so that an id is never handed out twice, even
--- after the newest events were pruned. Kept by triggers on `comments`, so that no write path can forget
+-- database (later) number their events alike. An id is never handed out twice: the upkeep never deletes the
+-- newest event, so SQLite's next rowid (the largest plus one) only grows; without AUTOINCREMENT, whose
+-- sqlite_sequence update would cost every published comment a second write. Kept by triggers on `comments`, so that no write path can forget
 -- one: the API, the admin UI, mail links, the command line and imports (one event per published comment
 -- an import stores). Events older than a day are deleted by the hourly upkeep.
 --
@@ -10,7 +11,7 @@
 -- deleted, held, marked spam, erased, purged). No foreign keys: the comment or the whole thread may be
 -- gone by the time the event is read, and a cascade deleting a thread must not fail on its own events.
 CREATE TABLE thread_events (
-    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    id         INTEGER PRIMARY KEY,
     thread_id  INTEGER NOT NULL,
     kind       TEXT NOT NULL CHECK (kind IN ('created', 'edited', 'deleted')),
     comment_id INTEGER NOT NULL,

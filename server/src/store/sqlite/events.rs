@@ -63,7 +63,8 @@ pub fn last_id(conn: &Connection, site: &str, uri: &str) -> rusqlite::Result<i64
 
 /// Deletes the events made before `before`; returns how many.
 pub fn prune(tx: &Transaction<'_>, before: i64) -> rusqlite::Result<usize> {
-    tx.prepare_cached("DELETE FROM thread_events WHERE created < ?1")?
+    // The newest event stays, whatever its age: it keeps the next id above every one handed out.
+    tx.prepare_cached("DELETE FROM thread_events WHERE created < ?1 AND id < (SELECT max(id) FROM thread_events)")?
         .execute([before])
 }
 
@@ -149,6 +150,25 @@ mod tests {
     }
 
     #[test]
+    fn pruning_keeps_the_newest_event_so_no_id_is_handed_out_twice() {
+        let mut conn = db();
+        for id in 1..=3 {
+            add(&conn, id, "published");
+        }
+        let newest: i64 = conn
+            .query_row("SELECT max(id) FROM thread_events", [], |r| r.get(0))
+            .unwrap();
+        let tx = conn.transaction().unwrap();
+        assert_eq!(prune(&tx, i64::MAX).unwrap(), 2, "all but the newest");
+        tx.commit().unwrap();
+        add(&conn, 4, "published");
+        let next: i64 = conn
+            .query_row("SELECT max(id) FROM thread_events", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(next, newest + 1, "a client that saw {newest} misses nothing");
+    }
+
+    #[test]
     fn a_site_deleted_with_its_threads_and_comments_takes_nothing_down_with_it() {
         let conn = db();
         add(&conn, 1, "published");
@@ -193,9 +213,9 @@ mod tests {
         add(&conn, 1, "published");
         let first = last_id(&conn, "s", "/a/").unwrap();
         let tx = conn.transaction().unwrap();
-        assert_eq!(prune(&tx, i64::MAX).unwrap(), 1);
+        assert_eq!(prune(&tx, i64::MAX).unwrap(), 0, "the newest event stays, however old");
         tx.commit().unwrap();
-        assert_eq!(last_id(&conn, "s", "/a/").unwrap(), 0);
+        assert_eq!(last_id(&conn, "s", "/a/").unwrap(), first);
         add(&conn, 2, "published");
         assert!(last_id(&conn, "s", "/a/").unwrap() > first);
     }
