@@ -190,6 +190,35 @@ pub fn text(lang: Lang, section: Section, key: &str, n: i64) -> Option<&'static 
     }
 }
 
+/// `pattern` with each `{name}` replaced by its value, in one pass: a value that itself contains
+/// `{site}` stays as it is.
+pub fn fill(pattern: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(pattern.len() + 64);
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            values
+                .iter()
+                .find(|(k, _)| *k == &after[..close])
+                .map(|(_, v)| (close, v))
+        });
+        match value {
+            Some((close, v)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The best language the browser asks for in `Accept-Language`, by weight then order; English when it
 /// asks for none that riposte has. A tag counts by its primary subtag (`de-AT` is `de`).
 pub fn pick(accept_language: &str) -> Lang {

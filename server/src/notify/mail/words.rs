@@ -95,34 +95,7 @@ impl Words {
     }
 }
 
-/// `pattern` with each `{name}` replaced by its value, in one pass: a value that itself contains
-/// `{site}` stays as it is.
-pub fn fill(pattern: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(pattern.len() + 64);
-    let mut rest = pattern;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let value = after.find('}').and_then(|close| {
-            values
-                .iter()
-                .find(|(k, _)| *k == &after[..close])
-                .map(|(_, v)| (close, v))
-        });
-        match value {
-            Some((close, v)) => {
-                out.push_str(v);
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
+pub use crate::i18n::fill;
 
 #[cfg(test)]
 mod tests {

@@ -190,8 +190,6 @@ pub struct Strings {
     pub notify_daily: &'static str,
     pub notify_off: &'static str,
     pub lang_label: &'static str,
-    pub lang_en: &'static str,
-    pub lang_de: &'static str,
     pub hooks_title: &'static str,
     pub hooks_empty: &'static str,
     pub hook_url: &'static str,

@@ -1,41 +1,31 @@
 //! The widget's strings for the no-JavaScript page and the HTML fragment: each language's `widget` section
 //! (`widget/i18n/XX.json`), English filling any gap.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::i18n::{Lang, Section, plural};
+use crate::i18n::{self, Lang, Section};
 
 /// One language's strings, English filling any gap.
 pub struct Words {
     pub lang: &'static str,
     code: Lang,
-    strings: Map<String, Value>,
 }
 
 /// The strings of `lang` (one of the shipped languages; anything else is English).
 pub fn words(lang: &str) -> &'static Words {
-    static ALL: LazyLock<HashMap<&'static str, Words>> = LazyLock::new(|| {
-        let english = Lang::EN.section(Section::Widget);
+    static ALL: LazyLock<Vec<Words>> = LazyLock::new(|| {
         Lang::all()
-            .map(|code| {
-                let mut strings = english.clone();
-                strings.extend(code.section(Section::Widget).clone());
-                (
-                    code.as_str(),
-                    Words {
-                        lang: code.as_str(),
-                        code,
-                        strings,
-                    },
-                )
+            .map(|code| Words {
+                lang: code.as_str(),
+                code,
             })
             .collect()
     });
-    ALL.get(lang)
-        .or_else(|| ALL.get("en"))
+    ALL.iter()
+        .find(|w| w.lang == lang)
+        .or_else(|| ALL.iter().find(|w| w.code == Lang::EN))
         .expect("English is one of the languages")
 }
 
@@ -45,33 +35,29 @@ pub fn known(lang: &str) -> bool {
 }
 
 impl Words {
-    /// The string of `key` (the key itself when no language has it).
-    pub fn s<'a>(&'a self, key: &'a str) -> &'a str {
-        match self.strings.get(key) {
+    /// The string of `key` (a plural object's `other` form; the key itself when no language has it).
+    pub fn s<'a>(&self, key: &'a str) -> &'a str {
+        let value = self
+            .code
+            .section(Section::Widget)
+            .get(key)
+            .or_else(|| Lang::EN.section(Section::Widget).get(key));
+        match value {
             Some(Value::String(s)) => s,
             Some(Value::Object(forms)) => forms.get("other").and_then(Value::as_str).unwrap_or(key),
             _ => key,
         }
     }
 
-    /// The string of `key` with `{name}` placeholders filled in.
+    /// The string of `key` with `{name}` placeholders filled in (in one pass: a value is never read again).
     pub fn fill(&self, key: &str, vars: &[(&str, &str)]) -> String {
-        let mut out = self.s(key).to_owned();
-        for (name, value) in vars {
-            out = out.replace(&format!("{{{name}}}"), value);
-        }
-        out
+        i18n::fill(self.s(key), vars)
     }
 
     /// The plural string of `key` for `n`, with `{n}` filled in (a `zero` form, where there is one, for 0).
     pub fn count(&self, key: &str, n: i64) -> String {
-        let forms = self.strings.get(key).and_then(Value::as_object);
-        let form = |name: &str| forms.and_then(|f| f.get(name)).and_then(Value::as_str);
-        let text = (if n == 0 { form("zero") } else { None })
-            .or_else(|| form(plural(self.code, n)))
-            .or_else(|| form("other"))
-            .unwrap_or_else(|| self.s(key));
-        text.replace("{n}", &n.to_string())
+        let text = i18n::text(self.code, Section::Widget, key, n).unwrap_or(key);
+        i18n::fill(text, &[("n", &n.to_string())])
     }
 
     /// The widget's message for a refused field: "Please check the field “Name”."
