@@ -115,7 +115,7 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("listen", &self.listen)
-            .field("database", &self.database)
+            .field("database", &crate::store::describe(&self.database))
             .field("public_url", &self.public_url)
             .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
             .field("trusted_proxies", &self.trusted_proxies)

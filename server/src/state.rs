@@ -103,7 +103,7 @@ impl AppState {
 
     /// Opens the store the configuration names and prepares the state over it.
     pub async fn open(config: Config, local: SocketAddr) -> anyhow::Result<Self> {
-        let store = store::open(&config.database)?;
+        let store = store::open(&config.database).await?;
         Self::new(config, store, local).await
     }
 }

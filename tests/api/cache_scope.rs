@@ -202,7 +202,7 @@ async fn a_write_by_another_process_shows_within_2_seconds() {
     let (root, _) = post(&app, "blog", "/a/", "Wurzel", None).await;
     warm(&app, root).await;
     // Another handle on the file has its own writer connection, as `riposte` on the command line would.
-    let other = riposte::store::open(&app.state.config.database).unwrap();
+    let other = riposte::store::open(&app.state.config.database).await.unwrap();
     let title = PageTitle::parse(Some("Von außen")).unwrap();
     other.set_title(root, title, "cli".into(), 1).await.unwrap();
     let since = Instant::now();

@@ -102,7 +102,7 @@ fn inspect<T>(database: &Path, check: impl AsyncFnOnce(Arc<dyn Store>) -> T) -> 
         .build()
         .unwrap();
     runtime.block_on(async {
-        let store = riposte::store::open(database).unwrap();
+        let store = riposte::store::open(database).await.unwrap();
         check(store).await
     })
 }

@@ -1,6 +1,7 @@
 //! A real router on a real SQLite file in a temporary directory, driven request by request, and checked
 //! through the store's public API.
 
+pub mod database;
 pub mod process;
 pub mod smtp;
 
@@ -24,6 +25,8 @@ pub const PEER: &str = "192.0.2.10:40000";
 pub struct TestApp {
     pub router: Router,
     pub state: AppState,
+    /// The database (a PostgreSQL one is dropped with the app); before `_dir`, which holds a SQLite file.
+    _db: database::TestDb,
     /// Holds the database file; removed with the app.
     _dir: tempfile::TempDir,
 }
@@ -96,11 +99,13 @@ impl TestApp {
 
     pub async fn with(mut config: Config) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        config.database = dir.path().join("riposte.db");
+        let db = database::TestDb::new(dir.path());
+        config.database = db.path.clone();
         let state = AppState::open(config, "127.0.0.1:8080".parse().unwrap()).await.unwrap();
         Self {
             router: app(state.clone()),
             state,
+            _db: db,
             _dir: dir,
         }
     }

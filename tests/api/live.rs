@@ -370,7 +370,7 @@ async fn a_write_by_another_process_wakes_the_stream() {
     let mut events = Events::open(s.port, THREAD).await;
     events.event(SECOND).await;
     // Another handle on the file has its own writer connection, as `riposte` on the command line would.
-    let other = riposte::store::open(&s.app.state.config.database).unwrap();
+    let other = riposte::store::open(&s.app.state.config.database).await.unwrap();
     let removed = Instant::now();
     other.remove_comment(root).await.unwrap();
     let deleted = events.event(3 * SECOND).await;

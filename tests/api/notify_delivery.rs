@@ -56,7 +56,7 @@ fn post(server: &Server, text: &str) {
 
 /// The outbox as the database file says, read through a store of its own (the server keeps running).
 async fn states(dir: &Path) -> Vec<(DeliveryState, Option<String>)> {
-    let store = riposte::store::open(&dir.join("riposte.db")).unwrap();
+    let store = riposte::store::open(&dir.join("riposte.db")).await.unwrap();
     let items = store.outbox(None, None, 100).await.unwrap();
     items.into_iter().map(|i| (i.state, i.last_error)).collect()
 }
@@ -115,7 +115,7 @@ async fn a_sigkill_between_commit_and_delivery_loses_nothing() {
     server.child.wait().unwrap();
     assert_eq!(states(dir.path()).await.len(), 5);
     // As if the process had died in the middle of an attempt: a claim it could not give back.
-    let store = riposte::store::open(&dir.path().join("riposte.db")).unwrap();
+    let store = riposte::store::open(&dir.path().join("riposte.db")).await.unwrap();
     let now = riposte::domain::time::now_ms();
     let held = store.claim_outbox(now + 1_000, 1).await.unwrap();
     assert_eq!(held.len(), 1, "one message claimed for a minute");

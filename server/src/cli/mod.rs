@@ -194,7 +194,7 @@ where
 {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
-        let store = riposte::store::open(&config.database)?;
+        let store = riposte::store::open(&config.database).await?;
         task(store).await
     })
 }

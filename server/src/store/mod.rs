@@ -3,6 +3,8 @@
 //! (today `sqlite/`) with its own migrations, runs every change in one transaction, and calls the pure
 //! rules of [`crate::domain::moderation`] inside it.
 
+pub mod postgres;
+pub mod scopes;
 pub mod sqlite;
 
 use std::fmt;
@@ -349,7 +351,19 @@ pub trait Store: Send + Sync + 'static {
     fn changes(&self) -> tokio::sync::watch::Receiver<u64>;
 }
 
-/// Opens (creating and migrating) the store the configuration names.
-pub fn open(database: &Path) -> anyhow::Result<Arc<dyn Store>> {
-    Ok(Arc::new(sqlite::SqliteStore::open(database)?))
+/// Opens (creating and migrating) the store the configuration names: a `postgres://` (or
+/// `postgresql://`) URL is a PostgreSQL database, anything else the path of a SQLite file.
+pub async fn open(database: &Path) -> anyhow::Result<Arc<dyn Store>> {
+    match database.to_str().filter(|d| postgres::is_url(d)) {
+        Some(url) => Ok(Arc::new(postgres::PgStore::open(url).await?)),
+        None => Ok(Arc::new(sqlite::SqliteStore::open(database)?)),
+    }
+}
+
+/// The database for logs and messages: a file's path, or a URL without its password.
+pub fn describe(database: &Path) -> String {
+    match database.to_str().filter(|d| postgres::is_url(d)) {
+        Some(url) => postgres::redacted(url),
+        None => database.display().to_string(),
+    }
 }

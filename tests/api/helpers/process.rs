@@ -69,6 +69,8 @@ pub struct Server {
     pub port: u16,
     /// Drains stderr (the log) until the child exits, so that logging never blocks the server.
     stderr: Option<JoinHandle<String>>,
+    /// The database [`start`] made (a PostgreSQL one is dropped after the server stops).
+    pub db: Option<super::database::TestDb>,
 }
 
 impl Server {
@@ -89,10 +91,14 @@ impl Drop for Server {
     }
 }
 
-/// Starts the binary on a free port (`--listen 127.0.0.1:0`) with `dir/riposte.db` (and
-/// `dir/riposte.toml` when present), and waits, bounded, until it reports the address it bound.
+/// Starts the binary on a free port (`--listen 127.0.0.1:0`) with `dir/riposte.db` or, when the suite
+/// runs against PostgreSQL, a new database there (and `dir/riposte.toml` when present), and waits,
+/// bounded, until it reports the address it bound.
 pub fn start(dir: &Path) -> Server {
-    start_with(dir, &dir.join("riposte.db"))
+    let db = super::database::TestDb::new(dir);
+    let mut server = start_with(dir, &db.path);
+    server.db = Some(db);
+    server
 }
 
 pub fn start_with(dir: &Path, database: &Path) -> Server {
@@ -138,6 +144,7 @@ pub fn start_env(dir: &Path, database: &Path, env: &[(&str, &str)]) -> Server {
         child,
         port: 0,
         stderr: Some(stderr),
+        db: None,
     };
     let addr = match rx.recv_timeout(START_WITHIN) {
         Ok(addr) => addr,
