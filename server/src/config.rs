@@ -13,7 +13,8 @@ use serde::Deserialize;
 pub struct Config {
     /// Address to listen on.
     pub listen: String,
-    /// Path of the SQLite database file; created and migrated on start.
+    /// The database: the path of a SQLite file (created and migrated on start), or a PostgreSQL URL
+    /// `postgres://USER[:PASSWORD]@HOST:PORT/DB` (migrated on start; several servers may share it).
     pub database: PathBuf,
     /// The address visitors reach this server under (e.g. `https://comments.example.com`); by default the
     /// listening address. Used in feeds and to tell whether cookies must be `Secure`.
@@ -43,6 +44,10 @@ pub struct Config {
     pub webhooks_allow_private: bool,
     /// Live updates of threads (`GET /api/v1/events`).
     pub live: LiveConfig,
+    /// Serve Prometheus metrics at `GET /metrics` (off by default).
+    pub metrics: bool,
+    /// With `metrics`, the bearer token a scrape must send (`Authorization: Bearer TOKEN`); unset: none.
+    pub metrics_token: Option<String>,
     pub sites: Vec<SiteConfig>,
 }
 
@@ -105,6 +110,8 @@ impl Default for Config {
             outbox: OutboxConfig::default(),
             webhooks_allow_private: false,
             live: LiveConfig::default(),
+            metrics: false,
+            metrics_token: None,
             sites: Vec::new(),
         }
     }
@@ -129,6 +136,8 @@ impl fmt::Debug for Config {
             .field("outbox", &self.outbox)
             .field("webhooks_allow_private", &self.webhooks_allow_private)
             .field("live", &self.live)
+            .field("metrics", &self.metrics)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<redacted>"))
             .field("sites", &self.sites)
             .finish()
     }
@@ -192,6 +201,9 @@ impl Config {
                 .trim()
                 .parse()
                 .with_context(|| format!("RIPOSTE_IMPORT_MAX_MB: {v:?} is not a whole number of MiB"))?;
+        }
+        if let Some(v) = env("RIPOSTE_METRICS_TOKEN") {
+            config.metrics_token = Some(v);
         }
         if let Some(v) = env("RIPOSTE_SMTP_PASSWORD") {
             if let Some(smtp) = &mut config.smtp {

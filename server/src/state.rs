@@ -37,6 +37,8 @@ pub struct Shared {
     /// Origins of this server's own pages; admin forms are accepted only from these.
     pub own_origins: Arc<[String]>,
     pub login_throttle: Arc<Throttle>,
+    /// Prometheus metrics, recorded only when `metrics = true`.
+    pub metrics: Option<Arc<crate::http::metrics::Metrics>>,
     pub cache: Arc<ResponseCache>,
 }
 
@@ -95,6 +97,7 @@ impl AppState {
             public_url: public_url.into(),
             own_origins: own_origins.into(),
             login_throttle: Arc::default(),
+            metrics: config.metrics.then(Arc::default),
             cache: Arc::new(ResponseCache::new(config.response_cache)),
             config: Arc::new(config),
             store,

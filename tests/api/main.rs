@@ -20,6 +20,7 @@ mod login_abuse;
 mod long_threads;
 mod mail;
 mod mail_links;
+mod metrics;
 mod moderation_modes;
 mod no_js;
 mod notify_delivery;

@@ -1,6 +1,6 @@
 // Shared set-up for the browser tests: the real riposte binary on one loopback port, a host page server on
 // another (so the embed is really cross-origin), and Debian's Chromium driven by playwright-core.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -39,13 +39,31 @@ export async function startHost() {
   return host;
 }
 
+/**
+ * The database of one test server: `dir/riposte.db`, or with RIPOSTE_TEST_POSTGRES=URL (set by tests/run
+ * for the suite's PostgreSQL pass) a new database on that cluster, made and dropped with Debian's `psql`.
+ */
+let databases = 0;
+function testDatabase(dir) {
+  const cluster = process.env.RIPOSTE_TEST_POSTGRES;
+  if (!cluster) return { url: join(dir, 'riposte.db'), drop() {} };
+  const name = `b${process.pid}_${databases++}`;
+  const psql = (sql) => {
+    const r = spawnSync('psql', [cluster, '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`psql ${sql}: ${r.error || r.stderr}`);
+  };
+  psql(`CREATE DATABASE ${name}`);
+  return { url: cluster.replace(/\/[^/]*$/, `/${name}`), drop() { psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); } };
+}
+
 /** Starts the riposte binary with a config whose sites allow the host page's origin; `sitesToml` adds sites. */
 export async function startRiposte(hostOrigin, extraToml = '', sitesToml = '') {
   if (!existsSync(BIN)) throw new Error(`riposte binary not found at ${BIN}: build it first (cargo build)`);
   const dir = mkdtempSync(join(tmpdir(), 'riposte-browser-'));
   const config = join(dir, 'riposte.toml');
+  const database = testDatabase(dir);
   writeFileSync(config, `listen = "127.0.0.1:0"
-database = "${join(dir, 'riposte.db')}"
+database = "${database.url}"
 ${extraToml}
 
 # Every page a test opens comes from 127.0.0.1 and holds a live-update stream.
@@ -98,6 +116,7 @@ ${sitesToml.replaceAll('HOST', hostOrigin)}
       child.kill('SIGTERM');
       await new Promise((ok) => (child.exitCode !== null ? ok() : child.on('exit', ok)));
       rmSync(dir, { recursive: true, force: true });
+      database.drop();
     },
   };
 }

@@ -51,6 +51,8 @@ pub struct ResponseCache {
     flights: Mutex<HashMap<(String, u64), Flight>>,
     /// Answers made (every miss), kept or not: tests watch it to see which reads the cache served.
     made: AtomicU64,
+    /// Answers served from the cache.
+    hits: AtomicU64,
 }
 
 impl ResponseCache {
@@ -99,6 +101,7 @@ impl ResponseCache {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let found = entries.0.get(key).filter(|c| c.generation == generation)?;
         found.read.store(true, Ordering::Relaxed);
+        self.hits.fetch_add(1, Ordering::Relaxed);
         Some(found.clone())
     }
 
@@ -151,6 +154,11 @@ impl ResponseCache {
     /// How many answers were made since the start (each miss makes one; a hit makes none).
     pub fn made(&self) -> u64 {
         self.made.load(Ordering::Relaxed)
+    }
+
+    /// How many answers were served from the cache since the start.
+    pub fn hits(&self) -> u64 {
+        self.hits.load(Ordering::Relaxed)
     }
 }
 

@@ -6,6 +6,7 @@ pub mod cache;
 pub mod client;
 pub mod headers;
 pub mod limit;
+pub mod metrics;
 pub mod query;
 pub mod serve;
 pub mod throttle;

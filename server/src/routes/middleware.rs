@@ -1,15 +1,17 @@
 //! The middleware every request passes: CORS for the sites' origins, the request log (which also logs the
 //! cause of a 5xx, once) with the headers every answer carries, and the canonical-path fallback.
 
+use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::error::AppError;
 use crate::http::ErrorCause;
+use crate::http::metrics::Metrics;
 use crate::state::AppState;
 
 const ALLOW_METHODS: &str = "GET, POST, PATCH, DELETE";
@@ -59,7 +61,7 @@ pub async fn cors(State(state): State<AppState>, req: Request, next: Next) -> Re
 
 /// Middleware: one log line per request (method, path, status, latency; never a query, body or token),
 /// and headers every response carries.
-pub async fn log_and_harden(req: Request, next: Next) -> Response {
+pub async fn log_and_harden(State(metrics): State<Option<Arc<Metrics>>>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().clone();
     // The parsed target shares the request's buffer: cloning it counts a reference, copying the path
@@ -76,9 +78,30 @@ pub async fn log_and_harden(req: Request, next: Next) -> Response {
         .or_insert(HeaderValue::from_static("strict-origin-when-cross-origin"));
     let status = response.status().as_u16();
     let latency_us = start.elapsed().as_micros() as u64;
+    if let Some(metrics) = &metrics {
+        let route = response
+            .extensions()
+            .get::<Route>()
+            .map_or("unmatched", |r| r.0.as_str());
+        metrics.request(route, method.as_str(), status, start.elapsed().as_secs_f64());
+    }
     match response.extensions_mut().remove::<ErrorCause>() {
         Some(ErrorCause(cause)) => tracing::error!(%method, path, status, latency_us, error = %cause, "request failed"),
         None => tracing::info!(%method, path, status, latency_us, "request"),
+    }
+    response
+}
+
+/// The route pattern that answered (`/api/v1/comments/{id}`), handed from the router to the log layer.
+#[derive(Clone)]
+struct Route(MatchedPath);
+
+/// Copies the matched route onto the response (a route layer: requests that match no route skip it).
+pub async fn matched_route(req: Request, next: Next) -> Response {
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let mut response = next.run(req).await;
+    if let Some(route) = route {
+        response.extensions_mut().insert(Route(route));
     }
     response
 }

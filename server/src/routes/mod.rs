@@ -6,6 +6,7 @@ pub mod assets;
 pub mod demo;
 pub mod health;
 pub mod links;
+pub mod metrics;
 pub mod middleware;
 pub mod page;
 pub mod post;
@@ -47,7 +48,10 @@ pub fn app(state: AppState) -> Router {
         limit(edits, rates.edits),
     );
     // Live streams: a bucket of their own (the reads' numbers), and their own limits on open streams.
-    let live = limit(events::router(&state.config.live), rates.reads);
+    let live = limit(
+        events::router(&state.config.live, state.metrics.as_deref()),
+        rates.reads,
+    );
     let api = reads
         .merge(live)
         .merge(posts)
@@ -65,10 +69,13 @@ pub fn app(state: AppState) -> Router {
         .route("/i18n/{file}", get(assets::translation))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::metrics))
         .nest("/api/v1", api)
         .merge(admin::router(rates.logins))
         .merge(links::router())
         .merge(page::router(state.clone(), read_limit, post_limit))
+        // Every route's pattern reaches the log layer, for the metrics' route label.
+        .route_layer(from_fn(middleware::matched_route))
         .fallback(middleware::canonical_path)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(TimeoutLayer::with_status_code(
@@ -76,7 +83,7 @@ pub fn app(state: AppState) -> Router {
             REQUEST_TIMEOUT,
         ))
         .layer(from_fn_with_state(proxies, client_ip))
-        .layer(from_fn(middleware::log_and_harden))
+        .layer(from_fn_with_state(state.metrics.clone(), middleware::log_and_harden))
         .with_state(state)
 }
 

@@ -107,6 +107,15 @@ pub struct Totals {
     pub audit: i64,
 }
 
+/// The database connections of a store, for `/metrics`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Connections {
+    pub open: i64,
+    /// In use now (SQLite: writes waiting for the writer, and the writer).
+    pub busy: i64,
+    pub max: i64,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     // The store as a whole.
@@ -122,6 +131,10 @@ pub trait Store: Send + Sync + 'static {
     fn site_generation(&self, site: &str) -> u64;
     /// Answers when the database does.
     async fn ping(&self) -> Result<()>;
+    /// The connections open and in use now.
+    fn connections(&self) -> Connections;
+    /// Notifications queued or waiting for a retry.
+    async fn outbox_depth(&self) -> Result<i64>;
     /// Whether the database answers with exactly the schema this build knows (every migration applied, none
     /// from a newer build): what `/readyz` reports.
     async fn ready(&self) -> Result<bool>;

@@ -6,6 +6,11 @@
 //! Streams have a router of their own: their own rate-limit bucket (with the reads' numbers), so that
 //! reconnects never eat into the budget of thread reads, and the `[live]` limits on open streams.
 
+use std::sync::atomic::AtomicI64;
+
+use prometheus_client::metrics::gauge::Gauge;
+
+use crate::http::metrics::{Metrics, StreamOpen};
 use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
 use std::future::Future;
@@ -44,16 +49,20 @@ const BATCH: i64 = 100;
 const RETRY_AFTER: u64 = 30;
 
 /// The route, with the count of open streams it keeps within `config`.
-pub fn router(config: &LiveConfig) -> Router<AppState> {
+pub fn router(config: &LiveConfig, metrics: Option<&Metrics>) -> Router<AppState> {
+    let mut live = Live::new(config.clone());
+    live.gauge = metrics.map(|m| m.live_streams.clone());
     Router::new()
         .route("/events", get(events))
-        .layer(Extension(Arc::new(Live::new(config.clone()))))
+        .layer(Extension(Arc::new(live)))
 }
 
 /// The open streams, counted in all and per client address.
 pub struct Live {
     config: LiveConfig,
     open: Mutex<Open>,
+    /// `riposte_live_streams` of `/metrics`, when metrics are on.
+    gauge: Option<Gauge<i64, AtomicI64>>,
 }
 
 #[derive(Default)]
@@ -67,6 +76,7 @@ impl Live {
         Self {
             config,
             open: Mutex::default(),
+            gauge: None,
         }
     }
 
@@ -85,6 +95,7 @@ impl Live {
         Ok(Slot {
             live: self.clone(),
             address,
+            _counted: self.gauge.as_ref().map(StreamOpen::new),
         })
     }
 }
@@ -94,6 +105,7 @@ impl Live {
 struct Slot {
     live: Arc<Live>,
     address: IpAddr,
+    _counted: Option<StreamOpen>,
 }
 
 impl Drop for Slot {

@@ -33,7 +33,7 @@ use crate::domain::privacy::{Export, ip_period};
 use crate::domain::site::Sort;
 use crate::domain::spam::{Verdict, score_seeded};
 use crate::domain::{PageTitle, PageUri, Site, SiteId};
-use crate::store::{LinkOutcome, Result, Scope, Store, Totals, Upkeep};
+use crate::store::{Connections, LinkOutcome, Result, Scope, Store, Totals, Upkeep};
 
 use super::{reading, writing};
 
@@ -50,6 +50,26 @@ impl Store for PgStore {
     #[instrument(level = "debug", skip_all)]
     async fn ping(&self) -> Result<()> {
         reading!(self, |c| super::one(c, "SELECT 1", &[]).await.map(|_| ()))
+    }
+
+    fn connections(&self) -> Connections {
+        let status = self.inner.pool.status();
+        Connections {
+            open: status.size as i64,
+            busy: (status.size as i64 - status.available as i64).max(0),
+            max: status.max_size as i64,
+        }
+    }
+
+    #[instrument(level = "debug", skip_all)]
+    async fn outbox_depth(&self) -> Result<i64> {
+        reading!(self, |c| Ok(super::one(
+            c,
+            "SELECT count(*) FROM outbox WHERE state IN ('queued', 'retrying')",
+            &[]
+        )
+        .await?
+        .get(0)))
     }
 
     #[instrument(level = "debug", skip_all)]

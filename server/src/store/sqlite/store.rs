@@ -32,7 +32,7 @@ use crate::domain::privacy::{Export, ip_period};
 use crate::domain::site::Sort;
 use crate::domain::spam::{Verdict, score_seeded};
 use crate::domain::{PageTitle, PageUri, Site, SiteId};
-use crate::store::{LinkOutcome, Result, Scope, Store, Totals, Upkeep};
+use crate::store::{Connections, LinkOutcome, Result, Scope, Store, Totals, Upkeep};
 
 #[async_trait]
 impl Store for SqliteStore {
@@ -47,6 +47,28 @@ impl Store for SqliteStore {
     #[instrument(level = "debug", skip_all)]
     async fn ping(&self) -> Result<()> {
         self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?)).await
+    }
+
+    fn connections(&self) -> Connections {
+        let readers = self.inner.readers.len() as i64;
+        let waiting = self.inner.stats.waiting.load(Ordering::Relaxed).max(0) as i64;
+        Connections {
+            open: readers + 1,
+            busy: waiting.min(1),
+            max: readers + 1,
+        }
+    }
+
+    #[instrument(level = "debug", skip_all)]
+    async fn outbox_depth(&self) -> Result<i64> {
+        self.read(|conn| {
+            Ok(conn.query_row(
+                "SELECT count(*) FROM outbox WHERE state IN ('queued', 'retrying')",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await
     }
 
     #[instrument(level = "debug", skip_all)]
