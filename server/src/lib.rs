@@ -11,6 +11,7 @@ pub mod http;
 pub mod i18n;
 pub mod import;
 pub mod keys;
+pub mod migrate_db;
 pub mod notify;
 pub mod render;
 pub mod routes;

@@ -43,7 +43,7 @@ fn layer(module: &str) -> usize {
         "domain" | "render" => 1,
         "store" | "http" | "keys" | "import" => 2,
         "config" | "error" => 3,
-        "state" | "transfer" | "notify" => 4,
+        "state" | "transfer" | "migrate_db" | "notify" => 4,
         "routes" => 5,
         // lib.rs wires everything; main.rs and cli.rs use the crate from outside, as `riposte::`.
         "lib" | "main" | "cli" => 6,

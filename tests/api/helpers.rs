@@ -26,7 +26,8 @@ pub struct TestApp {
     pub router: Router,
     pub state: AppState,
     /// The database (a PostgreSQL one is dropped with the app); before `_dir`, which holds a SQLite file.
-    _db: database::TestDb,
+    /// `None` for a second server on another app's database ([`TestApp::sharing`]).
+    _db: Option<database::TestDb>,
     /// Holds the database file; removed with the app.
     _dir: tempfile::TempDir,
 }
@@ -105,7 +106,21 @@ impl TestApp {
         Self {
             router: app(state.clone()),
             state,
-            _db: db,
+            _db: Some(db),
+            _dir: dir,
+        }
+    }
+
+    /// Another server (its own store, caches and limits) on the database `database` of a running one: two
+    /// servers behind one load balancer. The database stays with the app that made it.
+    pub async fn sharing(mut config: Config, database: &std::path::Path) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        config.database = database.to_owned();
+        let state = AppState::open(config, "127.0.0.1:8080".parse().unwrap()).await.unwrap();
+        Self {
+            router: app(state.clone()),
+            state,
+            _db: None,
             _dir: dir,
         }
     }

@@ -97,6 +97,19 @@ enum Command {
     Import(transfer::ImportArgs),
     /// Write everything of one site (threads, comments, settings, bans) as riposte's JSON export.
     Export(transfer::ExportArgs),
+    /// Copy everything from one database to another: a SQLite file to PostgreSQL, or back.
+    ///
+    /// SOURCE and TARGET are each a SQLite file path or a postgres:// URL; the target must be empty
+    /// (a new file, or a new PostgreSQL database). Stop the server first. Prints each table's rows in both
+    /// and fails when any differ. See docs/scaling.md.
+    MigrateDb {
+        /// The database to copy from.
+        #[arg(long, value_name = "SOURCE")]
+        from: PathBuf,
+        /// The empty database to copy into.
+        #[arg(long, value_name = "TARGET")]
+        to: PathBuf,
+    },
     /// Manage moderator accounts for the admin UI at /admin.
     #[command(subcommand)]
     Moderator(moderator::ModeratorCommand),
@@ -156,6 +169,7 @@ impl Cli {
             Some(Command::Import(args)) => with_store(&config, |store| transfer::import(store, args)),
             Some(Command::Export(args)) => with_store(&config, |store| transfer::export(store, args)),
             Some(Command::Mail(cmd)) => mail::mail(&config, cmd),
+            Some(Command::MigrateDb { from, to }) => migrate_db(&from, &to),
             Some(Command::Spam(SpamCommand::Retrain { site })) => with_store(&config, |store| async move {
                 let site = site.map(|s| SiteId::parse(&s).map_err(field)).transpose()?;
                 let learned = store.retrain_spam(site).await?;
@@ -197,6 +211,29 @@ where
         let store = riposte::store::open(&config.database).await?;
         task(store).await
     })
+}
+
+/// `riposte migrate-db`: copies, then prints the counts it checked.
+fn migrate_db(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let copied = runtime.block_on(riposte::migrate_db::migrate_db(from, to))?;
+    println!("{:<16} {:>10} {:>10}", "table", "source", "target");
+    for (table, source, target) in &copied.tables {
+        let mark = if source == target { "" } else { "  DIFFERS" };
+        println!("{table:<16} {source:>10} {target:>10}{mark}");
+    }
+    if !copied.matches() {
+        anyhow::bail!("the copy's counts differ from the source's (was the server writing meanwhile?)");
+    }
+    println!(
+        "copied {} to {}: every table holds as many rows in both",
+        riposte::store::describe(from),
+        riposte::store::describe(to)
+    );
+    Ok(())
 }
 
 fn field(e: riposte::domain::FieldError) -> anyhow::Error {

@@ -3,6 +3,7 @@
 //! (today `sqlite/`) with its own migrations, runs every change in one transaction, and calls the pure
 //! rules of [`crate::domain::moderation`] inside it.
 
+pub mod copy;
 pub mod postgres;
 pub mod scopes;
 pub mod sqlite;
@@ -362,6 +363,19 @@ pub trait Store: Send + Sync + 'static {
     /// another process wrote (seen within about a second): a follower of a thread waits on this, then
     /// reads its events only when its thread's generation moved.
     fn changes(&self) -> tokio::sync::watch::Receiver<u64>;
+
+    // Copying everything to another backend (`riposte migrate-db`; the tables in `copy::TABLES`).
+
+    /// How many rows `table` holds.
+    async fn count_rows(&self, table: &'static str) -> Result<i64>;
+    /// Rows of `table`: for a table with an id ([`copy::has_id`]), up to `limit` rows with an id above
+    /// `after`, by id; for the others, every row.
+    async fn read_rows(&self, table: &'static str, after: i64, limit: i64) -> Result<copy::Rows>;
+    /// Writes rows read from another store, in one transaction. For `thread_events`, the first call
+    /// removes the events this store's triggers wrote while the comments were copied.
+    async fn write_rows(&self, table: &'static str, rows: copy::Rows, first: bool) -> Result<()>;
+    /// After the copy: identity counters moved past the copied ids.
+    async fn copied(&self) -> Result<()>;
 }
 
 /// Opens (creating and migrating) the store the configuration names: a `postgres://` (or

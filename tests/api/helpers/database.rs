@@ -10,6 +10,17 @@ pub fn postgres() -> Option<String> {
     std::env::var("RIPOSTE_TEST_POSTGRES").ok().filter(|u| !u.is_empty())
 }
 
+/// The cluster of the tests that need PostgreSQL whatever the suite's backend (the fleet tests):
+/// `RIPOSTE_TEST_CLUSTER` (tests/run sets it for both passes) or `RIPOSTE_TEST_POSTGRES`. Fails the test
+/// when neither is set: such a test never passes by skipping.
+pub fn cluster() -> String {
+    std::env::var("RIPOSTE_TEST_CLUSTER")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .or_else(postgres)
+        .expect("this test needs PostgreSQL: set RIPOSTE_TEST_CLUSTER=postgres://USER@HOST:PORT/postgres (tests/run starts one with tests/postgres)")
+}
+
 /// A database for one test server; a PostgreSQL one is dropped when this is.
 pub struct TestDb {
     /// What `--database` / `Config::database` takes: the file, or the database's URL.

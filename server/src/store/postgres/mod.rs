@@ -20,6 +20,7 @@ mod store;
 mod audit;
 mod bans;
 mod comments;
+mod copy;
 mod deliveries;
 mod digests;
 mod events;

@@ -675,4 +675,20 @@ impl Store for PgStore {
     fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
         self.inner.scopes.changes()
     }
+
+    async fn count_rows(&self, table: &'static str) -> Result<i64> {
+        reading!(self, |c| super::copy::count(c, table).await)
+    }
+
+    async fn read_rows(&self, table: &'static str, after: i64, limit: i64) -> Result<crate::store::copy::Rows> {
+        reading!(self, |c| super::copy::read(c, table, after, limit).await)
+    }
+
+    async fn write_rows(&self, table: &'static str, rows: crate::store::copy::Rows, first: bool) -> Result<()> {
+        writing!(self, |tx| super::copy::write(tx, table, &rows, first).await)
+    }
+
+    async fn copied(&self) -> Result<()> {
+        writing!(self, |tx| super::copy::copied(tx).await)
+    }
 }

@@ -6,6 +6,7 @@
 mod audit;
 mod bans;
 mod comments;
+mod copy;
 mod deliveries;
 mod digests;
 mod events;

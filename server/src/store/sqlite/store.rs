@@ -684,4 +684,22 @@ impl Store for SqliteStore {
     fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
         self.inner.scopes.changes()
     }
+
+    async fn count_rows(&self, table: &'static str) -> Result<i64> {
+        self.read(move |conn| super::copy::count(conn, table)).await
+    }
+
+    async fn read_rows(&self, table: &'static str, after: i64, limit: i64) -> Result<crate::store::copy::Rows> {
+        self.read(move |conn| super::copy::read(conn, table, after, limit))
+            .await
+    }
+
+    async fn write_rows(&self, table: &'static str, rows: crate::store::copy::Rows, first: bool) -> Result<()> {
+        self.transaction(move |tx| super::copy::write(tx, table, &rows, first), true)
+            .await
+    }
+
+    async fn copied(&self) -> Result<()> {
+        Ok(())
+    }
 }

@@ -1,0 +1,236 @@
+//! Two riposte servers on one PostgreSQL database, as behind a load balancer: each has its own store
+//! handle, response cache, sites snapshot and live streams, and they share nothing but the database.
+//! What one server writes, the other serves at once (no stale cached answer), a site added through one
+//! is known to the other within 2 seconds, a live reader on one hears of a comment posted to the other
+//! within a second, and killing one server loses nothing it acknowledged.
+//!
+//! These tests need PostgreSQL in both passes of the suite (`helpers::database::cluster`).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use riposte::config::Config;
+use riposte::http::serve::{Limits, serve};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::helpers::database::{TestDb, cluster};
+use crate::helpers::process::{http_with, start_with};
+use crate::helpers::{ORIGIN, TestApp, config};
+
+/// Two servers on one new database.
+async fn fleet(config: Config) -> (TestApp, TestApp, TestDb) {
+    let db = TestDb::postgres(&cluster());
+    let a = TestApp::sharing(config.clone(), &db.path).await;
+    let b = TestApp::sharing(config, &db.path).await;
+    (a, b, db)
+}
+
+fn texts(thread: &Value) -> Vec<String> {
+    thread["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["html"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_comment_posted_to_one_server_is_read_from_the_other_at_once() {
+    let (a, b, _db) = fleet(config()).await;
+    for round in 0..20 {
+        // B has the thread cached (read twice: the second read is a hit) before A writes.
+        b.thread("/post/").await;
+        let made = b.state.cache.made();
+        b.thread("/post/").await;
+        assert_eq!(b.state.cache.made(), made, "the second read is served from B's cache");
+        let text = format!("Kommentar {round} über A");
+        a.comment(&text, None).await;
+        // No sleep: the very next read on B sees it.
+        let seen = texts(&b.thread("/post/").await);
+        assert!(
+            seen.iter().any(|h| h.contains(&text)),
+            "round {round}: B still served {seen:?}"
+        );
+        // And the other way round: B writes, A reads.
+        let other = format!("Antwort {round} über B");
+        b.comment(&other, None).await;
+        assert!(texts(&a.thread("/post/").await).iter().any(|h| h.contains(&other)));
+    }
+    assert_eq!(a.thread("/post/").await["total"], 40);
+}
+
+#[tokio::test]
+async fn a_site_added_through_one_server_is_known_to_the_other_within_2_s() {
+    let (a, b, _db) = fleet(config()).await;
+    a.add_moderator("chef", "ein langes Passwort", &[]).await;
+    let admin = a.login("chef", "ein langes Passwort").await;
+    let post = json!({"site": "zweit", "uri": "/", "text": "Hallo zweite Seite"});
+    let from_zweit = || {
+        axum::http::Request::post("/api/v1/comments")
+            .header("content-type", "application/json")
+            .header("origin", "https://zweit.example")
+            .body(axum::body::Body::from(post.to_string()))
+            .unwrap()
+    };
+    // B knows no such site yet.
+    assert_ne!(b.send(from_zweit()).await.status, StatusCode::CREATED);
+    let saved = a
+        .admin_post(
+            Some(&admin.cookie),
+            "/admin/sites",
+            &[
+                ("csrf", admin.csrf.as_str()),
+                ("id", "zweit"),
+                ("name", "Zweite Seite"),
+                ("origins", "https://zweit.example"),
+                ("moderation", "none"),
+                ("pow", "off"),
+            ],
+        )
+        .await;
+    assert!(saved.status.is_redirection(), "{} {}", saved.status, saved.text());
+    let added = Instant::now();
+    loop {
+        let r = b.send(from_zweit()).await;
+        if r.status == StatusCode::CREATED {
+            break;
+        }
+        assert!(
+            added.elapsed() < Duration::from_secs(2),
+            "B did not know the site 2 s after A added it: {} {}",
+            r.status,
+            r.text()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_live_reader_on_one_server_hears_of_a_comment_posted_to_the_other_within_a_second() {
+    let (a, b, _db) = fleet(config()).await;
+    a.comment("Der Anfang", None).await;
+    // B served on a loopback port by the real accept loop, a stream open on it.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(serve(
+        listener,
+        b.router.clone(),
+        Limits::new(64, Arc::from([])),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    stream
+        .write_all(
+            format!(
+                "GET /api/v1/events?site=blog&uri=%2Fpost%2F HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: {ORIGIN}\r\nAccept: text/event-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let mut seen = String::new();
+    let mut buf = [0u8; 4096];
+    // The stream is open once its `ready` event arrived.
+    while !seen.contains("event: ready") {
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf))
+            .await
+            .expect("the stream opens")
+            .unwrap();
+        assert!(n > 0, "the stream ended: {seen}");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    assert!(seen.starts_with("HTTP/1.1 200"), "{seen}");
+    let posted = Instant::now();
+    let (id, _) = a.comment("Neu über den anderen Server", None).await;
+    let mut heard = String::new();
+    while !heard.contains("event: comment.created") {
+        let left = Duration::from_secs(1).saturating_sub(posted.elapsed());
+        let n = tokio::time::timeout(left, stream.read(&mut buf))
+            .await
+            .unwrap_or_else(|_| panic!("no comment.created on B within a second; heard: {heard}"))
+            .unwrap();
+        assert!(n > 0, "the stream ended: {heard}");
+        heard.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    assert!(heard.contains(&format!("\"id\":{id}")), "{heard}");
+    let _ = stop.send(());
+    drop(stream);
+    let _ = tokio::time::timeout(Duration::from_secs(5), served).await;
+}
+
+/// The config file of the killed server: limits out of the way of 8 writers.
+const GENEROUS: &str = "[rate_limits]\ncomments = { burst = 100000, every_ms = 0.01 }\n";
+
+#[tokio::test]
+async fn killing_one_server_loses_nothing_it_acknowledged() {
+    let db = TestDb::postgres(&cluster());
+    // B: a server in this process on the database, alive throughout.
+    let b = TestApp::sharing(config(), &db.path).await;
+    // A: the real binary on the same database, killed with SIGKILL while 8 writers post to it.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("riposte.toml"),
+        format!("{GENEROUS}\n[[sites]]\nid = \"blog\"\norigins = [\"{ORIGIN}\"]\npow = \"off\"\n"),
+    )
+    .unwrap();
+    let mut a = start_with(dir.path(), &db.path);
+    let port = a.port;
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = (0..8)
+        .map(|w| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut acknowledged = Vec::new();
+                let mut n = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    n += 1;
+                    let body = format!(r#"{{"site":"blog","uri":"/kill/","text":"Schreiber {w}, Nummer {n}"}}"#);
+                    match http_with(port, "POST", "/api/v1/comments", &[("Origin", ORIGIN)], Some(&body)) {
+                        Ok((201, answer)) => {
+                            let v: Value = serde_json::from_str(&answer).unwrap();
+                            acknowledged.push(v["comment"]["id"].as_i64().unwrap());
+                        }
+                        // The server is gone: whatever it had not answered was never acknowledged.
+                        _ => break,
+                    }
+                }
+                acknowledged
+            })
+        })
+        .collect();
+    // Let the writers get going, then kill A mid-stream.
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(20) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let stored = b.state.store.totals().await.unwrap().comments;
+        if stored >= 200 {
+            break;
+        }
+    }
+    a.child.kill().unwrap();
+    a.child.wait().unwrap();
+    stop.store(true, Ordering::Relaxed);
+    let acknowledged: Vec<i64> = writers.into_iter().flat_map(|w| w.join().unwrap()).collect();
+    assert!(
+        acknowledged.len() >= 200,
+        "only {} acknowledged before the kill",
+        acknowledged.len()
+    );
+    for id in &acknowledged {
+        let c = b.state.store.comment(*id).await.unwrap();
+        assert!(
+            c.is_some(),
+            "comment {id} was acknowledged by the killed server and is missing"
+        );
+    }
+    // And B serves them: the thread holds at least every acknowledged comment.
+    let r = b.get("/api/v1/threads?site=blog&uri=%2Fkill%2F&limit=1").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.json()["total"].as_i64().unwrap() >= acknowledged.len() as i64);
+}
