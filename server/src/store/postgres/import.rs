@@ -1,27 +1,344 @@
 //! Storing an import: every comment of the feed in the one transaction of the caller, keyed by the source's
 //! ids so that a second run adds nothing; replies are tied to their parents once all are in (a reply may
 //! come before its parent), and the tree's roots and depths are computed for the threads it touched.
-//! STUB: to be ported from `sqlite/import.rs`.
 
-#![allow(unused_variables, unused_imports, dead_code)]
+use std::collections::{BTreeSet, HashMap};
+
+use tokio::sync::mpsc::Receiver;
 
 use super::threads;
-use super::{GenericClient, Params, exec, one, opt, rows};
+use super::{GenericClient, exec, one, opt, rows};
 use crate::domain::Status;
 use crate::domain::comment::{MAX_DEPTH, Placement};
 use crate::domain::import::{Feed, Incoming, Report};
 use crate::store::{Result, StoreError};
-use std::collections::{BTreeSet, HashMap};
-use std::sync::mpsc::Receiver;
 
 /// Reads the feed to its end and stores what is new. Fails, so that the caller rolls back, when the feed
 /// stops before [`Feed::End`]. Memory holds the threads touched, the deleted comments and the replies that
 /// came before their parents; every other lookup goes through the `imported` table's index.
-pub async fn import(
+pub async fn import(tx: &impl GenericClient, site: &str, source: &str, feed: &mut Receiver<Feed>) -> Result<Report> {
+    let mut report = Report::default();
+    let mut state = State::default();
+    loop {
+        let batch = match feed.recv().await {
+            Some(Feed::Comments(batch)) => batch,
+            Some(Feed::End) => break,
+            None => {
+                return Err(StoreError::Failed(anyhow::anyhow!(
+                    "the import stopped before the end of its file; nothing was stored"
+                )));
+            }
+        };
+        for c in batch {
+            store_one(tx, site, source, &c, &mut state, &mut report).await?;
+        }
+    }
+    let State {
+        pending_parents,
+        mut placeholders,
+        touched,
+        unsettled,
+        first,
+        ..
+    } = state;
+    for (id, thread, key) in pending_parents {
+        match stored(tx, site, source, &key).await?.flatten() {
+            Some(p) if p.thread == thread => {
+                exec(tx, "UPDATE comments SET parent_id = $2 WHERE id = $1", &[&id, &p.id]).await?;
+            }
+            Some(_) => report.repair(OTHER_PAGE),
+            None => report.repair("reply to a comment not in the file, made top-level"),
+        }
+    }
+    for &thread in &unsettled {
+        place_thread(tx, thread, &mut report).await?;
+    }
+    // A deleted comment stays only as a placeholder where replies hang below it; removing one can leave its
+    // parent placeholder without replies, so repeat until nothing changes.
+    loop {
+        let mut removed = false;
+        for id in std::mem::take(&mut placeholders) {
+            if has_replies(tx, id).await? {
+                placeholders.push(id);
+                continue;
+            }
+            exec(tx, "DELETE FROM comments WHERE id = $1", &[&id]).await?;
+            report.new -= 1;
+            report.skip("deleted, without replies");
+            removed = true;
+        }
+        if !removed {
+            break;
+        }
+    }
+    report.deleted = placeholders.len();
+    report.threads = touched.len();
+    // This run's rows of `imported`: those of this site and source whose comment is at least as new as the
+    // first one it stored (ids only grow, and the write lock keeps any other writer out meanwhile).
+    report.replies = match first {
+        None => 0,
+        Some(first) => one(
+            tx,
+            "SELECT count(*) FROM imported i JOIN comments c ON c.id = i.comment_id
+             WHERE i.site_id = $1 AND i.source = $2 AND c.id >= $3 AND c.parent_id IS NOT NULL",
+            &[&site, &source, &first],
+        )
+        .await?
+        .get::<_, i64>(0) as usize,
+    };
+    Ok(report)
+}
+
+/// What an import keeps between comments: little, and nothing that grows with the comments but the
+/// deleted ones and the replies that came before their parents.
+#[derive(Default)]
+struct State {
+    /// Replies whose parent had not come yet: (comment id, thread id, parent key).
+    pending_parents: Vec<(i64, i64, String)>,
+    placeholders: Vec<i64>,
+    touched: BTreeSet<i64>,
+    /// Page path -> thread id, so that each comment does not look its thread up again.
+    threads_by_uri: HashMap<String, i64>,
+    /// Threads whose tree must be settled at the end (replies before their parents, nesting past the limit).
+    unsettled: BTreeSet<i64>,
+    /// The id of the first comment this run stored: every later one has a greater id.
+    first: Option<i64>,
+}
+
+async fn store_one(
     tx: &impl GenericClient,
     site: &str,
     source: &str,
-    feed: &mut tokio::sync::mpsc::Receiver<Feed>,
-) -> Result<Report> {
-    todo!("port import::import")
+    c: &Incoming,
+    state: &mut State,
+    report: &mut Report,
+) -> Result<()> {
+    if stored(tx, site, source, &c.key).await?.is_some() {
+        report.already += 1;
+        return Ok(());
+    }
+    let thread = match state.threads_by_uri.get(&c.uri) {
+        Some(&t) => t,
+        None => {
+            let t = threads::get_or_create(tx, site, &c.uri, c.title.as_deref(), c.created).await?;
+            state.threads_by_uri.insert(c.uri.clone(), t);
+            t
+        }
+    };
+    // Where it goes, when its parent is already in: as a new reply would. Anything else (a parent still to
+    // come, nesting past the limit) is settled for the whole thread at the end.
+    let (place, wait) = match &c.parent {
+        None => (Placement::default(), false),
+        Some(key) => match stored(tx, site, source, key).await? {
+            Some(Some(p)) if p.thread == thread && p.depth < MAX_DEPTH => (
+                Placement {
+                    parent: Some(p.id),
+                    root: Some(p.root),
+                    depth: p.depth + 1,
+                },
+                false,
+            ),
+            Some(Some(p)) if p.thread == thread => {
+                state.unsettled.insert(thread);
+                (
+                    Placement {
+                        parent: Some(p.id),
+                        root: Some(p.root),
+                        depth: p.depth,
+                    },
+                    false,
+                )
+            }
+            Some(Some(_)) => {
+                report.repair(OTHER_PAGE);
+                (Placement::default(), false)
+            }
+            Some(None) => {
+                report.repair("reply to a comment removed since an earlier import, made top-level");
+                (Placement::default(), false)
+            }
+            None => (Placement::default(), true),
+        },
+    };
+    let id = insert(tx, thread, &place, c).await?;
+    state.first.get_or_insert(id);
+    if wait {
+        state.unsettled.insert(thread);
+        state
+            .pending_parents
+            .push((id, thread, c.parent.clone().unwrap_or_default()));
+    }
+    exec(
+        tx,
+        "INSERT INTO imported (site_id, source, key, comment_id) VALUES ($1, $2, $3, $4)",
+        &[&site, &source, &c.key, &id],
+    )
+    .await?;
+    state.touched.insert(thread);
+    report.new += 1;
+    match c.status {
+        Status::Pending => report.pending += 1,
+        Status::Spam => report.spam += 1,
+        Status::Deleted => state.placeholders.push(id),
+        Status::Published => {}
+    }
+    Ok(())
+}
+
+/// A comment an import stored, where it sits; `None` when it was removed since.
+type Found = Option<Placed>;
+
+#[derive(Debug, Clone, Copy)]
+struct Placed {
+    id: i64,
+    thread: i64,
+    /// The top-level comment of its branch (itself, for a top-level comment) and its depth.
+    root: i64,
+    depth: i64,
+}
+
+const OTHER_PAGE: &str = "reply to a comment on another page, made top-level";
+
+/// Why an imported comment waits in the queue.
+const HELD_BEFORE: &str = "held in the system it was imported from";
+
+/// `Some(the comment and its thread, if the comment still exists)` when an import (an earlier one, or this
+/// one) stored this key.
+async fn stored(tx: &impl GenericClient, site: &str, source: &str, key: &str) -> Result<Option<Found>> {
+    Ok(opt(
+        tx,
+        "SELECT c.id, c.thread_id, coalesce(c.root_id, c.id), c.depth
+         FROM imported i LEFT JOIN comments c ON c.id = i.comment_id
+         WHERE i.site_id = $1 AND i.source = $2 AND i.key = $3",
+        &[&site, &source, &key],
+    )
+    .await?
+    .map(|r| match (r.get::<_, Option<i64>>(0), r.get::<_, Option<i64>>(1)) {
+        (Some(id), Some(thread)) => Some(Placed {
+            id,
+            thread,
+            root: r.get(2),
+            depth: r.get(3),
+        }),
+        _ => None,
+    }))
+}
+
+async fn insert(tx: &impl GenericClient, thread: i64, place: &Placement, c: &Incoming) -> Result<i64> {
+    Ok(one(
+        tx,
+        "INSERT INTO comments (thread_id, parent_id, root_id, depth, status, author, email, website, text, html,
+                               avatar, created, likes, dislikes, held_reason, site_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                 (SELECT site_id FROM threads WHERE id = $1))
+         RETURNING id",
+        &[
+            &thread,
+            &place.parent,
+            &place.root,
+            &place.depth,
+            &c.status.as_str(),
+            &c.author,
+            &c.email,
+            &c.website,
+            &c.text,
+            &c.html,
+            &c.avatar,
+            &c.created,
+            &c.likes,
+            &c.dislikes,
+            &(c.status == Status::Pending).then_some(HELD_BEFORE),
+        ],
+    )
+    .await?
+    .get(0))
+}
+
+async fn has_replies(tx: &impl GenericClient, id: i64) -> Result<bool> {
+    Ok(one(
+        tx,
+        "SELECT EXISTS (SELECT 1 FROM comments WHERE parent_id = $1)",
+        &[&id],
+    )
+    .await?
+    .get(0))
+}
+
+/// Sets every comment's root and depth in a thread from its parent links, as new comments get them: a
+/// reply deeper than [`MAX_DEPTH`] hangs beside its parent instead, and a loop of replies (a broken file)
+/// is cut at the oldest comment, which becomes top-level.
+async fn place_thread(tx: &impl GenericClient, thread: i64, report: &mut Report) -> Result<()> {
+    let rows: Vec<(i64, Option<i64>, Option<i64>, i64)> = rows(
+        tx,
+        "SELECT id, parent_id, root_id, depth FROM comments WHERE thread_id = $1 ORDER BY id",
+        &[&thread],
+    )
+    .await?
+    .iter()
+    .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+    .collect();
+    let mut parent: HashMap<i64, Option<i64>> = rows.iter().map(|r| (r.0, r.1)).collect();
+    // (root, depth) of each comment, filled in from the top.
+    let mut placed: HashMap<i64, (i64, i64)> = HashMap::new();
+    for &(id, ..) in &rows {
+        let mut chain = vec![id];
+        let mut cursor = id;
+        loop {
+            if placed.contains_key(&cursor) {
+                break;
+            }
+            match parent.get(&cursor).copied().flatten() {
+                Some(p) if chain.contains(&p) => {
+                    // A loop: the oldest comment on it becomes top-level.
+                    let oldest = *chain.iter().min().expect("the chain holds the start");
+                    parent.insert(oldest, None);
+                    report.repair("replies in a loop, the oldest made top-level");
+                    chain.clear();
+                    chain.push(id);
+                    cursor = id;
+                }
+                Some(p) if parent.contains_key(&p) => {
+                    chain.push(p);
+                    cursor = p;
+                }
+                // No parent, or one outside this thread (cannot happen: parents were checked).
+                _ => break,
+            }
+        }
+        for &c in chain.iter().rev() {
+            if placed.contains_key(&c) {
+                continue;
+            }
+            let place = match parent
+                .get(&c)
+                .copied()
+                .flatten()
+                .and_then(|p| placed.get(&p).map(|&x| (p, x)))
+            {
+                None => (c, 0),
+                Some((_, (root, depth))) if depth + 1 > MAX_DEPTH => {
+                    // Beside its parent, as a new comment would be placed.
+                    let grand = parent.get(&parent[&c].expect("a reply")).copied().flatten();
+                    parent.insert(c, grand);
+                    (root, depth)
+                }
+                Some((_, (root, depth))) => (root, depth + 1),
+            };
+            placed.insert(c, place);
+        }
+    }
+    for (id, old_parent, old_root, old_depth) in rows {
+        let (root, depth) = placed[&id];
+        let new_parent = parent[&id];
+        let new_root = new_parent.map(|_| root);
+        if (new_parent, new_root, depth) != (old_parent, old_root, old_depth) {
+            exec(
+                tx,
+                "UPDATE comments SET parent_id = $2, root_id = $3, depth = $4 WHERE id = $1",
+                &[&id, &new_parent, &new_root, &depth],
+            )
+            .await?;
+        }
+    }
+    Ok(())
 }
