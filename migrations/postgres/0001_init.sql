@@ -319,6 +319,11 @@ END $$;
 CREATE TRIGGER thread_events_change AFTER INSERT OR UPDATE OR DELETE ON comments
     FOR EACH ROW EXECUTE FUNCTION riposte_thread_event();
 
+-- Every write that changed what public answers show takes the next number just before it commits (under
+-- the write lock, so in commit order) and names it in its closing notification: a server that has heard
+-- number N has heard every such commit up to N (store/postgres/listen.rs, the read barrier).
+CREATE SEQUENCE riposte_commits;
+
 -- Which pages a write changed, told to every riposte server at commit (LISTEN riposte_touched): the
 -- response caches of all servers drop exactly those pages (store/postgres/listen.rs). The payload is the
 -- JSON array [site, uri]; "*" moves everything (a site's settings, a thread gone with its comments).

@@ -91,12 +91,17 @@ fn api_and_admin_do_not_import_each_other() {
 }
 
 #[test]
-fn sql_and_rusqlite_live_only_in_the_sqlite_backend() {
+fn sql_lives_only_in_the_backends_and_each_client_in_its_own() {
     for (rel, text) in sources() {
         if rel.starts_with("store/sqlite/") {
+            assert!(!text.contains("tokio_postgres"), "{rel} names tokio_postgres");
             continue;
         }
         assert!(!text.contains("rusqlite"), "{rel} names rusqlite");
+        if rel.starts_with("store/postgres/") {
+            continue;
+        }
+        assert!(!text.contains("tokio_postgres"), "{rel} names tokio_postgres");
         for keyword in ["SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM", "PRAGMA "] {
             assert!(!text.contains(keyword), "{rel} holds SQL ({keyword:?})");
         }

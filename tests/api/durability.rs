@@ -1,6 +1,9 @@
 //! Nothing acknowledged is lost: comments survive SIGKILL at a random moment, also those the writer
 //! committed in batches (group commit), and `riposte backup` takes a consistent copy while the server keeps
 //! taking writes.
+//!
+//! SQLite on both passes of the suite: these check SQLite's group commit, its file and its backup. Killing
+//! a server on PostgreSQL is in `fleet.rs`.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
@@ -13,7 +16,7 @@ use std::time::Duration;
 use rand::RngExt;
 use riposte::Store;
 
-use crate::helpers::process::{BIN, http, start, start_with};
+use crate::helpers::process::{BIN, http, start_with};
 
 const FAST: &str =
     "[rate_limits]\ncomments = { burst = 100000, every_ms = 1 }\nreads = { burst = 100000, every_ms = 1 }\n";
@@ -134,7 +137,7 @@ fn acknowledged_comments_survive_sigkill_and_the_database_stays_intact() {
         batched.extend(batches(&server.log.join().unwrap()));
 
         // Restart on the same file: every acknowledged comment is there, with its text.
-        let server = start(dir.path());
+        let server = start_with(dir.path(), &db);
         let port = server.port;
         let stored: HashMap<i64, String> = inspect(&db, async |store| {
             if let Err(e) = store.check().await {
@@ -174,8 +177,9 @@ fn acknowledged_comments_survive_sigkill_and_the_database_stays_intact() {
 fn backup_takes_a_consistent_copy_under_writes_and_the_copy_serves_the_same_threads() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("riposte.toml"), FAST).unwrap();
+    // SQLite on both passes: `riposte backup` copies a SQLite file (PostgreSQL has pg_dump).
     let db = dir.path().join("riposte.db");
-    let server = start(dir.path());
+    let server = start_with(dir.path(), &db);
     let port = server.port;
     for i in 0..50 {
         post(port, &format!("vorher {i}")).unwrap();

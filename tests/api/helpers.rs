@@ -125,6 +125,11 @@ impl TestApp {
         }
     }
 
+    /// Whether this server's database is a PostgreSQL one.
+    pub fn on_postgres(&self) -> bool {
+        riposte::store::postgres::is_url(&self.state.config.database.to_string_lossy())
+    }
+
     /// Sends one request from `peer` (the TCP peer address the server sees).
     pub async fn send_from(&self, peer: &str, req: Request<Body>) -> Reply {
         let mut req = req;

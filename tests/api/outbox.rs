@@ -661,14 +661,10 @@ async fn a_message_this_version_cannot_read_fails_alone() {
     let app = with_moderators(mailing(Moderation::All, NotifyMode::Pending)).await;
     post(&app, json!({"site": "blog", "uri": "/post/", "text": "Eins"})).await;
     let first = outbox(&app).await[0].id;
-    {
-        let conn = rusqlite::Connection::open(&app.state.config.database).unwrap();
-        conn.execute(
-            "UPDATE outbox SET job = '{\"kind\":\"carrier_pigeon\"}' WHERE id = ?1",
-            [first],
-        )
-        .unwrap();
-    }
+    crate::helpers::database::execute(
+        &app.state.config.database,
+        &format!("UPDATE outbox SET job = '{{\"kind\":\"carrier_pigeon\"}}' WHERE id = {first}"),
+    );
     let claimed = app.state.store.claim_outbox(now_ms(), 10).await.unwrap();
     assert_eq!(claimed.len(), 1, "the readable one is delivered");
     assert_ne!(claimed[0].id, first);

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use riposte::domain::{Moderation, Site};
 
 use crate::helpers::TestApp;
-use crate::helpers::process::{BIN, http, http_with, start};
+use crate::helpers::database::TestDb;
+use crate::helpers::process::{BIN, http, http_with, start_with};
 
 /// How soon a change made by another process must apply.
 const APPLIES_WITHIN: Duration = Duration::from_secs(2);
@@ -57,7 +58,8 @@ fn within_deadline(since: Instant, what: &str, mut check: impl FnMut() -> Result
 #[test]
 fn a_running_server_applies_site_changes_made_by_the_command_line_within_2_s() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("riposte.db");
+    let test_db = TestDb::new(dir.path());
+    let db = test_db.path.clone();
     // Posting limits out of the way: the test posts until the change shows.
     std::fs::write(
         dir.path().join("riposte.toml"),
@@ -80,7 +82,7 @@ fn a_running_server_applies_site_changes_made_by_the_command_line_within_2_s() {
             "off",
         ],
     );
-    let server = start(dir.path());
+    let server = start_with(dir.path(), &db);
     let port = server.port;
     assert_eq!(post_from(port, "https://blog.example", "vorher"), 201);
     assert_eq!(post_from(port, "https://www.blog.example", "fremd"), 403);

@@ -411,9 +411,12 @@ async fn readyz_says_whether_the_database_answers_with_this_builds_schema() {
     let app = TestApp::new().await;
     let r = app.get("/readyz").await;
     assert_eq!((r.status, r.json()["status"].as_str()), (StatusCode::OK, Some("ready")));
-    // A newer build migrated the file further: this one must not take requests, though it is alive.
-    let db = rusqlite::Connection::open(&app.state.config.database).unwrap();
-    db.pragma_update(None, "user_version", 999).unwrap();
+    // A newer build migrated the database further: this one must not take requests, though it is alive.
+    let newer = match app.on_postgres() {
+        true => "INSERT INTO riposte_migrations (version, name, applied) VALUES (999, 'from a newer build', 0)",
+        false => "PRAGMA user_version = 999",
+    };
+    crate::helpers::database::execute(&app.state.config.database, newer);
     let r = app.get("/readyz").await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(r.json()["status"], "schema");

@@ -130,6 +130,9 @@ pub trait Store: Send + Sync + 'static {
     /// As [`Self::thread_generation`], for a whole site: changes with a change to any of its threads (its
     /// counts and feeds).
     fn site_generation(&self, site: &str) -> u64;
+    /// Returns once the generations above reflect every commit made before this call, by any server
+    /// (read-your-writes across servers behind one load balancer). SQLite, one server per file: at once.
+    async fn caught_up(&self) {}
     /// Answers when the database does.
     async fn ping(&self) -> Result<()>;
     /// The connections open and in use now.

@@ -58,11 +58,29 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    pub fn is_postgres(&self) -> bool {
+        self.dropped.is_some()
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((cluster, name)) = self.dropped.take() {
             admin(&cluster, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
         }
+    }
+}
+
+/// Runs `sql` on the database a test server uses, behind the server's back (to stage what a newer build
+/// or a damaged row would leave): rusqlite on a file, a connection of its own on PostgreSQL.
+pub fn execute(database: &Path, sql: &str) {
+    match database.to_str().filter(|d| d.starts_with("postgres://")) {
+        Some(url) => admin(url, sql),
+        None => rusqlite::Connection::open(database)
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap(),
     }
 }
 

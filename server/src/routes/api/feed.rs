@@ -63,6 +63,7 @@ pub async fn feed(State(state): State<AppState>, RawQuery(raw): RawQuery, header
         site.origins.first().map_or("", String::as_str)
     );
     // Read the generation before the data, as for threads: a write in between makes this entry stale at once.
+    state.store.caught_up().await;
     let generation = state.store.site_generation(&site.id);
     if let Some(hit) = state.cache.get(&cache_key, generation) {
         return Ok(hit.respond(&headers));

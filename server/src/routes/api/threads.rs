@@ -95,6 +95,7 @@ pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, head
         None => site.sort,
     };
     // Read the generation before the data: a write that lands in between makes this entry stale at once.
+    state.store.caught_up().await;
     let generation = state.store.thread_generation(&site.id, uri.as_str());
     // A site that closes threads by age: answers say `closed` as of the hour they were made.
     let hour = site.close_after_days.map_or(0, |_| now_ms() / 3_600_000);
@@ -253,6 +254,7 @@ pub async fn replies(State(state): State<AppState>, RawQuery(raw): RawQuery, hea
     };
     let limit = number(&q, "limit", PAGE_DEFAULT, 1..=PAGE_MAX)?;
     let cache_key = format!("replies\0{}\0{}\0{root}\0{after}\0{limit}", site.id, uri.as_str());
+    state.store.caught_up().await;
     let generation = state.store.thread_generation(&site.id, uri.as_str());
     let answer = state
         .cache
@@ -345,6 +347,7 @@ pub async fn counts(State(state): State<AppState>, RawQuery(raw): RawQuery, head
         PageUri::parse(uri)?;
     }
     let cache_key = format!("counts\0{}\0{}", site.id, uris.join("\0"));
+    state.store.caught_up().await;
     let generation = state.store.site_generation(&site.id);
     if let Some(hit) = state.cache.get(&cache_key, generation) {
         return Ok(hit.respond(&headers));

@@ -179,9 +179,8 @@ impl PgStore {
             tx.commit().await?;
             return Ok(());
         }
-        let (payload, echo) = self.inner.listener.sync();
-        tx.execute("SELECT pg_notify('riposte_touched', $1)", &[&payload])
-            .await?;
+        let (statement, echo) = self.inner.listener.sync();
+        tx.batch_execute(&statement).await?;
         tx.commit().await?;
         self.inner.listener.wait(echo).await;
         Ok(())
@@ -244,12 +243,18 @@ async fn migrate(client: &mut deadpool_postgres::Client) -> anyhow::Result<()> {
 }
 
 async fn apply(client: &mut deadpool_postgres::Client) -> anyhow::Result<()> {
-    client
-        .batch_execute(
-            "CREATE TABLE IF NOT EXISTS riposte_migrations (
-                version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied BIGINT NOT NULL)",
-        )
-        .await?;
+    // Asked first rather than `IF NOT EXISTS`, whose notice the client would log at every start.
+    let exists: bool = client
+        .query_one("SELECT to_regclass('riposte_migrations') IS NOT NULL", &[])
+        .await?
+        .get(0);
+    if !exists {
+        client
+            .batch_execute(
+                "CREATE TABLE riposte_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied BIGINT NOT NULL)",
+            )
+            .await?;
+    }
     let done = applied(client).await?;
     if done > MIGRATIONS.len() as i64 {
         anyhow::bail!(

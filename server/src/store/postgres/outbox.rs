@@ -2,9 +2,6 @@
 //! commit and its delivery loses nothing). Who hears of what is decided here from the site's settings
 //! and the domain's rules; how deliveries are claimed and recorded is in `deliveries.rs`.
 
-// Until `comments.rs`, `review.rs` and `privacy.rs` are ported (their stubs call nothing yet); remove at the merge.
-#![allow(dead_code)]
-
 use super::{GenericClient, exec, one, opt, rows};
 use super::{subscriptions, webhooks};
 use crate::domain::Status;

@@ -292,7 +292,6 @@ pub async fn moderate(
 }
 
 /// Holds a comment as pending or spam, with the reason moderators see.
-#[allow(dead_code)] // Called by comments.rs once it is ported from its stub: remove this line then.
 pub async fn hold_as(tx: &impl GenericClient, id: i64, status: Status, reason: &str) -> Result<()> {
     exec(
         tx,

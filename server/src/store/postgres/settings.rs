@@ -41,5 +41,5 @@ async fn key(tx: &impl GenericClient, period: i64) -> Result<Vec<u8>> {
 
 /// Deletes the IP-hash keys of periods before `period - 1`: no hash made under them can be matched again.
 pub async fn forget_ip_keys(tx: &impl GenericClient, period: i64) -> Result<usize> {
-    Ok(exec(tx, "DELETE FROM ip_keys WHERE period < $1 - 1", &[&period]).await? as usize)
+    Ok(exec(tx, "DELETE FROM ip_keys WHERE period < $1::BIGINT - 1", &[&period]).await? as usize)
 }

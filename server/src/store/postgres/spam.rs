@@ -106,7 +106,6 @@ async fn learn(tx: &impl GenericClient, site: &str, toks: &[String], spam: bool,
 
 /// Trains the filter with a moderator's decision on comment `id` (spam or not). A comment trained the
 /// other way before is taken back out of that class first; one trained this way already changes nothing.
-#[allow(dead_code)] // Until the callers in the other postgres modules are ported: remove then.
 pub async fn train(tx: &impl GenericClient, id: i64, spam: bool) -> Result<()> {
     let row = opt(tx, &format!("{TRAINEE} WHERE c.id = $1"), &[&id]).await?;
     let Some(c) = row.map(|r| trainee(&r, 0)) else {

@@ -1,8 +1,8 @@
 //! [`Store`] for PostgreSQL: each use case as one read, or one write transaction under the write lock
 //! ([`super::writing!`]), over the query functions of the sibling modules. It follows `sqlite/store.rs`
 //! method for method.
-//! Size: the one `impl Store` (a trait's impl is one block in Rust); each method is a few lines that call
-//! the aggregate modules, where the SQL is.
+//! Size: the one `impl Store` (a trait's impl is one block in Rust), as in `sqlite/store.rs`; each method
+//! is a few lines that call the aggregate modules, where the SQL is.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -45,6 +45,10 @@ impl Store for PgStore {
 
     fn site_generation(&self, site: &str) -> u64 {
         self.inner.scopes.site(site)
+    }
+
+    async fn caught_up(&self) {
+        self.inner.listener.caught_up().await;
     }
 
     #[instrument(level = "debug", skip_all)]

@@ -1,8 +1,5 @@
 //! Commenters' subscriptions to replies or to a page, and the double opt-in of their addresses.
 
-// Until `comments.rs` and `privacy.rs` are ported (their stubs call nothing yet); remove at the merge.
-#![allow(dead_code)]
-
 use super::outbox::{self, Noticed};
 use super::{GenericClient, exec, one, opt, rows};
 use crate::domain::notify::{CONFIRM_EVERY_MS, Job, Language, Subscription, SubscriptionScope};

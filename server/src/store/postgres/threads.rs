@@ -4,7 +4,6 @@ use super::{GenericClient, exec, one, opt};
 use crate::store::Result;
 
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // Until the callers in the other postgres modules are ported: remove then.
 pub struct Thread {
     pub id: i64,
     pub title: Option<String>,
@@ -16,7 +15,6 @@ pub struct Thread {
     pub closed: Option<i64>,
 }
 
-#[allow(dead_code)] // Until the callers in the other postgres modules are ported: remove then.
 pub async fn find(conn: &impl GenericClient, site: &str, uri: &str) -> Result<Option<Thread>> {
     Ok(opt(
         conn,
@@ -76,18 +74,6 @@ pub async fn id_of(conn: &impl GenericClient, site: &str, uri: &str) -> Result<O
     .map(|r| r.get(0)))
 }
 
-/// Published comments in a thread.
-#[allow(dead_code)] // Until the callers in the other postgres modules are ported: remove then.
-pub async fn published(conn: &impl GenericClient, thread_id: i64) -> Result<i64> {
-    Ok(one(
-        conn,
-        "SELECT count(*) FROM comments WHERE thread_id = $1 AND status = 'published'",
-        &[&thread_id],
-    )
-    .await?
-    .get(0))
-}
-
 /// When the page's thread began and when a moderator closed it, if it has a thread: what the closing rule
 /// needs on every post, without the published count that [`find`] adds (a count over the whole thread).
 pub async fn closing(conn: &impl GenericClient, site: &str, uri: &str) -> Result<Option<(i64, Option<i64>)>> {
@@ -101,7 +87,6 @@ pub async fn closing(conn: &impl GenericClient, site: &str, uri: &str) -> Result
 }
 
 /// Closes the thread of a comment (`closed` the time, ms) or opens it again (`None`); whether it changed.
-#[allow(dead_code)] // Until the callers in the other postgres modules are ported: remove then.
 pub async fn set_closed(tx: &impl GenericClient, thread_id: i64, closed: Option<i64>) -> Result<bool> {
     Ok(exec(
         tx,
