@@ -192,6 +192,78 @@ pub fn stable_key(fields: &[&str]) -> String {
     format!("h:{hex}")
 }
 
+/// One comment of a thread as stored: id, parent, root, depth.
+pub type Stored = (i64, Option<i64>, Option<i64>, i64);
+
+/// Places every comment of a thread from its parent links, as new comments are placed: a reply deeper
+/// than [`crate::domain::comment::MAX_DEPTH`] hangs beside its parent instead, and a loop of replies (a
+/// broken file) is cut at the oldest comment, which becomes top-level. `rows` are the thread's comments
+/// oldest first; the answer holds (id, parent, root, depth) of those whose placement changes.
+pub fn place_thread(rows: &[Stored], report: &mut Report) -> Vec<Stored> {
+    use std::collections::HashMap;
+
+    use crate::domain::comment::MAX_DEPTH;
+    let mut parent: HashMap<i64, Option<i64>> = rows.iter().map(|r| (r.0, r.1)).collect();
+    // (root, depth) of each comment, filled in from the top.
+    let mut placed: HashMap<i64, (i64, i64)> = HashMap::new();
+    for &(id, ..) in rows {
+        let mut chain = vec![id];
+        let mut cursor = id;
+        loop {
+            if placed.contains_key(&cursor) {
+                break;
+            }
+            match parent.get(&cursor).copied().flatten() {
+                Some(p) if chain.contains(&p) => {
+                    // A loop: the oldest comment on it becomes top-level.
+                    let oldest = *chain.iter().min().expect("the chain holds the start");
+                    parent.insert(oldest, None);
+                    report.repair("replies in a loop, the oldest made top-level");
+                    chain.clear();
+                    chain.push(id);
+                    cursor = id;
+                }
+                Some(p) if parent.contains_key(&p) => {
+                    chain.push(p);
+                    cursor = p;
+                }
+                // No parent, or one outside this thread (cannot happen: parents were checked).
+                _ => break,
+            }
+        }
+        for &c in chain.iter().rev() {
+            if placed.contains_key(&c) {
+                continue;
+            }
+            let place = match parent
+                .get(&c)
+                .copied()
+                .flatten()
+                .and_then(|p| placed.get(&p).map(|&x| (p, x)))
+            {
+                None => (c, 0),
+                Some((_, (root, depth))) if depth + 1 > MAX_DEPTH => {
+                    // Beside its parent, as a new comment would be placed.
+                    let grand = parent.get(&parent[&c].expect("a reply")).copied().flatten();
+                    parent.insert(c, grand);
+                    (root, depth)
+                }
+                Some((_, (root, depth))) => (root, depth + 1),
+            };
+            placed.insert(c, place);
+        }
+    }
+    rows.iter()
+        .filter_map(|&(id, old_parent, old_root, old_depth)| {
+            let (root, depth) = placed[&id];
+            let new_parent = parent[&id];
+            let new_root = new_parent.map(|_| root);
+            ((new_parent, new_root, depth) != (old_parent, old_root, old_depth))
+                .then_some((id, new_parent, new_root, depth))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

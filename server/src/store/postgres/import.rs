@@ -10,7 +10,7 @@ use super::threads;
 use super::{GenericClient, exec, one, opt, rows};
 use crate::domain::Status;
 use crate::domain::comment::{MAX_DEPTH, Placement};
-use crate::domain::import::{Feed, Incoming, Report};
+use crate::domain::import::{Feed, Incoming, Report, place_thread};
 use crate::store::{Result, StoreError};
 
 /// Reads the feed to its end and stores what is new. Fails, so that the caller rolls back, when the feed
@@ -51,7 +51,7 @@ pub async fn import(tx: &impl GenericClient, site: &str, source: &str, feed: &mu
         }
     }
     for &thread in &unsettled {
-        place_thread(tx, thread, &mut report).await?;
+        place(tx, thread, &mut report).await?;
     }
     // A deleted comment stays only as a placeholder where replies hang below it; removing one can leave its
     // parent placeholder without replies, so repeat until nothing changes.
@@ -264,10 +264,8 @@ async fn has_replies(tx: &impl GenericClient, id: i64) -> Result<bool> {
     .get(0))
 }
 
-/// Sets every comment's root and depth in a thread from its parent links, as new comments get them: a
-/// reply deeper than [`MAX_DEPTH`] hangs beside its parent instead, and a loop of replies (a broken file)
-/// is cut at the oldest comment, which becomes top-level.
-async fn place_thread(tx: &impl GenericClient, thread: i64, report: &mut Report) -> Result<()> {
+/// Sets every comment's root and depth in a thread from its parent links ([`place_thread`]).
+async fn place(tx: &impl GenericClient, thread: i64, report: &mut Report) -> Result<()> {
     let rows: Vec<(i64, Option<i64>, Option<i64>, i64)> = rows(
         tx,
         "SELECT id, parent_id, root_id, depth FROM comments WHERE thread_id = $1 ORDER BY id",
@@ -277,68 +275,13 @@ async fn place_thread(tx: &impl GenericClient, thread: i64, report: &mut Report)
     .iter()
     .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
     .collect();
-    let mut parent: HashMap<i64, Option<i64>> = rows.iter().map(|r| (r.0, r.1)).collect();
-    // (root, depth) of each comment, filled in from the top.
-    let mut placed: HashMap<i64, (i64, i64)> = HashMap::new();
-    for &(id, ..) in &rows {
-        let mut chain = vec![id];
-        let mut cursor = id;
-        loop {
-            if placed.contains_key(&cursor) {
-                break;
-            }
-            match parent.get(&cursor).copied().flatten() {
-                Some(p) if chain.contains(&p) => {
-                    // A loop: the oldest comment on it becomes top-level.
-                    let oldest = *chain.iter().min().expect("the chain holds the start");
-                    parent.insert(oldest, None);
-                    report.repair("replies in a loop, the oldest made top-level");
-                    chain.clear();
-                    chain.push(id);
-                    cursor = id;
-                }
-                Some(p) if parent.contains_key(&p) => {
-                    chain.push(p);
-                    cursor = p;
-                }
-                // No parent, or one outside this thread (cannot happen: parents were checked).
-                _ => break,
-            }
-        }
-        for &c in chain.iter().rev() {
-            if placed.contains_key(&c) {
-                continue;
-            }
-            let place = match parent
-                .get(&c)
-                .copied()
-                .flatten()
-                .and_then(|p| placed.get(&p).map(|&x| (p, x)))
-            {
-                None => (c, 0),
-                Some((_, (root, depth))) if depth + 1 > MAX_DEPTH => {
-                    // Beside its parent, as a new comment would be placed.
-                    let grand = parent.get(&parent[&c].expect("a reply")).copied().flatten();
-                    parent.insert(c, grand);
-                    (root, depth)
-                }
-                Some((_, (root, depth))) => (root, depth + 1),
-            };
-            placed.insert(c, place);
-        }
-    }
-    for (id, old_parent, old_root, old_depth) in rows {
-        let (root, depth) = placed[&id];
-        let new_parent = parent[&id];
-        let new_root = new_parent.map(|_| root);
-        if (new_parent, new_root, depth) != (old_parent, old_root, old_depth) {
-            exec(
-                tx,
-                "UPDATE comments SET parent_id = $2, root_id = $3, depth = $4 WHERE id = $1",
-                &[&id, &new_parent, &new_root, &depth],
-            )
-            .await?;
-        }
+    for (id, parent, root, depth) in place_thread(&rows, report) {
+        exec(
+            tx,
+            "UPDATE comments SET parent_id = $2, root_id = $3, depth = $4 WHERE id = $1",
+            &[&id, &parent, &root, &depth],
+        )
+        .await?;
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use super::threads;
 use crate::domain::Status;
 use crate::domain::comment::{MAX_DEPTH, Placement};
-use crate::domain::import::{Feed, Incoming, Report};
+use crate::domain::import::{Feed, Incoming, Report, place_thread};
 use crate::store::{Result, StoreError};
 
 /// Reads the feed to its end and stores what is new. Fails, so that the caller rolls back, when the feed
@@ -53,7 +53,7 @@ pub fn import(tx: &Transaction<'_>, site: &str, source: &str, feed: &Receiver<Fe
         }
     }
     for &thread in &unsettled {
-        place_thread(tx, thread, &mut report)?;
+        place(tx, thread, &mut report)?;
     }
     // A deleted comment stays only as a placeholder where replies hang below it; removing one can leave its
     // parent placeholder without replies, so repeat until nothing changes.
@@ -244,72 +244,15 @@ fn has_replies(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<bool> {
         .exists([id])
 }
 
-/// Sets every comment's root and depth in a thread from its parent links, as new comments get them: a
-/// reply deeper than [`MAX_DEPTH`] hangs beside its parent instead, and a loop of replies (a broken file)
-/// is cut at the oldest comment, which becomes top-level.
-fn place_thread(tx: &Transaction<'_>, thread: i64, report: &mut Report) -> rusqlite::Result<()> {
+/// Sets every comment's root and depth in a thread from its parent links ([`place_thread`]).
+fn place(tx: &Transaction<'_>, thread: i64, report: &mut Report) -> rusqlite::Result<()> {
     let rows: Vec<(i64, Option<i64>, Option<i64>, i64)> = tx
         .prepare_cached("SELECT id, parent_id, root_id, depth FROM comments WHERE thread_id = ?1 ORDER BY id")?
         .query_map([thread], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut parent: HashMap<i64, Option<i64>> = rows.iter().map(|r| (r.0, r.1)).collect();
-    // (root, depth) of each comment, filled in from the top.
-    let mut placed: HashMap<i64, (i64, i64)> = HashMap::new();
-    for &(id, ..) in &rows {
-        let mut chain = vec![id];
-        let mut cursor = id;
-        loop {
-            if placed.contains_key(&cursor) {
-                break;
-            }
-            match parent.get(&cursor).copied().flatten() {
-                Some(p) if chain.contains(&p) => {
-                    // A loop: the oldest comment on it becomes top-level.
-                    let oldest = *chain.iter().min().expect("the chain holds the start");
-                    parent.insert(oldest, None);
-                    report.repair("replies in a loop, the oldest made top-level");
-                    chain.clear();
-                    chain.push(id);
-                    cursor = id;
-                }
-                Some(p) if parent.contains_key(&p) => {
-                    chain.push(p);
-                    cursor = p;
-                }
-                // No parent, or one outside this thread (cannot happen: parents were checked).
-                _ => break,
-            }
-        }
-        for &c in chain.iter().rev() {
-            if placed.contains_key(&c) {
-                continue;
-            }
-            let place = match parent
-                .get(&c)
-                .copied()
-                .flatten()
-                .and_then(|p| placed.get(&p).map(|&x| (p, x)))
-            {
-                None => (c, 0),
-                Some((_, (root, depth))) if depth + 1 > MAX_DEPTH => {
-                    // Beside its parent, as a new comment would be placed.
-                    let grand = parent.get(&parent[&c].expect("a reply")).copied().flatten();
-                    parent.insert(c, grand);
-                    (root, depth)
-                }
-                Some((_, (root, depth))) => (root, depth + 1),
-            };
-            placed.insert(c, place);
-        }
-    }
-    for (id, old_parent, old_root, old_depth) in rows {
-        let (root, depth) = placed[&id];
-        let new_parent = parent[&id];
-        let new_root = new_parent.map(|_| root);
-        if (new_parent, new_root, depth) != (old_parent, old_root, old_depth) {
-            tx.prepare_cached("UPDATE comments SET parent_id = ?2, root_id = ?3, depth = ?4 WHERE id = ?1")?
-                .execute(params![id, new_parent, new_root, depth])?;
-        }
+    for (id, parent, root, depth) in place_thread(&rows, report) {
+        tx.prepare_cached("UPDATE comments SET parent_id = ?2, root_id = ?3, depth = ?4 WHERE id = ?1")?
+            .execute(params![id, parent, root, depth])?;
     }
     Ok(())
 }
