@@ -234,3 +234,19 @@ async fn killing_one_server_loses_nothing_it_acknowledged() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.json()["total"].as_i64().unwrap() >= acknowledged.len() as i64);
 }
+
+#[tokio::test]
+async fn servers_starting_together_apply_each_migration_once() {
+    let db = TestDb::postgres(&cluster());
+    // Three servers open the new database at the same moment; the advisory lock lets one migrate.
+    let (a, b, c) = tokio::join!(
+        TestApp::sharing(config(), &db.path),
+        TestApp::sharing(config(), &db.path),
+        TestApp::sharing(config(), &db.path)
+    );
+    for app in [&a, &b, &c] {
+        assert_eq!(app.get("/readyz").await.status, StatusCode::OK);
+    }
+    a.comment("Nach dem gemeinsamen Start", None).await;
+    assert_eq!(c.thread("/post/").await["total"], 1);
+}

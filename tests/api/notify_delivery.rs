@@ -141,3 +141,33 @@ async fn a_sigkill_between_commit_and_delivery_loses_nothing() {
     })
     .await;
 }
+
+/// Two servers on one PostgreSQL database, each with its notify worker: every message is delivered once,
+/// by one of them (claims are taken with `FOR UPDATE SKIP LOCKED`).
+#[tokio::test(flavor = "multi_thread")]
+async fn two_servers_on_one_database_deliver_each_message_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = SmtpServer::start();
+    let db = TestDb::postgres(&crate::helpers::database::cluster());
+    prepare(dir.path(), &db.path, smtp.port());
+    let servers = [start_with(dir.path(), &db.path), start_with(dir.path(), &db.path)];
+    let texts: Vec<String> = (1..=10).map(|i| format!("Kommentar {i} für zwei Server")).collect();
+    for (i, text) in texts.iter().enumerate() {
+        post(&servers[i % 2], text);
+    }
+    let mails: Vec<Mail> = smtp.wait_for(10, WAIT).iter().map(|m| Mail::parse(m)).collect();
+    wait_until("every message marked sent", async || {
+        states(&db.path).await.iter().all(|(s, _)| *s == DeliveryState::Sent)
+    })
+    .await;
+    // A second delivery would come within the workers' next rounds (each looks twice a second).
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(smtp.messages().len(), 10, "ten messages, ten mails");
+    for text in &texts {
+        assert_eq!(
+            mails.iter().filter(|m| m.text.contains(text.as_str())).count(),
+            1,
+            "{text}"
+        );
+    }
+}
