@@ -124,6 +124,36 @@ impl From<Language> for &'static str {
     }
 }
 
+/// What happened to a comment, for those who hear of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// A visitor's new comment, stored with whatever status the rules gave it.
+    Created,
+    /// A moderator approved or restored it: it is visible now.
+    Published,
+    /// Its author or a moderator changed it.
+    Edited,
+    /// An author's edit sent it back to the moderators.
+    Held,
+    /// It left the public view or the queue (removed, trashed, marked spam).
+    Deleted,
+}
+
+/// The webhook events of `change` to a comment whose status was `before` and is `now`.
+pub fn events_of(change: Change, before: crate::domain::Status, now: crate::domain::Status) -> Vec<Event> {
+    use crate::domain::Status;
+    let public = now == Status::Published;
+    match change {
+        Change::Created if public => vec![Event::Created, Event::Published],
+        Change::Created => vec![Event::Created],
+        Change::Published if before != Status::Published && public => vec![Event::Published],
+        Change::Edited | Change::Held => vec![Event::Edited],
+        // Leaving the public view, or the queue: hooks heard of it when it was created.
+        Change::Deleted if matches!(before, Status::Published | Status::Pending) => vec![Event::Deleted],
+        _ => Vec::new(),
+    }
+}
+
 /// What a webhook hears of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Event {

@@ -157,11 +157,12 @@ impl SqliteStore {
         let scopes = Arc::new(touched::Scopes::default());
         let stats = Arc::new(writer::Stats::default());
         let (queue, jobs) = mpsc::channel();
+        let seen_version = writer::data_version(&writer).ok();
         let thread = {
             let (scopes, stats) = (scopes.clone(), stats.clone());
             std::thread::Builder::new()
                 .name("riposte-writer".into())
-                .spawn(move || writer::serve(writer, jobs, scopes, stats))
+                .spawn(move || writer::serve(writer, seen_version, jobs, scopes, stats))
                 .context("failed to start the writer thread")?
         };
         Ok(Self {

@@ -6,22 +6,11 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::{subscriptions, webhooks};
 use crate::domain::Status;
-use crate::domain::notify::{CommentSnapshot, Event, Job, Language, NotifyMode, Recipient, SENT_KEEP_MS, webhook_body};
+use crate::domain::notify::{
+    CommentSnapshot, Event, Job, Language, NotifyMode, Recipient, SENT_KEEP_MS, events_of, webhook_body,
+};
 
-/// What happened to a comment, for those who hear of it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
-    /// A visitor's new comment, stored with whatever status the rules gave it.
-    Created,
-    /// A moderator approved or restored it: it is visible now.
-    Published,
-    /// Its author or a moderator changed it.
-    Edited,
-    /// An author's edit sent it back to the moderators.
-    Held,
-    /// It left the public view or the queue (removed, trashed, marked spam).
-    Deleted,
-}
+pub use crate::domain::notify::Change;
 
 /// A comment with what its notifications need to know besides the snapshot.
 pub struct Noticed {
@@ -81,21 +70,7 @@ pub fn notice(
         return Ok(());
     };
     let status = Status::from_stored(&n.snapshot.status);
-    let public = status == Status::Published;
-    let mut events = Vec::new();
-    match change {
-        Change::Created => {
-            events.push(Event::Created);
-            if public {
-                events.push(Event::Published);
-            }
-        }
-        Change::Published if before != Status::Published && public => events.push(Event::Published),
-        Change::Edited | Change::Held => events.push(Event::Edited),
-        // Leaving the public view, or the queue: hooks heard of it when it was created.
-        Change::Deleted if matches!(before, Status::Published | Status::Pending) => events.push(Event::Deleted),
-        _ => {}
-    }
+    let events = events_of(change, before, status);
     if mail
         && matches!(change, Change::Created | Change::Held)
         && n.notify.digest_every_ms().is_some()

@@ -58,9 +58,16 @@ pub struct Stats {
     pub largest: AtomicUsize,
 }
 
-/// Takes jobs until every sender is gone, then closes the connection.
-pub fn serve(mut conn: Connection, queue: Receiver<Job>, scopes: Arc<Scopes>, stats: Arc<Stats>) {
-    let mut seen_version = data_version(&conn).ok();
+/// Takes jobs until every sender is gone, then closes the connection. `seen_version`: the connection's
+/// `data_version` as the store opened (read before this thread starts, so that another process's commit
+/// made before the thread runs still counts as one).
+pub fn serve(
+    mut conn: Connection,
+    mut seen_version: Option<i64>,
+    queue: Receiver<Job>,
+    scopes: Arc<Scopes>,
+    stats: Arc<Stats>,
+) {
     let mut next: Option<Job> = None;
     loop {
         let first = match next.take() {
@@ -103,7 +110,7 @@ pub fn serve(mut conn: Connection, queue: Receiver<Job>, scopes: Arc<Scopes>, st
     }
 }
 
-fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
+pub fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("PRAGMA data_version", [], |r| r.get(0))
 }
 
