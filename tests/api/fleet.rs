@@ -250,3 +250,79 @@ async fn servers_starting_together_apply_each_migration_once() {
     a.comment("Nach dem gemeinsamen Start", None).await;
     assert_eq!(c.thread("/post/").await["total"], 1);
 }
+
+/// Posts that arrive together share one transaction on PostgreSQL (group commit,
+/// `store/postgres/posting.rs`): a refused post among them fails alone and the others are each stored once,
+/// and two posts with one `Idempotency-Key` in the same moment make one comment, answered to both.
+#[tokio::test]
+async fn posts_arriving_together_share_a_commit_and_a_refused_one_fails_alone() {
+    let db = TestDb::postgres(&cluster());
+    let app = TestApp::sharing(config(), &db.path).await;
+    let before = app.state.store.batches();
+    let mut acknowledged = Vec::new();
+    for round in 0..6 {
+        // From the fourth round on, one post replies to a comment that does not exist.
+        let refused = (round >= 3).then_some(7);
+        let posts = (0..24).map(|i| {
+            let mut body = json!({"site": "blog", "uri": "/together/", "text": format!("Runde {round}, Beitrag {i}")});
+            if refused == Some(i) {
+                body["parent"] = json!(999_999_999);
+            }
+            // Posts 11 and 12: one comment sent twice at once, as a retrying client does.
+            let key = (i == 11 || i == 12).then(|| format!("zweimal-{round}"));
+            if key.is_some() {
+                body["text"] = json!(format!("Runde {round}, einmal gemeint"));
+            }
+            let app = &app;
+            async move {
+                let mut request = axum::http::Request::post("/api/v1/comments")
+                    .header("content-type", "application/json")
+                    .header("origin", ORIGIN);
+                if let Some(key) = key {
+                    request = request.header("idempotency-key", key);
+                }
+                (
+                    i,
+                    app.send(request.body(axum::body::Body::from(body.to_string())).unwrap())
+                        .await,
+                )
+            }
+        });
+        let mut twice = Vec::new();
+        for (i, reply) in futures_util::future::join_all(posts).await {
+            if refused == Some(i) {
+                assert!(reply.status.is_client_error(), "round {round}: {}", reply.text());
+                continue;
+            }
+            assert_eq!(
+                reply.status,
+                StatusCode::CREATED,
+                "round {round}, post {i}: {}",
+                reply.text()
+            );
+            let id = reply.json()["comment"]["id"].as_i64().unwrap();
+            if i == 11 || i == 12 {
+                twice.push(id);
+            } else {
+                acknowledged.push(id);
+            }
+        }
+        assert_eq!(twice.len(), 2);
+        assert_eq!(twice[0], twice[1], "round {round}: one key, one comment");
+        acknowledged.push(twice[0]);
+    }
+    // Every acknowledged comment is stored, once: per round 21 (22 before refusals began) plus the keyed one.
+    assert_eq!(acknowledged.len(), 3 * 23 + 3 * 22);
+    for id in &acknowledged {
+        assert!(
+            app.state.store.comment(*id).await.unwrap().is_some(),
+            "comment {id} is missing"
+        );
+    }
+    let r = app.get("/api/v1/threads?site=blog&uri=%2Ftogether%2F&limit=1").await;
+    assert_eq!(r.json()["total"], acknowledged.len());
+    // And the posts did share commits: some batch held more than one.
+    let after = app.state.store.batches();
+    let (batches, posts) = (after.batches - before.batches, after.writes - before.writes);
+    assert!(batches > 0 && posts > batches, "{batches} batches held {posts} posts");
+}

@@ -44,6 +44,9 @@ pub struct Snapshot {
     pub db_max: i64,
     /// Messages queued or waiting for a retry; `None` when the database did not answer.
     pub outbox_depth: Option<i64>,
+    /// Transactions the group commit committed, and the writes they held, since the start.
+    pub commit_batches: u64,
+    pub batched_writes: u64,
 }
 
 pub struct Metrics {
@@ -55,6 +58,8 @@ pub struct Metrics {
     db_busy: Gauge,
     db_max: Gauge,
     outbox_depth: Gauge,
+    commit_batches: Counter,
+    batched_writes: Counter,
     /// Open live-update streams, counted by the events route as they open and close.
     pub live_streams: Gauge<i64, AtomicI64>,
 }
@@ -96,6 +101,17 @@ impl Default for Metrics {
             "Notifications queued or waiting for a retry",
             outbox_depth.clone(),
         );
+        let (commit_batches, batched_writes) = (Counter::default(), Counter::default());
+        registry.register(
+            "commit_batches",
+            "Transactions committed by the group commit (SQLite: every write; PostgreSQL: new comments)",
+            commit_batches.clone(),
+        );
+        registry.register(
+            "batched_writes",
+            "Writes those transactions held",
+            batched_writes.clone(),
+        );
         registry.register("live_streams", "Open live-update (SSE) streams", live_streams.clone());
         Self {
             registry,
@@ -106,6 +122,8 @@ impl Default for Metrics {
             db_busy,
             db_max,
             outbox_depth,
+            commit_batches,
+            batched_writes,
             live_streams,
         }
     }
@@ -137,6 +155,12 @@ impl Metrics {
         };
         catch_up("hit", now.cache_hits);
         catch_up("miss", now.cache_misses);
+        for (counter, total) in [
+            (&self.commit_batches, now.commit_batches),
+            (&self.batched_writes, now.batched_writes),
+        ] {
+            counter.inc_by(total.saturating_sub(counter.get()));
+        }
         self.db_open.set(now.db_open);
         self.db_busy.set(now.db_busy);
         self.db_max.set(now.db_max);
@@ -185,6 +209,8 @@ mod tests {
             db_busy: 1,
             db_max: 16,
             outbox_depth: Some(4),
+            commit_batches: 5,
+            batched_writes: 12,
         });
         assert!(
             text.contains(r#"riposte_http_requests_total{route="/api/v1/threads",method="GET",status="200"} 2"#),
@@ -200,6 +226,8 @@ mod tests {
         );
         assert!(text.contains("riposte_outbox_depth 4"), "{text}");
         assert!(text.contains("riposte_live_streams 1"), "{text}");
+        assert!(text.contains("riposte_commit_batches_total 5"), "{text}");
+        assert!(text.contains("riposte_batched_writes_total 12"), "{text}");
         assert!(text.ends_with("# EOF\n"));
         // A second scrape counts on from the first.
         let text = m.render(Snapshot {

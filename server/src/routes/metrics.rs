@@ -35,6 +35,7 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Respo
         }
     }
     let connections = state.store.connections();
+    let batches = state.store.batches();
     let outbox_depth = match state.store.outbox_depth().await {
         Ok(n) => Some(n),
         Err(e) => {
@@ -49,6 +50,8 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Respo
         db_busy: connections.busy,
         db_max: connections.max,
         outbox_depth,
+        commit_batches: batches.batches,
+        batched_writes: batches.writes,
     });
     (
         [

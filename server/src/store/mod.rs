@@ -1,12 +1,15 @@
 //! The storage seam: one typed async method per use case, taking and returning domain types. Handlers
 //! call these and never see a connection, a transaction or SQL. Each backend lives in its own folder
-//! (today `sqlite/`) with its own migrations, runs every change in one transaction, and calls the pure
+//! (`sqlite/`, `postgres/`) with its own migrations, runs every change in one transaction, and calls the pure
 //! rules of [`crate::domain::moderation`] inside it.
 
 pub mod copy;
 pub mod postgres;
+mod report;
 pub mod scopes;
 pub mod sqlite;
+
+pub use report::{Batches, Connections, Totals};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -95,28 +98,6 @@ pub enum LinkOutcome {
     Gone,
 }
 
-/// How many rows each kind of record has: for operators, for checking a copy, and for tests.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Totals {
-    pub sites: i64,
-    pub threads: i64,
-    pub comments: i64,
-    pub votes: i64,
-    pub moderators: i64,
-    pub sessions: i64,
-    pub bans: i64,
-    pub audit: i64,
-}
-
-/// The database connections of a store, for `/metrics`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Connections {
-    pub open: i64,
-    /// In use now (SQLite: writes waiting for the writer, and the writer).
-    pub busy: i64,
-    pub max: i64,
-}
-
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     // The store as a whole.
@@ -137,6 +118,8 @@ pub trait Store: Send + Sync + 'static {
     async fn ping(&self) -> Result<()>;
     /// The connections open and in use now.
     fn connections(&self) -> Connections;
+    /// Batches committed so far.
+    fn batches(&self) -> Batches;
     /// Notifications queued or waiting for a retry.
     async fn outbox_depth(&self) -> Result<i64>;
     /// Whether the database answers with exactly the schema this build knows (every migration applied, none

@@ -70,6 +70,11 @@ pub async fn in_force(conn: &impl GenericClient, sites: Option<&[String]>, now: 
         .collect())
 }
 
+/// Whether a ban in force covers an email (`$2`) or IP (by its current or previous hash, `$3` and `$4`) on
+/// a site (`$1`) at `$5`: an SQL expression, for [`is_banned`] and statements that ask it with more.
+pub(super) const BANNED: &str = "EXISTS (SELECT 1 FROM bans WHERE (site_id IS NULL OR site_id = $1)
+    AND (expires IS NULL OR expires > $5) AND (($2::TEXT IS NOT NULL AND email = $2) OR ip_hash IN ($3, $4)))";
+
 /// Whether a ban in force covers this email or IP (by its current or previous hash) on this site.
 pub async fn is_banned(
     conn: &impl GenericClient,
@@ -78,12 +83,11 @@ pub async fn is_banned(
     ip_hashes: [&str; 2],
     now: i64,
 ) -> Result<bool> {
-    Ok(opt(
+    Ok(one(
         conn,
-        "SELECT 1 FROM bans WHERE (site_id IS NULL OR site_id = $1) AND (expires IS NULL OR expires > $5)
-           AND (($2::TEXT IS NOT NULL AND email = $2) OR ip_hash IN ($3, $4)) LIMIT 1",
+        &format!("SELECT {BANNED}"),
         &[&site, &email, &ip_hashes[0], &ip_hashes[1], &now],
     )
     .await?
-    .is_some())
+    .get(0))
 }

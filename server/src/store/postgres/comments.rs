@@ -3,9 +3,13 @@
 //! Size: the twin of `sqlite/comments.rs`, kept function for function so that the two read side by side
 //! (its statements are a few lines longer); the create path is one use case and stays together.
 
-use super::outbox::{self, Change};
+use std::sync::LazyLock;
+
+use super::bans::BANNED;
+use super::outbox::{self, Change, Noticed};
+use super::threads::THREAD_OF_PAGE;
 use super::{GenericClient, exec, one, opt, rows};
-use super::{bans, guards, moderators, review, spam, subscriptions, threads};
+use super::{bans, guards, moderators, review, spam, subscriptions};
 use crate::domain::Site;
 use crate::domain::comment::{Changes, Comment, CommentMeta, Commenter, Created, Guard, NewComment, Status, place};
 use crate::domain::moderation::{self, Facts};
@@ -92,7 +96,8 @@ pub async fn create(
             return Ok(first);
         }
     }
-    if let Some((created, closed)) = threads::closing(tx, site_id, c.uri.as_str()).await? {
+    let page = page(tx, c, by, now).await?;
+    if let Some((created, closed)) = page.closing {
         if site.closes(created, closed, now) {
             return Err(StoreError::Closed);
         }
@@ -124,13 +129,14 @@ pub async fn create(
             Some(email) => subscriptions::confirmed(tx, site_id, email.as_str()).await?,
             None => false,
         };
-    let comment = insert_new(
+    let (comment, noticed) = insert_new(
         tx,
         site,
         c,
         by,
         guard,
-        Trust {
+        Known {
+            page: &page,
             returning: verified,
             moderator,
         },
@@ -141,7 +147,7 @@ pub async fn create(
     if let Some(key) = &guard.idempotency_key {
         guards::remember(tx, site_id, key, comment.id, published_at_once, now).await?;
     }
-    outbox::notice(tx, mail, comment.id, Change::Created, Status::Pending, now).await?;
+    outbox::notice_of(tx, mail, &noticed, Change::Created, Status::Pending, now).await?;
     if let (true, Some(scope), Some(email)) = (mail, c.notify, &c.email) {
         if comment.status != Status::Spam {
             // Only the browser that wrote a published comment with this address may skip the opt-in.
@@ -159,8 +165,41 @@ pub async fn create(
     })
 }
 
-/// What the post proved about its author: a returning commenter, or one of the site's moderators.
-struct Trust {
+/// What a post's page and author are before it: read in one statement, as each post of a batch asks it
+/// in the one transaction that all of them wait for (`posting.rs`).
+struct Page {
+    /// The page's thread, if it has one.
+    thread: Option<i64>,
+    /// The thread's creation and closing times.
+    closing: Option<(i64, Option<i64>)>,
+    /// Whether a ban in force covers the author's address or IP.
+    banned: bool,
+}
+
+async fn page(tx: &impl GenericClient, c: &NewComment, by: &Commenter, now: i64) -> Result<Page> {
+    let email = c.email.as_ref().map(|e| e.as_str());
+    let [ip_hash, ip_hash_before] = &by.ip_hashes;
+    let r = one(
+        tx,
+        &format!(
+            "SELECT t.id, t.created, t.closed, {BANNED}
+             FROM (SELECT 1) AS one LEFT JOIN threads t ON t.site_id = $1 AND t.uri = $6"
+        ),
+        &[&c.site.as_str(), &email, ip_hash, ip_hash_before, &now, &c.uri.as_str()],
+    )
+    .await?;
+    let thread: Option<i64> = r.get(0);
+    Ok(Page {
+        thread,
+        closing: thread.map(|_| (r.get(1), r.get(2))),
+        banned: r.get(3),
+    })
+}
+
+/// What the post's reads found: its page, and what it proved about its author (a returning commenter, or
+/// one of the site's moderators).
+struct Known<'a> {
+    page: &'a Page,
     returning: bool,
     moderator: bool,
 }
@@ -171,24 +210,25 @@ async fn insert_new(
     c: &NewComment,
     by: &Commenter,
     guard: &Guard,
-    trust: Trust,
+    known: Known<'_>,
     now: i64,
-) -> Result<Comment> {
-    let Trust { returning, moderator } = trust;
+) -> Result<(Comment, Noticed)> {
+    let Known {
+        page,
+        returning,
+        moderator,
+    } = known;
     let (site_id, uri) = (c.site.as_str(), c.uri.as_str());
     let placement = match c.parent {
         None => place(None, None, None),
-        Some(pid) => {
-            let thread = threads::id_of(tx, site_id, uri).await?;
-            place(meta(tx, pid).await?.as_ref(), thread, Some(pid))
-        }
+        Some(pid) => place(meta(tx, pid).await?.as_ref(), page.thread, Some(pid)),
     }
     .map_err(StoreError::Refused)?;
     let email = c.email.as_ref().map(|e| e.as_str());
-    let [ip_hash, ip_hash_before] = &by.ip_hashes;
+    let ip_hash = &by.ip_hashes[0];
     let author = c.author.as_ref().map(|a| a.as_str());
     let website = c.website.as_ref().map(|w| w.as_str());
-    let banned = bans::is_banned(tx, site_id, email, [ip_hash, ip_hash_before], now).await?;
+    let banned = page.banned;
     let mut verdict = moderation::decide(
         site,
         &Facts {
@@ -207,11 +247,12 @@ async fn insert_new(
     }
     // Only a published comment names its page: a held or spam one must not set the title everyone sees.
     let title = c.title.as_ref().filter(|_| verdict.status == Status::Published);
-    let thread_id = threads::get_or_create(tx, site_id, uri, title.map(|t| t.as_str()), now).await?;
-    let id = insert(
+    insert(
         tx,
         &Insert {
-            thread_id,
+            site: site_id,
+            uri,
+            title: title.map(|t| t.as_str()),
             parent: placement.parent,
             root: placement.root,
             depth: placement.depth,
@@ -228,14 +269,15 @@ async fn insert_new(
             moderator,
         },
     )
-    .await?;
-    get(tx, id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("comment {id} vanished after insert").into())
+    .await
 }
 
 struct Insert<'a> {
-    thread_id: i64,
+    /// The page: its thread is made by its first comment.
+    site: &'a str,
+    uri: &'a str,
+    /// The page's title, when the thread has none yet.
+    title: Option<&'a str>,
     parent: Option<i64>,
     /// The top-level comment of the parent's branch; `None` for a top-level comment.
     root: Option<i64>,
@@ -253,16 +295,42 @@ struct Insert<'a> {
     moderator: bool,
 }
 
-async fn insert(tx: &impl GenericClient, c: &Insert<'_>) -> Result<i64> {
-    Ok(one(
+/// The statement of [`insert`]: the page's thread (made by its first comment), the row, and what
+/// [`outbox::noticed`] would read of it, in one statement. The thread and the row it writes are not yet
+/// visible to the statement's own reads: the page's uri and title come from the parameters (a title the
+/// thread had before wins, as in [`THREAD_OF_PAGE`]).
+static INSERT: LazyLock<String> = LazyLock::new(|| {
+    let stored = COMMENT_COLUMNS
+        .split(", ")
+        .map(|column| format!("c.{column}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "WITH {THREAD_OF_PAGE},
+         c AS (
+             INSERT INTO comments (thread_id, parent_id, depth, status, author, email, website, text, html, avatar,
+                                   ip_hash, created, held_reason, root_id, moderator, site_id)
+             SELECT thread.id, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $4, $15, $16, $17, $1 FROM thread
+             RETURNING *)
+         SELECT {stored},
+                c.id, c.site_id, s.name, $2::TEXT, coalesce((SELECT title FROM threads WHERE id = c.thread_id), $3::TEXT),
+                c.parent_id, c.status, c.author, c.website, c.html, c.text, c.held_reason, c.created, c.email,
+                c.thread_id, s.notify, s.language, EXISTS (SELECT 1 FROM webhooks w WHERE w.site_id = c.site_id)
+         FROM c JOIN sites s ON s.id = c.site_id"
+    )
+});
+
+/// Stores the row, and its page's thread when it is the first; the comment as stored and as its
+/// notifications see it.
+async fn insert(tx: &impl GenericClient, c: &Insert<'_>) -> Result<(Comment, Noticed)> {
+    let row = one(
         tx,
-        "INSERT INTO comments (thread_id, parent_id, depth, status, author, email, website, text, html, avatar,
-                               ip_hash, created, held_reason, root_id, moderator, site_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-                 (SELECT site_id FROM threads WHERE id = $1))
-         RETURNING id",
+        &INSERT,
         &[
-            &c.thread_id,
+            &c.site,
+            &c.uri,
+            &c.title,
+            &c.created,
             &c.parent,
             &c.depth,
             &c.status.as_str(),
@@ -273,14 +341,13 @@ async fn insert(tx: &impl GenericClient, c: &Insert<'_>) -> Result<i64> {
             &c.html,
             &c.avatar,
             &c.ip_hash,
-            &c.created,
             &c.held_reason,
             &c.root,
             &i64::from(c.moderator),
         ],
     )
-    .await?
-    .get(0))
+    .await?;
+    Ok((comment(&row)?, outbox::noticed_at(&row, COMMENT_COLUMN_COUNT)))
 }
 
 /// An author's edit. Spammers post something harmless and edit the links in later: the edited comment

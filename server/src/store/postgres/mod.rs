@@ -15,6 +15,7 @@
 //! `sites_version` as with SQLite; the outbox is claimed with `FOR UPDATE SKIP LOCKED`.
 
 mod listen;
+mod posting;
 mod store;
 
 mod audit;
@@ -111,6 +112,9 @@ struct Inner {
     listener: Arc<listen::Listener>,
     /// Whether mail is delivered: changes queue mail only then ([`crate::store::Store::set_channels`]).
     mail: AtomicBool,
+    /// Visitors' new comments, committed in batches (`posting.rs`), and the count of those batches.
+    posts: tokio::sync::mpsc::Sender<posting::Post>,
+    batches: Arc<posting::Counts>,
 }
 
 /// TLS for connections that ask for it (`sslmode=require` in the URL; `prefer`, the default, uses it
@@ -156,12 +160,16 @@ impl PgStore {
         let listener = listen::Listener::start(config, tls, scopes.clone())
             .await
             .context("failed to listen for other servers' changes")?;
+        let batches = Arc::new(posting::Counts::default());
+        let posts = posting::start(pool.clone(), listener.clone(), batches.clone());
         Ok(Self {
             inner: Arc::new(Inner {
                 pool,
                 scopes,
                 listener,
                 mail: AtomicBool::new(false),
+                posts,
+                batches,
             }),
         })
     }
@@ -171,24 +179,29 @@ impl PgStore {
         Ok(self.inner.pool.get().await?)
     }
 
-    /// Commits a write transaction; once this returns, this server's scopes have moved for everything the
-    /// transaction changed (its notifications came back through the listener), so a read that follows
-    /// finds no stale cached answer.
+    /// Commits a write transaction ([`commit`]).
     async fn commit(&self, tx: deadpool_postgres::Transaction<'_>, seen: bool) -> Result<()> {
-        if !seen {
-            tx.commit().await?;
-            return Ok(());
-        }
-        let (statement, echo) = self.inner.listener.sync();
-        tx.batch_execute(&statement).await?;
-        tx.commit().await?;
-        self.inner.listener.wait(echo).await;
-        Ok(())
+        commit(&self.inner.listener, tx, seen).await
     }
 
     fn mail(&self) -> bool {
         self.inner.mail.load(std::sync::atomic::Ordering::Relaxed)
     }
+}
+
+/// Commits a write transaction; once this returns, this server's scopes have moved for everything the
+/// transaction changed (its notifications came back through the listener), so a read that follows finds
+/// no stale cached answer. `seen: false` for writes no public answer reads: they skip that wait.
+async fn commit(listener: &listen::Listener, tx: deadpool_postgres::Transaction<'_>, seen: bool) -> Result<()> {
+    if !seen {
+        tx.commit().await?;
+        return Ok(());
+    }
+    let (statement, echo) = listener.sync();
+    tx.batch_execute(&statement).await?;
+    tx.commit().await?;
+    listener.wait(echo).await;
+    Ok(())
 }
 
 /// Runs `$body` with `$c` a pooled connection (a read).

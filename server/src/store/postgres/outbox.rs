@@ -19,43 +19,53 @@ pub struct Noticed {
     pub email: Option<String>,
     pub notify: NotifyMode,
     pub language: Language,
+    /// Whether the site has a webhook at all (asked with the comment: most sites have none, and a post
+    /// then spares the query for them).
+    pub hooked: bool,
 }
 
 pub async fn noticed(conn: &impl GenericClient, id: i64) -> Result<Option<Noticed>> {
     Ok(opt(
         conn,
         "SELECT c.id, t.site_id, s.name, t.uri, t.title, c.parent_id, c.status, c.author, c.website, c.html,
-                c.text, c.held_reason, c.created, c.email, t.id, s.notify, s.language
+                c.text, c.held_reason, c.created, c.email, t.id, s.notify, s.language,
+                EXISTS (SELECT 1 FROM webhooks w WHERE w.site_id = t.site_id)
          FROM comments c JOIN threads t ON t.id = c.thread_id JOIN sites s ON s.id = t.site_id
          WHERE c.id = $1",
         &[&id],
     )
     .await?
-    .map(|r| {
-        let notify: &str = r.get(15);
-        let language: &str = r.get(16);
-        Noticed {
-            snapshot: CommentSnapshot {
-                id: r.get(0),
-                site: r.get(1),
-                site_name: r.get(2),
-                uri: r.get(3),
-                title: r.get(4),
-                parent: r.get(5),
-                status: r.get(6),
-                author: r.get(7),
-                website: r.get(8),
-                html: r.get(9),
-                text: r.get(10),
-                reason: r.get(11),
-                created: r.get(12),
-            },
-            email: r.get(13),
-            thread: r.get(14),
-            notify: NotifyMode::parse(notify).unwrap_or_default(),
-            language: Language::parse(language).unwrap_or_default(),
-        }
-    }))
+    .map(|r| noticed_at(&r, 0)))
+}
+
+/// A [`Noticed`] from a row's columns from `at` on, in the order of [`noticed`]'s statement: comment id,
+/// site, site name, uri, title, parent, status, author, website, html, text, held reason, created, email,
+/// thread, the site's notify mode and language, whether the site has a webhook.
+pub(super) fn noticed_at(r: &tokio_postgres::Row, at: usize) -> Noticed {
+    let notify: &str = r.get(at + 15);
+    let language: &str = r.get(at + 16);
+    Noticed {
+        snapshot: CommentSnapshot {
+            id: r.get(at),
+            site: r.get(at + 1),
+            site_name: r.get(at + 2),
+            uri: r.get(at + 3),
+            title: r.get(at + 4),
+            parent: r.get(at + 5),
+            status: r.get(at + 6),
+            author: r.get(at + 7),
+            website: r.get(at + 8),
+            html: r.get(at + 9),
+            text: r.get(at + 10),
+            reason: r.get(at + 11),
+            created: r.get(at + 12),
+        },
+        email: r.get(at + 13),
+        thread: r.get(at + 14),
+        notify: NotifyMode::parse(notify).unwrap_or_default(),
+        language: Language::parse(language).unwrap_or_default(),
+        hooked: r.get(at + 17),
+    }
 }
 
 /// Queues what `change` to comment `id` makes known: moderator mails (when `mail`), subscribers' mails
@@ -68,9 +78,22 @@ pub async fn notice(
     before: Status,
     now: i64,
 ) -> Result<()> {
-    let Some(n) = noticed(tx, id).await? else {
-        return Ok(());
-    };
+    match noticed(tx, id).await? {
+        Some(n) => notice_of(tx, mail, &n, change, before, now).await,
+        None => Ok(()),
+    }
+}
+
+/// [`notice`] for a comment read already.
+pub async fn notice_of(
+    tx: &impl GenericClient,
+    mail: bool,
+    n: &Noticed,
+    change: Change,
+    before: Status,
+    now: i64,
+) -> Result<()> {
+    let id = n.snapshot.id;
     let status = Status::from_stored(&n.snapshot.status);
     let events = events_of(change, before, status);
     if mail
@@ -96,7 +119,7 @@ pub async fn notice(
         }
     }
     if mail && events.contains(&Event::Published) {
-        for h in subscriptions::hearing_of(tx, &n).await? {
+        for h in subscriptions::hearing_of(tx, n).await? {
             let job = Job::Reply {
                 subscription: h.subscription,
                 created: h.created,
@@ -117,7 +140,7 @@ pub async fn notice(
         reason: None,
         ..n.snapshot.clone()
     };
-    let hooks = if events.is_empty() {
+    let hooks = if events.is_empty() || !n.hooked {
         Vec::new()
     } else {
         webhooks::of_site(tx, &n.snapshot.site).await?

@@ -18,30 +18,33 @@ pub async fn counts(
     site: &str,
     tokens: &[String],
 ) -> Result<(Totals, HashMap<String, Counts>)> {
-    let totals = opt(conn, "SELECT spam, ham FROM spam_totals WHERE site_id = $1", &[&site])
-        .await?
-        .map(|r| Totals {
-            spam: count(&r, 0),
-            ham: count(&r, 1),
-        })
-        .unwrap_or_default();
-    let counts = rows(
+    // One statement: the totals are the row without a token, ahead of the tokens' rows.
+    let found = rows(
         conn,
-        "SELECT token, spam, ham FROM spam_tokens WHERE site_id = $1 AND token = ANY($2)",
+        "SELECT NULL::TEXT, spam, ham FROM spam_totals WHERE site_id = $1
+         UNION ALL SELECT token, spam, ham FROM spam_tokens WHERE site_id = $1 AND token = ANY($2)",
         &[&site, &tokens],
     )
-    .await?
-    .iter()
-    .map(|r| {
-        (
-            r.get(0),
-            Counts {
-                spam: count(r, 1),
-                ham: count(r, 2),
-            },
-        )
-    })
-    .collect();
+    .await?;
+    let mut totals = Totals::default();
+    let mut counts = HashMap::with_capacity(found.len());
+    for r in &found {
+        let tallies = Counts {
+            spam: count(r, 1),
+            ham: count(r, 2),
+        };
+        match r.get::<_, Option<String>>(0) {
+            Some(token) => {
+                counts.insert(token, tallies);
+            }
+            None => {
+                totals = Totals {
+                    spam: tallies.spam,
+                    ham: tallies.ham,
+                }
+            }
+        }
+    }
     Ok((totals, counts))
 }
 

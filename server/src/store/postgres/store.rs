@@ -33,7 +33,7 @@ use crate::domain::privacy::{Export, ip_period};
 use crate::domain::site::Sort;
 use crate::domain::spam::{Verdict, score_seeded};
 use crate::domain::{PageTitle, PageUri, Site, SiteId};
-use crate::store::{Connections, LinkOutcome, Result, Scope, Store, Totals, Upkeep};
+use crate::store::{Batches, Connections, LinkOutcome, Result, Scope, Store, StoreError, Totals, Upkeep};
 
 use super::{reading, writing};
 
@@ -63,6 +63,10 @@ impl Store for PgStore {
             busy: (status.size as i64 - status.available as i64).max(0),
             max: status.max_size as i64,
         }
+    }
+
+    fn batches(&self) -> Batches {
+        self.inner.batches.read()
     }
 
     #[instrument(level = "debug", skip_all)]
@@ -250,9 +254,19 @@ impl Store for PgStore {
         guard: Guard,
         now: i64,
     ) -> Result<Created> {
-        let mail = self.mail();
-        writing!(self, |tx| comments::create(tx, mail, &site, &comment, &by, &guard, now)
-            .await)
+        let (answer, created) = tokio::sync::oneshot::channel();
+        let post = super::posting::Post {
+            site,
+            comment,
+            by,
+            guard,
+            now,
+            mail: self.mail(),
+            answer,
+        };
+        let stopped = || StoreError::Failed(anyhow::anyhow!("the posting task stopped"));
+        self.inner.posts.send(post).await.map_err(|_| stopped())?;
+        created.await.map_err(|_| stopped())?
     }
 
     #[instrument(level = "debug", skip_all, fields(id = id))]

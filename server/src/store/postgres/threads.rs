@@ -33,7 +33,20 @@ pub async fn find(conn: &impl GenericClient, site: &str, uri: &str) -> Result<Op
     }))
 }
 
-/// The thread of a page, created if this is its first comment. A title fills in a missing one.
+/// The statement part that finds the thread of a page, creating it for its first comment, as the
+/// relation `thread (id)`; parameters `$1` site, `$2` uri, `$3` title (fills in a missing one), `$4` now.
+/// The row is written only when it is new or gains its first title: an update for every comment would
+/// leave a dead row version behind each one and notify the page's servers of it once more.
+pub(super) const THREAD_OF_PAGE: &str = "made AS (
+         INSERT INTO threads (site_id, uri, title, created) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (site_id, uri) DO UPDATE SET title = excluded.title
+             WHERE threads.title IS NULL AND excluded.title IS NOT NULL
+         RETURNING id),
+     thread AS (
+         SELECT id FROM made
+         UNION ALL SELECT id FROM threads WHERE site_id = $1 AND uri = $2 AND NOT EXISTS (SELECT 1 FROM made))";
+
+/// The thread of a page, created if this is its first comment ([`THREAD_OF_PAGE`]).
 pub async fn get_or_create(
     tx: &impl GenericClient,
     site: &str,
@@ -43,9 +56,7 @@ pub async fn get_or_create(
 ) -> Result<i64> {
     Ok(one(
         tx,
-        "INSERT INTO threads (site_id, uri, title, created) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (site_id, uri) DO UPDATE SET title = coalesce(threads.title, excluded.title)
-         RETURNING id",
+        &format!("WITH {THREAD_OF_PAGE} SELECT id FROM thread"),
         &[&site, &uri, &title, &now_ms],
     )
     .await?
@@ -72,18 +83,6 @@ pub async fn id_of(conn: &impl GenericClient, site: &str, uri: &str) -> Result<O
     )
     .await?
     .map(|r| r.get(0)))
-}
-
-/// When the page's thread began and when a moderator closed it, if it has a thread: what the closing rule
-/// needs on every post, without the published count that [`find`] adds (a count over the whole thread).
-pub async fn closing(conn: &impl GenericClient, site: &str, uri: &str) -> Result<Option<(i64, Option<i64>)>> {
-    Ok(opt(
-        conn,
-        "SELECT created, closed FROM threads WHERE site_id = $1 AND uri = $2",
-        &[&site, &uri],
-    )
-    .await?
-    .map(|r| (r.get(0), r.get(1))))
 }
 
 /// Closes the thread of a comment (`closed` the time, ms) or opens it again (`None`); whether it changed.

@@ -32,7 +32,7 @@ use crate::domain::privacy::{Export, ip_period};
 use crate::domain::site::Sort;
 use crate::domain::spam::{Verdict, score_seeded};
 use crate::domain::{PageTitle, PageUri, Site, SiteId};
-use crate::store::{Connections, LinkOutcome, Result, Scope, Store, Totals, Upkeep};
+use crate::store::{Batches, Connections, LinkOutcome, Result, Scope, Store, Totals, Upkeep};
 
 #[async_trait]
 impl Store for SqliteStore {
@@ -56,6 +56,13 @@ impl Store for SqliteStore {
             open: readers + 1,
             busy: waiting.min(1),
             max: readers + 1,
+        }
+    }
+
+    fn batches(&self) -> Batches {
+        Batches {
+            batches: self.inner.stats.batches.load(Ordering::Relaxed),
+            writes: self.inner.stats.jobs.load(Ordering::Relaxed),
         }
     }
 
