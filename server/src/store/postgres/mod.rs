@@ -67,8 +67,11 @@ const LOCK_WRITES: &str = "SELECT pg_advisory_xact_lock(7596857829470611001)";
 /// The advisory lock held while migrating, so that servers starting at once apply each migration once.
 const LOCK_MIGRATIONS: i64 = 7596857829470611002;
 
-/// Connections per server at most (reads and writes together; writes wait for each other on the lock).
-const POOL_SIZE: usize = 16;
+/// Connections per server at most (reads and writes together; writes wait for each other on the lock). More
+/// connections than PostgreSQL's cores only add processes competing for them: on the 2-core benchmark
+/// machine posting ran 18% faster with 6 than with 16 (bench/RESULTS.md, "Issue 14"); 8 leaves room for
+/// an import or export holding one while the two posting batches hold theirs.
+const POOL_SIZE: usize = 8;
 
 /// A query parameter list.
 pub(super) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
