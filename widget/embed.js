@@ -231,11 +231,6 @@
     }
     // Cells inherit the colour and clone one 1x1 rect.
     svg.setAttribute('fill', `hsl(${parseInt(hash.slice(0, 3), 16) % 360} 55% 45%)`);
-    if (later && ++eager > EAGER) later.push([svg, hash]);
-    else cells(svg, hash);
-    return svg;
-  };
-  const cells = (svg, hash) => {
     const bits = parseInt(hash.slice(3, 7), 16);
     for (let i = 0; i < 15; i++) {
       if (!((bits >> i) & 1)) continue;
@@ -247,10 +242,8 @@
         svg.append(r);
       }
     }
+    return svg;
   };
-  // Avatars past the first EAGER comments (off the first screen) are drawn after the first paint.
-  const EAGER = 20;
-  let later = [], eager = 0;
 
   let root, heading, status, list, total = 0;
   const nodes = new Map(); // id -> {c, el, depth, kids}
@@ -608,23 +601,37 @@
     return b;
   };
 
-  // One page of top-level comments into the list, and the button for the next.
-  const fill = (data) => {
-    for (const c of data.comments) place(c, null);
-    if (data.next) list.after(moreButton(t('more'), async () => {
-      const { data: next } = await page(data.next);
-      fill(next);
-      return next.comments[0];
-    }));
+  // One page of top-level comments into the list, then the button for the next. With `first`, the
+  // conversations holding the first `first` comments (the first screen) are drawn at once and the rest in
+  // tasks of CHUNK comments, one after each frame, so a long thread shows its top without waiting for its
+  // end. `drawn` settles when the page is all there; a new order (`shown` moves on) stops a page half-drawn.
+  const FIRST = 20, CHUNK = 40;
+  let drawn, shown = 0;
+  const fill = (data, first = Infinity) => {
+    const cs = data.comments, g = shown;
+    let i = 0;
+    const draw = (n) => {
+      if (g !== shown) return;
+      for (const end = nodes.size + n; i < cs.length && nodes.size < end; i++) place(cs[i], null);
+      // A frame's callback runs before the frame is painted: the next chunk waits for a task after it.
+      if (i < cs.length) return new Promise((ok) => requestAnimationFrame(() => setTimeout(ok))).then(() => draw(CHUNK));
+      if (data.next) list.after(moreButton(t('more'), async () => {
+        const { data: next } = await page(data.next);
+        await fill(next);
+        return next.comments[0];
+      }));
+    };
+    return (drawn = Promise.resolve(draw(first)));
   };
 
   const theme = { dark: ' riposte-dark', light: ' riposte-light' }[ds.theme] || '';
-  let closed, order;
+  let closed, order, last;
   strings.then((s) => {
     S = { ...I18N.en, ...s };
     return thread;
   }).then(({ data }) => {
     mails = data.notify;
+    last = data.last_event;
     closed = data.closed;
     order = data.sort;
     heading = h('h2', { class: 'riposte-heading', tabindex: '-1' });
@@ -637,6 +644,7 @@
         try {
           const { data: d } = await page();
           order = d.sort;
+          shown++;
           list.replaceChildren();
           nodes.clear();
           root.querySelector(':scope > .riposte-more')?.remove();
@@ -649,12 +657,12 @@
       h('div', { class: 'riposte-bar' }, heading, sorter),
       closed ? h('p', { class: 'riposte-closed', text: t('closed') }) : form(null), status, list);
     setTotal(data.total);
-    fill(data);
+    // A pre-rendered thread is on screen already: adopted whole, at once.
+    fill(data, pre ? Infinity : FIRST);
     target.replaceChildren(root);
+    return drawn;
+  }).then(() => {
     adopt.clear();
-    const queued = later;
-    later = null;
-    requestAnimationFrame(() => setTimeout(() => { for (const [svg, hash] of queued) cells(svg, hash); }));
     // The visitor's own held comments, which only they (with the token) may see.
     for (const [id, k] of Object.entries(tokens)) {
       if (k.h && k.p === uri && !nodes.has(+id)) {
@@ -669,7 +677,7 @@
     // Live updates (live.js, loaded only now): new comments wait behind a button, edits and deletions apply.
     if (ds.live !== 'off') {
       root.riposteLive = {
-        url: api + 'events?' + query({ site, uri }), last: data.last_event, t, drop,
+        url: api + 'events?' + query({ site, uri }), last, t, drop,
         total(n) { counted = Date.now(); setTotal(n); },
         show(c) {
           const n = nodes.get(c.id);

@@ -222,6 +222,8 @@ test('a long thread loads more comments on demand', async () => {
   const page = await env.open('/long/');
   await thread(page).waitFor();
   assert.equal(await page.locator('.riposte-heading').textContent(), '103 comments');
+  // The button follows the page's last comment once the whole page is drawn.
+  await page.getByRole('button', { name: 'Show more comments' }).waitFor();
   assert.equal(await page.locator('.riposte-comment').count(), 100);
   await page.getByRole('button', { name: 'Show more comments' }).click();
   await page.locator('.riposte-comment', { hasText: 'Kommentar 102' }).waitFor();
@@ -230,11 +232,52 @@ test('a long thread loads more comments on demand', async () => {
   assert.equal(await page.evaluate(() => document.activeElement.textContent.includes('Kommentar 100')), true);
 });
 
+test('a long thread shows its first screen at once and the rest after the first paint, in order', async () => {
+  for (let i = 0; i < 30; i++) {
+    const top = await env.riposte.post({ site: 'test', uri: '/screen/', text: `Gespräch ${i}` });
+    await env.riposte.post({ site: 'test', uri: '/screen/', parent: top.id, text: `Antwort ${i}` });
+  }
+  const ctx = await env.browser.newContext();
+  // How many comments the section held when it entered the page, and in the first frame after that.
+  await ctx.addInitScript(() => {
+    new MutationObserver((changes, observer) => {
+      if (!document.querySelector('#riposte-thread .riposte')) return;
+      observer.disconnect();
+      const count = () => document.querySelectorAll('#riposte-thread .riposte-comment').length;
+      window.drawnAtInsert = count();
+      requestAnimationFrame(() => { window.drawnAtFirstFrame = count(); });
+    }).observe(document, { childList: true, subtree: true });
+  });
+  const page = await env.open('/screen/', { context: ctx });
+  await page.locator('.riposte-body', { hasText: 'Antwort 29' }).waitFor();
+  const [atInsert, atFrame] = await page.evaluate(() => [window.drawnAtInsert, window.drawnAtFirstFrame]);
+  // Whole conversations up to the first 20 comments, and nothing more before the first paint.
+  assert.equal(atInsert, 20);
+  assert.equal(atFrame, 20);
+  // Then all of them, each reply under its own conversation, in the thread's order.
+  const shown = await page.$$eval('.riposte-list > .riposte-comment', (all) => all.map((c) =>
+    [c.querySelector(':scope > .riposte-body').textContent.trim(), c.querySelector('.riposte-replies .riposte-body').textContent.trim()].join(' / ')));
+  assert.deepEqual(shown, Array.from({ length: 30 }, (_, i) => `Gespräch ${i} / Antwort ${i}`));
+  assert.equal(await page.locator('.riposte-avatar:not(:has(rect))').count(), 0);
+  assert.deepEqual(page.errors, []);
+});
+
+test('a link to a comment drawn after the first paint scrolls to it', async () => {
+  const ids = [];
+  for (let i = 0; i < 60; i++) ids.push((await env.riposte.post({ site: 'test', uri: '/later/', text: `Weiter unten ${i}` })).id);
+  const page = await env.open(`/later/#riposte-${ids[57]}`);
+  const target = page.locator(`#riposte-${ids[57]}.riposte-target`);
+  await target.waitFor();
+  assert.ok(await target.evaluate((el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }), 'in view');
+  assert.equal(await page.locator('.riposte-comment').count(), 60);
+  assert.deepEqual(page.errors, []);
+});
+
 test('a long thread draws every avatar, those off the first screen after it, and paints comments scrolled to', async () => {
   for (let i = 0; i < 40; i++) await env.riposte.post({ site: 'test', uri: '/avatars/', text: `Beitrag ${i}`, author: 'Anna' });
   const page = await env.open('/avatars/');
   await thread(page).waitFor();
-  // The first 20 are drawn at once, the rest in a task after the first frame.
+  // The first 20 comments are drawn at once, the rest in tasks after the first frame.
   await page.waitForFunction(() => [...document.querySelectorAll('.riposte-avatar')].every((a) => a.querySelector('rect')));
   const cells = await page.$$eval('.riposte-comment > .riposte-meta .riposte-avatar', (all) => all.map((a) =>
     a.getAttribute('fill') + ' ' + [...a.querySelectorAll('rect')].map((r) => ['x', 'y', 'width', 'height'].map((k) => r.getAttribute(k)).join(',')).join(' ')));
