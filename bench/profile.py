@@ -7,7 +7,8 @@
 
 The release profile strips the binary; build it with symbols for this:
 `CARGO_PROFILE_RELEASE_STRIP=false CARGO_PROFILE_RELEASE_DEBUG=line-tables-only cargo build --release`.
-Scenario: `thread5` (the 5-comment thread) or `counts20` (counts for 20 pages), seeded as run.py seeds them;
+Scenario: `thread5` (the 5-comment thread), `counts20` (counts for 20 pages) or `thread200` (the 200-comment
+thread), seeded as run.py seeds them; `--no-cache` turns the response cache off, so every read is a miss;
 wrk runs with 2 threads and 64 connections for the given time while `perf record -F 999` samples the
 server (from one second in, so start-up and seeding are not in it). Prints wrk's numbers and the top
 entries of `perf report --stdio --no-children` (self time per symbol, all threads).
@@ -48,7 +49,8 @@ def stat(args, rip, target):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("scenario", choices=["thread5", "counts20"])
+    ap.add_argument("scenario", choices=["thread5", "counts20", "thread200"])
+    ap.add_argument("--no-cache", action="store_true", help="response_cache = false: every read builds its answer")
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--call-graph", default=None, help="passed to perf record (e.g. dwarf); flat without")
@@ -59,14 +61,15 @@ def main():
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="riposte-prof-")
     os.environ["RUST_LOG"] = args.log
-    rip = run.Riposte(tmp)
+    rip = run.Riposte(tmp, extra="response_cache = false" if args.no_cache else "")
     rip.proc.kill()  # run.Riposte sets RUST_LOG=error; start again with the level asked for
     rip.proc.wait()
     rip.proc = run.spawn([run.RIPOSTE, "--config", rip.config], stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL, env={**os.environ, "RUST_LOG": args.log})
     run.wait_http(rip.port, "/healthz")
-    run.seed(rip, n200=0)
-    target = rip.thread_target("/t5/") if args.scenario == "thread5" else rip.counts_target()
+    run.seed(rip, **({} if args.scenario == "thread200" else {"n200": 0}))
+    target = {"thread5": rip.thread_target("/t5/"), "thread200": rip.thread_target("/t200/"),
+              "counts20": rip.counts_target()}[args.scenario]
     if args.stat:
         stat(args, rip, target)
         return
