@@ -130,6 +130,11 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
         "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;",
     )?;
+    // The query planner stability guarantee: a plan never depends on the values bound to it. Without it, a
+    // statement with a bare `LIMIT ?` (or a bound value the planner looked at) is marked expired each time
+    // the value is bound, and every run parses and plans it again: 51% of the server's CPU in the mixed
+    // load went to re-preparing the replies query (bench/RESULTS.md).
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
 }

@@ -29,15 +29,8 @@ fn page(conn: &Connection, thread_id: i64, sort: Sort, after: i64, limit: i64) -
             .collect::<rusqlite::Result<_>>()?;
     }
     let pinned = tops.len();
-    let order = match sort {
-        Sort::Oldest => "AND id > ?2 ORDER BY id LIMIT ?3 + 1",
-        Sort::Newest => "AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3 + 1",
-        Sort::Top => "ORDER BY likes - dislikes DESC, id LIMIT ?3 + 1 OFFSET ?2",
-    };
     let rest = conn
-        .prepare_cached(&format!(
-            "SELECT {COMMENT_COLUMNS} FROM comments WHERE {tops_where} AND pinned = 0 {order}"
-        ))?
+        .prepare_cached(&tops_sql(sort))?
         .query_map(params![thread_id, after, limit], comment)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     tops.extend(rest);
@@ -76,6 +69,28 @@ fn page(conn: &Connection, thread_id: i64, sort: Sort, after: i64, limit: i64) -
     Ok(out)
 }
 
+/// The unpinned top-level comments of thread ?1 in the order `sort`, after position ?2, at most ?3 + 1.
+fn tops_sql(sort: Sort) -> String {
+    let order = match sort {
+        Sort::Oldest => "AND id > ?2 ORDER BY id LIMIT ?3 + 1",
+        Sort::Newest => "AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3 + 1",
+        Sort::Top => "ORDER BY likes - dislikes DESC, id LIMIT ?3 + 1 OFFSET ?2",
+    };
+    format!(
+        "SELECT {COMMENT_COLUMNS} FROM comments WHERE thread_id = ?1 AND root_id IS NULL AND depth = 0 AND {SHOWN} AND pinned = 0 {order}"
+    )
+}
+
+/// Replies of thread ?1 below root ?2 after the position (?3 depth, ?4 id), at most ?5; the depth follows
+/// the comment's own columns.
+fn replies_sql() -> String {
+    format!(
+        "SELECT {COMMENT_COLUMNS}, depth FROM comments
+         WHERE thread_id = ?1 AND root_id = ?2 AND (depth > ?3 OR (depth = ?3 AND id > ?4)) AND {SHOWN}
+         ORDER BY depth, id LIMIT ?5"
+    )
+}
+
 /// Replies below `root` in breadth-first order (by depth, then id), after the position `from`, with each
 /// one's position. Every reply's parent comes before it, so any prefix is a tree: a cut chain never leaves a
 /// reply without its parent, whatever order an import stored them in.
@@ -86,13 +101,8 @@ fn replies_after(
     from: ReplyCursor,
     n: usize,
 ) -> rusqlite::Result<(Vec<Comment>, Vec<ReplyCursor>)> {
-    // The depth follows the comment's own columns.
     let rows: Vec<(Comment, ReplyCursor)> = conn
-        .prepare_cached(&format!(
-            "SELECT {COMMENT_COLUMNS}, depth FROM comments
-             WHERE thread_id = ?1 AND root_id = ?2 AND (depth > ?3 OR (depth = ?3 AND id > ?4)) AND {SHOWN}
-             ORDER BY depth, id LIMIT ?5"
-        ))?
+        .prepare_cached(&replies_sql())?
         .query_map(params![thread_id, root, from.depth, from.id, n as i64], |r| {
             let c = comment(r)?;
             let at = ReplyCursor {
@@ -151,4 +161,48 @@ pub fn replies(
         at[limit - 1]
     });
     Ok(Some(RepliesPage { comments, next }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::SiteId;
+    use rusqlite::StatementStatus;
+
+    /// A thread read runs its cached statements as prepared: none is parsed and planned again because a
+    /// value was bound to it (a bare `LIMIT ?5` did that on every reply query until the connections turned
+    /// on the query planner stability guarantee).
+    #[test]
+    fn reading_a_thread_never_prepares_a_statement_again() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::migrate(&mut conn).unwrap();
+        super::super::configure(&conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO sites (id, name, created) VALUES ('s', 's', 0);
+             INSERT INTO threads (id, site_id, uri, created) VALUES (1, 's', '/', 0);
+             INSERT INTO comments (id, thread_id, parent_id, root_id, depth, status, text, html, avatar, created)
+             VALUES (1, 1, NULL, NULL, 0, 'published', '', '', '', 0), (2, 1, 1, 1, 1, 'published', '', '', '', 0),
+                    (3, 1, 2, 1, 2, 'published', '', '', '', 0), (4, 1, NULL, NULL, 0, 'published', '', '', '', 0),
+                    (5, 1, 4, 4, 1, 'published', '', '', '', 0);",
+        )
+        .unwrap();
+        let site = Site::new(&SiteId::parse("s").unwrap());
+        for sort in [Sort::Oldest, Sort::Newest, Sort::Top] {
+            for limit in [20, 1, 5] {
+                let page = thread_page(&conn, &site, "/", sort, 0, limit, 0).unwrap();
+                assert!(!page.comments.is_empty());
+            }
+        }
+        let statements = [
+            tops_sql(Sort::Oldest),
+            tops_sql(Sort::Newest),
+            tops_sql(Sort::Top),
+            replies_sql(),
+        ];
+        for sql in &statements {
+            let st = conn.prepare_cached(sql).unwrap();
+            assert!(st.get_status(StatementStatus::Run) >= 3, "{sql} ran");
+            assert_eq!(st.get_status(StatementStatus::RePrepare), 0, "{sql} was prepared again");
+        }
+    }
 }
