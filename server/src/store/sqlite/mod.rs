@@ -103,6 +103,10 @@ struct Inner {
     queue: Option<mpsc::Sender<writer::Job>>,
     writer: Option<std::thread::JoinHandle<()>>,
     readers: Vec<Mutex<Connection>>,
+    /// One permit per reader connection: a read waits here, as a cheap future, until a connection is free,
+    /// instead of as a blocked thread on one connection's mutex (64 readers at once made 64 threads that
+    /// woke and slept in turn, and a read could wait behind a long one while another connection was idle).
+    free: Arc<tokio::sync::Semaphore>,
     next: AtomicUsize,
     /// Whether mail is delivered: changes queue mail only then ([`crate::store::Store::set_channels`]).
     mail: std::sync::atomic::AtomicBool,
@@ -178,6 +182,7 @@ impl SqliteStore {
                 queue: Some(queue),
                 writer: Some(thread),
                 readers,
+                free: Arc::new(tokio::sync::Semaphore::new(READERS)),
                 next: AtomicUsize::new(0),
                 mail: std::sync::atomic::AtomicBool::new(false),
             }),
@@ -191,9 +196,27 @@ impl SqliteStore {
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
         let inner = self.inner.clone();
+        let permit = inner
+            .free
+            .clone()
+            .acquire_owned()
+            .await
+            .context("database readers closed")?;
         tokio::task::spawn_blocking(move || {
-            let i = inner.next.fetch_add(1, Ordering::Relaxed) % inner.readers.len();
-            f(&lock(&inner.readers[i]))
+            let _permit = permit;
+            // With a permit at most READERS - 1 other reads hold a connection, so one is free; the blocking
+            // lock is the fallback for a test holding a connection of its own.
+            let n = inner.readers.len();
+            let start = inner.next.fetch_add(1, Ordering::Relaxed);
+            let free = (0..n).find_map(|k| match inner.readers[(start + k) % n].try_lock() {
+                Ok(conn) => Some(conn),
+                Err(std::sync::TryLockError::Poisoned(e)) => Some(e.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => None,
+            });
+            match free {
+                Some(conn) => f(&conn),
+                None => f(&lock(&inner.readers[start % n])),
+            }
         })
         .await
         .context("database reader task failed")?

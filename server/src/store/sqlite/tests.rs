@@ -324,6 +324,21 @@ mod writes {
         store.write(|tx| Ok(settings::set(tx, "after", "v")?)).await.unwrap();
     }
 
+    /// A read takes whichever connection is free: one held by a long read (here, by the test) does not stall
+    /// the reads that round-robin would have sent to it.
+    #[tokio::test]
+    async fn a_busy_reader_connection_does_not_hold_up_other_reads() {
+        let (_dir, store) = opened();
+        let busy = lock(&store.inner.readers[0]);
+        for _ in 0..2 * READERS {
+            tokio::time::timeout(std::time::Duration::from_secs(5), store.ping())
+                .await
+                .expect("a read waited for the busy connection")
+                .unwrap();
+        }
+        drop(busy);
+    }
+
     #[tokio::test]
     async fn a_write_moves_its_page_and_site_and_nothing_else() {
         let (_dir, store) = opened();
