@@ -329,14 +329,24 @@ mod writes {
     #[tokio::test]
     async fn a_busy_reader_connection_does_not_hold_up_other_reads() {
         let (_dir, store) = opened();
-        let busy = lock(&store.inner.readers[0]);
+        // A thread of its own holds the first connection until the reads are done.
+        let (held_tx, held) = std::sync::mpsc::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let inner = store.inner.clone();
+        let holder = std::thread::spawn(move || {
+            let _busy = lock(&inner.readers[0]);
+            held_tx.send(()).unwrap();
+            let _ = released.recv();
+        });
+        held.recv().unwrap();
         for _ in 0..2 * READERS {
             tokio::time::timeout(std::time::Duration::from_secs(5), store.ping())
                 .await
                 .expect("a read waited for the busy connection")
                 .unwrap();
         }
-        drop(busy);
+        drop(release);
+        holder.join().unwrap();
     }
 
     #[tokio::test]
