@@ -19,6 +19,7 @@ mod moderators;
 mod outbox;
 mod pins;
 mod privacy;
+mod readers;
 mod review;
 mod settings;
 mod sites;
@@ -33,10 +34,11 @@ mod webhooks;
 mod writer;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 
 use anyhow::Context;
+use readers::Readers;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use super::{Result, StoreError};
@@ -102,12 +104,7 @@ struct Inner {
     /// The writer thread's queue; `None` only while the handle is dropped.
     queue: Option<mpsc::Sender<writer::Job>>,
     writer: Option<std::thread::JoinHandle<()>>,
-    readers: Vec<Mutex<Connection>>,
-    /// One permit per reader connection: a read waits here, as a cheap future, until a connection is free,
-    /// instead of as a blocked thread on one connection's mutex (64 readers at once made 64 threads that
-    /// woke and slept in turn, and a read could wait behind a long one while another connection was idle).
-    free: Arc<tokio::sync::Semaphore>,
-    next: AtomicUsize,
+    readers: Arc<Readers>,
     /// Whether mail is delivered: changes queue mail only then ([`crate::store::Store::set_channels`]).
     mail: std::sync::atomic::AtomicBool,
 }
@@ -154,15 +151,7 @@ impl SqliteStore {
         configure(&writer)?;
         migrate(&mut writer).context("failed to migrate the database")?;
         touched::watch(&writer).context("failed to set up the change triggers")?;
-        let readers = (0..READERS)
-            .map(|_| {
-                let conn = Connection::open(path)?;
-                configure(&conn)?;
-                conn.pragma_update(None, "query_only", true)?;
-                Ok(Mutex::new(conn))
-            })
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .context("failed to open reader connections")?;
+        let readers = Arc::new(Readers::open(path, READERS).context("failed to open reader connections")?);
         let scopes = Arc::new(touched::Scopes::default());
         let stats = Arc::new(writer::Stats::default());
         let (queue, jobs) = mpsc::channel();
@@ -182,8 +171,6 @@ impl SqliteStore {
                 queue: Some(queue),
                 writer: Some(thread),
                 readers,
-                free: Arc::new(tokio::sync::Semaphore::new(READERS)),
-                next: AtomicUsize::new(0),
                 mail: std::sync::atomic::AtomicBool::new(false),
             }),
         })
@@ -195,31 +182,7 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
-        let inner = self.inner.clone();
-        let permit = inner
-            .free
-            .clone()
-            .acquire_owned()
-            .await
-            .context("database readers closed")?;
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            // With a permit at most READERS - 1 other reads hold a connection, so one is free; the blocking
-            // lock is the fallback for a test holding a connection of its own.
-            let n = inner.readers.len();
-            let start = inner.next.fetch_add(1, Ordering::Relaxed);
-            let free = (0..n).find_map(|k| match inner.readers[(start + k) % n].try_lock() {
-                Ok(conn) => Some(conn),
-                Err(std::sync::TryLockError::Poisoned(e)) => Some(e.into_inner()),
-                Err(std::sync::TryLockError::WouldBlock) => None,
-            });
-            match free {
-                Some(conn) => f(&conn),
-                None => f(&lock(&inner.readers[start % n])),
-            }
-        })
-        .await
-        .context("database reader task failed")?
+        self.inner.readers.clone().run(f).await
     }
 
     /// Runs `f` on the writer, inside one transaction that it may share with other writes waiting at the same
