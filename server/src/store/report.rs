@@ -17,7 +17,7 @@ pub struct Totals {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Connections {
     pub open: i64,
-    /// In use now (SQLite: writes waiting for the writer, and the writer).
+    /// In use now (SQLite: the writer while writes wait for it, and the readers running a read).
     pub busy: i64,
     pub max: i64,
 }

@@ -44,6 +44,11 @@ impl Readers {
         self.conns.len()
     }
 
+    /// Connections running a read now.
+    pub(super) fn busy(&self) -> usize {
+        self.conns.len() - self.free.available_permits()
+    }
+
     /// Connection `i`, held until the guard goes (tests read through it, or hold it busy).
     #[cfg(test)]
     pub(super) fn conn(&self, i: usize) -> MutexGuard<'_, Connection> {
@@ -117,6 +122,7 @@ mod tests {
                 .unwrap();
             assert_eq!(one, 1);
         }
+        assert_eq!(readers.busy(), 0, "every permit is back");
         drop(release);
         holder.join().unwrap();
     }

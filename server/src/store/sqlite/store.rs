@@ -54,7 +54,7 @@ impl Store for SqliteStore {
         let waiting = self.inner.stats.waiting.load(Ordering::Relaxed).max(0) as i64;
         Connections {
             open: readers + 1,
-            busy: waiting.min(1),
+            busy: waiting.min(1) + self.inner.readers.busy() as i64,
             max: readers + 1,
         }
     }
