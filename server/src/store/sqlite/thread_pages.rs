@@ -1,6 +1,8 @@
 //! Thread pages: top-level comments with their first replies, bounded in rows, and the rest of a long reply
 //! chain page by page.
 
+use std::sync::LazyLock;
+
 use rusqlite::{Connection, params};
 
 use super::comments::{COMMENT_COLUMN_COUNT, COMMENT_COLUMNS, comment};
@@ -18,19 +20,16 @@ const SHOWN: &str = "status IN ('published', 'deleted')";
 /// rows; where the next page starts, and where each cut reply chain goes on. Indexed queries whose cost is
 /// bounded by the page, whatever the size of the database (`top` sorts the thread's top-level comments).
 fn page(conn: &Connection, thread_id: i64, sort: Sort, after: i64, limit: i64) -> rusqlite::Result<ThreadPage> {
-    let tops_where = format!("thread_id = ?1 AND root_id IS NULL AND depth = 0 AND {SHOWN}");
     let mut tops: Vec<Comment> = Vec::new();
     if after == 0 {
         tops = conn
-            .prepare_cached(&format!(
-                "SELECT {COMMENT_COLUMNS} FROM comments WHERE {tops_where} AND pinned > 0 ORDER BY pinned, id"
-            ))?
+            .prepare_cached(&tops_sql("AND pinned > 0 ORDER BY pinned, id"))?
             .query_map(params![thread_id], comment)?
             .collect::<rusqlite::Result<_>>()?;
     }
     let pinned = tops.len();
     let rest = conn
-        .prepare_cached(&tops_sql(sort))?
+        .prepare_cached(&unpinned_sql(sort))?
         .query_map(params![thread_id, after, limit], comment)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     tops.extend(rest);
@@ -69,27 +68,31 @@ fn page(conn: &Connection, thread_id: i64, sort: Sort, after: i64, limit: i64) -
     Ok(out)
 }
 
-/// The unpinned top-level comments of thread ?1 in the order `sort`, after position ?2, at most ?3 + 1.
-fn tops_sql(sort: Sort) -> String {
-    let order = match sort {
-        Sort::Oldest => "AND id > ?2 ORDER BY id LIMIT ?3 + 1",
-        Sort::Newest => "AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3 + 1",
-        Sort::Top => "ORDER BY likes - dislikes DESC, id LIMIT ?3 + 1 OFFSET ?2",
-    };
+/// The shown top-level comments of thread ?1, narrowed, ordered and limited by `tail`.
+fn tops_sql(tail: &str) -> String {
     format!(
-        "SELECT {COMMENT_COLUMNS} FROM comments WHERE thread_id = ?1 AND root_id IS NULL AND depth = 0 AND {SHOWN} AND pinned = 0 {order}"
+        "SELECT {COMMENT_COLUMNS} FROM comments WHERE thread_id = ?1 AND root_id IS NULL AND depth = 0 AND {SHOWN} {tail}"
     )
 }
 
+/// The unpinned top-level comments of thread ?1 in the order `sort`, after position ?2, at most ?3 + 1.
+fn unpinned_sql(sort: Sort) -> String {
+    tops_sql(match sort {
+        Sort::Oldest => "AND pinned = 0 AND id > ?2 ORDER BY id LIMIT ?3 + 1",
+        Sort::Newest => "AND pinned = 0 AND (?2 = 0 OR id < ?2) ORDER BY id DESC LIMIT ?3 + 1",
+        Sort::Top => "AND pinned = 0 ORDER BY likes - dislikes DESC, id LIMIT ?3 + 1 OFFSET ?2",
+    })
+}
+
 /// Replies of thread ?1 below root ?2 after the position (?3 depth, ?4 id), at most ?5; the depth follows
-/// the comment's own columns.
-fn replies_sql() -> String {
+/// the comment's own columns. Made once: it runs once per top-level comment of every page read.
+static REPLIES_SQL: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT {COMMENT_COLUMNS}, depth FROM comments
          WHERE thread_id = ?1 AND root_id = ?2 AND (depth > ?3 OR (depth = ?3 AND id > ?4)) AND {SHOWN}
          ORDER BY depth, id LIMIT ?5"
     )
-}
+});
 
 /// Replies below `root` in breadth-first order (by depth, then id), after the position `from`, with each
 /// one's position. Every reply's parent comes before it, so any prefix is a tree: a cut chain never leaves a
@@ -102,7 +105,7 @@ fn replies_after(
     n: usize,
 ) -> rusqlite::Result<(Vec<Comment>, Vec<ReplyCursor>)> {
     let rows: Vec<(Comment, ReplyCursor)> = conn
-        .prepare_cached(&replies_sql())?
+        .prepare_cached(&REPLIES_SQL)?
         .query_map(params![thread_id, root, from.depth, from.id, n as i64], |r| {
             let c = comment(r)?;
             let at = ReplyCursor {
@@ -194,10 +197,10 @@ mod tests {
             }
         }
         let statements = [
-            tops_sql(Sort::Oldest),
-            tops_sql(Sort::Newest),
-            tops_sql(Sort::Top),
-            replies_sql(),
+            unpinned_sql(Sort::Oldest),
+            unpinned_sql(Sort::Newest),
+            unpinned_sql(Sort::Top),
+            REPLIES_SQL.clone(),
         ];
         for sql in &statements {
             let st = conn.prepare_cached(sql).unwrap();
