@@ -87,9 +87,10 @@ fn a_burst_of_a_thousand_logins_checks_at_most_five_passwords_in_little_memory()
         std::thread::spawn(move || {
             let mut statuses = Vec::new();
             while !done.load(Ordering::Relaxed) {
+                // The body of anything but a 200 is kept, to say what answered.
                 statuses.push(
                     http(port, "GET", "/api/v1/threads?site=demo&uri=/", None)
-                        .map(|(s, _)| s)
+                        .map(|(s, body)| (s, if s == 200 { String::new() } else { body }))
                         .ok(),
                 );
                 std::thread::sleep(Duration::from_millis(20));
@@ -174,7 +175,13 @@ fn a_burst_of_a_thousand_logins_checks_at_most_five_passwords_in_little_memory()
     eprintln!("RSS: {baseline} kB before the burst, at most {peak_kb} kB during it");
     assert!(peak_kb < 100 * 1024, "RSS reached {peak_kb} kB");
     assert!(!reads.is_empty());
-    assert!(reads.iter().all(|s| *s == Some(200)), "{reads:?}");
+    let failed: Vec<_> = reads.iter().filter(|r| !matches!(r, Some((200, _)))).collect();
+    assert!(
+        failed.is_empty(),
+        "{} of {} reads failed: {failed:?}",
+        failed.len(),
+        reads.len()
+    );
     assert_eq!(
         http(port, "GET", "/api/v1/threads?site=demo&uri=/", None).unwrap().0,
         200

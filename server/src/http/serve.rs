@@ -237,7 +237,14 @@ pub async fn serve(
             let mut closing = false;
             loop {
                 tokio::select! {
-                    _ = connection.as_mut() => break,
+                    ended = connection.as_mut() => {
+                        // A client's broken request or a reset: hyper answered what it could (a 400 for an
+                        // unparsable head) or closed; said at debug, as no request reached the app.
+                        if let Err(e) = ended {
+                            tracing::debug!(error = %e, %peer, "connection ended with an error");
+                        }
+                        break;
+                    }
                     // hyper closes an idle connection at once, a busy one after its current answer.
                     () = conn.close.notified(), if !closing => {
                         closing = true;

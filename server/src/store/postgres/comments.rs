@@ -251,6 +251,7 @@ async fn insert_new(
         tx,
         &Insert {
             site: site_id,
+            thread: page.thread,
             uri,
             title: title.map(|t| t.as_str()),
             parent: placement.parent,
@@ -275,6 +276,8 @@ async fn insert_new(
 struct Insert<'a> {
     /// The page: its thread is made by its first comment.
     site: &'a str,
+    /// The page's thread, when it had one as the post began.
+    thread: Option<i64>,
     uri: &'a str,
     /// The page's title, when the thread has none yet.
     title: Option<&'a str>,
@@ -295,18 +298,32 @@ struct Insert<'a> {
     moderator: bool,
 }
 
-/// The statement of [`insert`]: the page's thread (made by its first comment), the row, and what
-/// [`outbox::noticed`] would read of it, in one statement. The thread and the row it writes are not yet
-/// visible to the statement's own reads: the page's uri and title come from the parameters (a title the
-/// thread had before wins, as in [`THREAD_OF_PAGE`]).
-static INSERT: LazyLock<String> = LazyLock::new(|| {
+/// The statement of [`insert`] for a page without a thread when its post began: the page's thread (made by
+/// its first comment, or by a post of the same batch before it), the row, and what [`outbox::noticed`]
+/// would read of it, in one statement. The thread and the row it writes are not yet visible to the
+/// statement's own reads: the page's uri and title come from the parameters (a title the thread had
+/// before wins, as in [`THREAD_OF_PAGE`]).
+static INSERT: LazyLock<String> = LazyLock::new(|| insert_sql(THREAD_OF_PAGE));
+
+/// The statement of [`insert`] for a page whose thread `$18` the post read ([`page`]): no upsert of the
+/// thread (PostgreSQL locks the row it conflicts with, about a fifth of the insert's time), only a title
+/// given to a thread that had none. The write lock keeps the thread in place between the read and this.
+static INSERT_INTO_THREAD: LazyLock<String> = LazyLock::new(|| {
+    insert_sql(
+        "titled AS (UPDATE threads SET title = $3 WHERE id = $18 AND title IS NULL AND $3::TEXT IS NOT NULL),
+         thread AS (SELECT $18::BIGINT AS id)",
+    )
+});
+
+/// The insert of a comment after `thread`, CTEs that end in the relation `thread (id)`.
+fn insert_sql(thread: &str) -> String {
     let stored = COMMENT_COLUMNS
         .split(", ")
         .map(|column| format!("c.{column}"))
         .collect::<Vec<_>>()
         .join(", ");
     format!(
-        "WITH {THREAD_OF_PAGE},
+        "WITH {thread},
          c AS (
              INSERT INTO comments (thread_id, parent_id, depth, status, author, email, website, text, html, avatar,
                                    ip_hash, created, held_reason, root_id, moderator, site_id)
@@ -318,35 +335,40 @@ static INSERT: LazyLock<String> = LazyLock::new(|| {
                 c.thread_id, s.notify, s.language, EXISTS (SELECT 1 FROM webhooks w WHERE w.site_id = c.site_id)
          FROM c JOIN sites s ON s.id = c.site_id"
     )
-});
+}
 
 /// Stores the row, and its page's thread when it is the first; the comment as stored and as its
 /// notifications see it.
 async fn insert(tx: &impl GenericClient, c: &Insert<'_>) -> Result<(Comment, Noticed)> {
-    let row = one(
-        tx,
-        &INSERT,
-        &[
-            &c.site,
-            &c.uri,
-            &c.title,
-            &c.created,
-            &c.parent,
-            &c.depth,
-            &c.status.as_str(),
-            &c.author,
-            &c.email,
-            &c.website,
-            &c.text,
-            &c.html,
-            &c.avatar,
-            &c.ip_hash,
-            &c.held_reason,
-            &c.root,
-            &i64::from(c.moderator),
-        ],
-    )
-    .await?;
+    let moderator = i64::from(c.moderator);
+    let status = c.status.as_str();
+    let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vec![
+        &c.site,
+        &c.uri,
+        &c.title,
+        &c.created,
+        &c.parent,
+        &c.depth,
+        &status,
+        &c.author,
+        &c.email,
+        &c.website,
+        &c.text,
+        &c.html,
+        &c.avatar,
+        &c.ip_hash,
+        &c.held_reason,
+        &c.root,
+        &moderator,
+    ];
+    let sql = match &c.thread {
+        Some(thread) => {
+            params.push(thread);
+            &*INSERT_INTO_THREAD
+        }
+        None => &*INSERT,
+    };
+    let row = one(tx, sql, &params).await?;
     Ok((comment(&row)?, outbox::noticed_at(&row, COMMENT_COLUMN_COUNT)))
 }
 

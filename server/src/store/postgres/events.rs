@@ -1,4 +1,4 @@
-//! Live updates: the events that the trigger `thread_events_change` writes for every change to what a thread
+//! Live updates: the events that the trigger `comments_changed` (migration 0002) writes for every change to what a thread
 //! shows, read back for one thread with the comment each names as it is now, and pruned after a day.
 
 use super::comments::{COMMENT_COLUMN_COUNT, COMMENT_COLUMNS, comment};

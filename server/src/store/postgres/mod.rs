@@ -57,10 +57,16 @@ use super::{Result, StoreError};
 
 /// Numbered, append-only migrations of this backend; the table `riposte_migrations` records which ran.
 /// PostgreSQL's series starts at the schema SQLite reached with its tenth migration.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_init",
-    include_str!("../../../../migrations/postgres/0001_init.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_init",
+        include_str!("../../../../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        "0002_one_comment_trigger",
+        include_str!("../../../../migrations/postgres/0002_one_comment_trigger.sql"),
+    ),
+];
 
 /// The advisory lock every write transaction holds until it ends: one writer at a time across all servers.
 const LOCK_WRITES: &str = "SELECT pg_advisory_xact_lock(7596857829470611001)";
@@ -346,4 +352,12 @@ pub(super) async fn opt(c: &impl GenericClient, sql: &str, params: Params<'_>) -
 pub(super) async fn exec(c: &impl GenericClient, sql: &str, params: Params<'_>) -> Result<u64> {
     let statement = c.prepare_cached(sql).await?;
     Ok(c.execute(&statement, params).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_numbered_in_order_and_match_files() {
+        crate::store::assert_migrations_match_files("postgres", super::MIGRATIONS);
+    }
 }

@@ -5,20 +5,7 @@ use super::*;
 
 #[test]
 fn migrations_are_numbered_in_order_and_match_files() {
-    let mut files: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".sql"))
-        .collect();
-    files.sort();
-    let embedded: Vec<String> = MIGRATIONS.iter().map(|(n, _)| format!("{n}.sql")).collect();
-    assert_eq!(
-        files, embedded,
-        "every migrations/sqlite/*.sql file must be listed in MIGRATIONS, in order"
-    );
-    for (i, name) in files.iter().enumerate() {
-        assert!(name.starts_with(&format!("{:04}_", i + 1)), "{name} is out of sequence");
-    }
+    crate::store::assert_migrations_match_files("sqlite", MIGRATIONS);
 }
 
 #[test]
