@@ -76,7 +76,7 @@ const LOCK_MIGRATIONS: i64 = 7596857829470611002;
 /// Connections per server at most (reads and writes together; writes wait for each other on the lock). More
 /// connections than PostgreSQL's cores only add processes competing for them: on the 2-core benchmark
 /// machine posting ran 18% faster with 6 than with 16 (bench/RESULTS.md, "Issue 14"); 8 leaves room for
-/// an import or export holding one while the two posting batches hold theirs.
+/// an import or export holding one while posting and reads hold theirs.
 const POOL_SIZE: usize = 8;
 
 /// A query parameter list.
@@ -358,6 +358,6 @@ pub(super) async fn exec(c: &impl GenericClient, sql: &str, params: Params<'_>) 
 mod tests {
     #[test]
     fn migrations_are_numbered_in_order_and_match_files() {
-        crate::store::assert_migrations_match_files("postgres", super::MIGRATIONS);
+        crate::store::migrations::assert_migrations_match_files("postgres", super::MIGRATIONS);
     }
 }

@@ -12,11 +12,12 @@
 //! decisions: the one decision that two creates could make on the same fact, an `Idempotency-Key`, keeps a
 //! second comment with the same key out of the batch until the first is committed.
 //!
-//! Round trips are what a post costs here, more than the disk: a batch's transaction begins with the lock
-//! in one message and ends with its notification and COMMIT in another, and [`IN_FLIGHT`] batches are under
-//! way at once, so the next one waits inside PostgreSQL for the lock with its statements already sent and
-//! runs the moment the last one commits. Only new comments take this path (they are what arrives in
-//! numbers); every other write keeps its own transaction (`writing!`), under the same lock.
+//! Round trips cost a post more than the disk: a batch's transaction begins with the lock in one message
+//! and ends with its notification and COMMIT in another. One batch is under way at a time ([`IN_FLIGHT`]):
+//! a second one sent ahead to wait for the lock saves a round trip, but it splits the posts waiting in two
+//! smaller batches, and the batch's size is what pays for the commit. Only new comments take this path
+//! (they are what arrives in numbers); every other write keeps its own transaction (`writing!`), under the
+//! same lock.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
@@ -36,9 +37,11 @@ const BEGIN_LOCKED: &str = "BEGIN; SELECT pg_advisory_xact_lock(7596857829470611
 
 /// Comments in one batch at most: a bound on the transaction, not a target (a batch takes what waits).
 const MAX_BATCH: usize = 64;
-/// Batches under way at once: while one holds the lock, the next waits for it with its statements sent,
-/// so that no round trip separates them.
-const IN_FLIGHT: usize = 2;
+/// Batches under way at once. With two, the next waited for the lock with its statements already sent,
+/// but 64 posting connections then made batches of 20 posts instead of 31, and one server posted 4-41%
+/// less (a quarter at the median) in five interleaved runs of `bench/fleet.py --posting-only`
+/// (bench/RESULTS.md, "Issue 14, round three").
+const IN_FLIGHT: usize = 1;
 /// Comments waiting for a batch at most; a post beyond waits to be queued.
 const QUEUE: usize = 1024;
 

@@ -5,7 +5,7 @@ use super::*;
 
 #[test]
 fn migrations_are_numbered_in_order_and_match_files() {
-    crate::store::assert_migrations_match_files("sqlite", MIGRATIONS);
+    crate::store::migrations::assert_migrations_match_files("sqlite", MIGRATIONS);
 }
 
 #[test]
