@@ -326,3 +326,62 @@ async fn posts_arriving_together_share_a_commit_and_a_refused_one_fails_alone() 
     let (batches, posts) = (after.batches - before.batches, after.writes - before.writes);
     assert!(batches > 0 && posts > batches, "{batches} batches held {posts} posts");
 }
+
+/// A batch stores its rows in one statement (`store/postgres/create.rs`): posts arriving together on
+/// pages that have no thread yet make one thread per page, named by the first title a published post
+/// gives; replies among them land under their parents; every answer names its own comment.
+#[tokio::test]
+async fn posts_to_new_pages_arriving_together_make_one_thread_each() {
+    let db = TestDb::postgres(&cluster());
+    let app = TestApp::sharing(config(), &db.path).await;
+    let before = app.state.store.batches();
+    let mut firsts: Vec<i64> = Vec::new();
+    for round in 0..3 {
+        let posts = (0..24).map(|i| {
+            let page = i % 4;
+            let mut body = json!({"site": "blog", "uri": format!("/neu-{round}-{page}/"),
+                                  "text": format!("Runde {round}, Seite {page}, Beitrag {i}")});
+            // The first posts of a page give no title; later ones do.
+            if i >= 8 {
+                body["title"] = json!(format!("Seite {round}-{page}"));
+            }
+            // From the second round on, four posts answer a comment of the first round's page instead.
+            if round > 0 && i >= 20 {
+                body["uri"] = json!(format!("/neu-0-{page}/"));
+                body["parent"] = json!(firsts[page]);
+            }
+            let app = &app;
+            async move { (i, body.clone(), app.post(body).await) }
+        });
+        for (i, body, reply) in futures_util::future::join_all(posts).await {
+            assert_eq!(
+                reply.status,
+                StatusCode::CREATED,
+                "round {round}, post {i}: {}",
+                reply.text()
+            );
+            let comment = &reply.json()["comment"];
+            let html = comment["html"].as_str().unwrap_or_default();
+            assert!(
+                html.contains(&format!("Beitrag {i}<")),
+                "round {round}, post {i}: {html}"
+            );
+            assert_eq!(comment["parent"], body.get("parent").cloned().unwrap_or(Value::Null));
+            if round == 0 && i < 4 {
+                firsts.push(comment["id"].as_i64().unwrap());
+            }
+        }
+    }
+    for round in 0..3 {
+        for page in 0..4 {
+            let thread = app.thread(&format!("/neu-{round}-{page}/")).await;
+            // Six posts a page; a later round's page gave one to the replies, and page 0 got two.
+            let total = if round == 0 { 6 + 2 } else { 5 };
+            assert_eq!(thread["total"], total, "/neu-{round}-{page}/: {thread}");
+            assert_eq!(thread["title"], format!("Seite {round}-{page}"));
+        }
+    }
+    let after = app.state.store.batches();
+    let (batches, posts) = (after.batches - before.batches, after.writes - before.writes);
+    assert!(batches > 0 && posts > batches, "{batches} batches held {posts} posts");
+}

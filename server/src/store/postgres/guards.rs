@@ -87,6 +87,7 @@ pub async fn check_pow(
     ip_hashes: &[String; 2],
     returning: bool,
     proof: Option<&Proof>,
+    earlier: Earlier,
     now: i64,
 ) -> Result<()> {
     if let Some(proof) = proof {
@@ -106,7 +107,7 @@ pub async fn check_pow(
     }
     // Counting costs queries: only the adaptive rule, for a returning commenter, looks at the pace.
     let pace = if site.pow == Pow::Adaptive && returning {
-        pace(tx, &site.id, ip_hashes, now).await?
+        pace(tx, &site.id, ip_hashes, earlier, now).await?
     } else {
         Pace {
             returning,
@@ -130,9 +131,26 @@ async fn site_since(conn: &impl GenericClient, site: &str, since: i64) -> Result
     .get(0))
 }
 
+/// Comments that the counts of [`check_pow`] cannot see yet: those of the posts before this one in the
+/// same batch, stored after every post of it is checked (`create.rs`). An earlier post that turns out to
+/// repeat a comment (its `Idempotency-Key`) stores nothing but is counted: the pace errs towards asking.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Earlier {
+    /// Of them, the comments from the post's address (either of its two hashes).
+    pub by_address: i64,
+    /// Of them, the comments to the post's site.
+    pub by_site: i64,
+}
+
 /// How fast a returning commenter's address and the site post now, and (only during a burst) how fast the
 /// site usually does.
-async fn pace(conn: &impl GenericClient, site: &str, ip_hashes: &[String; 2], now: i64) -> Result<Pace> {
+async fn pace(
+    conn: &impl GenericClient,
+    site: &str,
+    ip_hashes: &[String; 2],
+    earlier: Earlier,
+    now: i64,
+) -> Result<Pace> {
     let since = now - BURST_WINDOW_MS;
     let by_address: i64 = one(
         conn,
@@ -140,12 +158,13 @@ async fn pace(conn: &impl GenericClient, site: &str, ip_hashes: &[String; 2], no
         &[&ip_hashes[0], &ip_hashes[1], &since],
     )
     .await?
-    .get(0);
-    let by_site = site_since(conn, site, since).await?;
+    .get::<_, i64>(0)
+        + earlier.by_address;
+    let by_site = site_since(conn, site, since).await? + earlier.by_site;
     // The week's average is counted only when the window is busy at all: a quiet site pays nothing.
     const WEEK_MS: i64 = 7 * 24 * 3600 * 1000;
     let site_usual = if by_site > SITE_BURST_FLOOR {
-        site_since(conn, site, now - WEEK_MS).await? as f64 / (WEEK_MS / BURST_WINDOW_MS) as f64
+        (site_since(conn, site, now - WEEK_MS).await? + earlier.by_site) as f64 / (WEEK_MS / BURST_WINDOW_MS) as f64
     } else {
         0.0
     };

@@ -22,6 +22,7 @@ mod audit;
 mod bans;
 mod comments;
 mod copy;
+mod create;
 mod deliveries;
 mod digests;
 mod events;

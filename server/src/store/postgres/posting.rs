@@ -26,10 +26,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use deadpool_postgres::Pool;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
+use futures_util::future::join_all;
+
+use super::GenericClient;
+use super::create::{self, Checked, Row};
+use super::guards::Earlier;
 use super::listen::{Echo, Listener};
-use super::{GenericClient, comments};
+use super::outbox::Noticed;
 use crate::domain::Site;
-use crate::domain::comment::{Commenter, Created, Guard, NewComment};
+use crate::domain::comment::{Comment, Commenter, Created, Guard, NewComment};
 use crate::store::{Batches, Result, StoreError};
 
 /// A batch's first round trip: its transaction, and the write lock ([`super::LOCK_WRITES`]).
@@ -57,27 +62,35 @@ pub struct Post {
 }
 
 impl Post {
-    /// The idempotency key that no other comment of its batch may carry.
-    fn key(&self) -> Option<(String, String)> {
-        self.guard
+    /// What no other comment of its batch may carry: its idempotency key (a repeat must see the first
+    /// comment stored), and its address (a subscription the first one confirms decides whether the second
+    /// is held for moderation).
+    fn keys(&self) -> impl Iterator<Item = (&'static str, String, String)> + '_ {
+        let site = self.comment.site.as_str();
+        let key = self
+            .guard
             .idempotency_key
             .as_ref()
-            .map(|k| (self.comment.site.as_str().to_owned(), k.clone()))
+            .map(|k| ("key", site.to_owned(), k.clone()));
+        let email = self
+            .comment
+            .email
+            .as_ref()
+            .map(|e| ("email", site.to_owned(), e.as_str().to_lowercase()));
+        key.into_iter().chain(email)
     }
 
-    async fn create(&self, tx: &impl GenericClient) -> Result<Created> {
-        comments::create(
-            tx,
-            self.mail,
-            &self.site,
-            &self.comment,
-            &self.by,
-            &self.guard,
-            self.now,
-        )
-        .await
+    async fn check<'a>(&'a self, tx: &impl GenericClient, earlier: Earlier) -> Result<Checked<'a>> {
+        create::check(tx, &self.site, &self.comment, &self.by, &self.guard, earlier, self.now).await
+    }
+
+    async fn finish(&self, tx: &impl GenericClient, returning: bool, stored: Stored) -> Result<Created> {
+        create::finish(tx, self.mail, &self.comment, &self.guard, returning, stored, self.now).await
     }
 }
+
+/// A comment as [`create::insert`] stored it.
+type Stored = (Comment, Noticed);
 
 /// Batches committed and the posts they held, since the start.
 #[derive(Default)]
@@ -131,19 +144,19 @@ async fn run(pool: Pool, listener: Arc<Listener>, counts: Arc<Counts>, mut waiti
     }
 }
 
-/// `first` and what waits behind it, up to [`MAX_BATCH`]; a post whose idempotency key is already in the
-/// batch waits in `held` for the next one, in its order.
+/// `first` and what waits behind it, up to [`MAX_BATCH`]; a post with a key ([`Post::keys`]) already in
+/// the batch waits in `held` for the next one, in its order.
 fn gather(first: Post, held: &mut VecDeque<Post>, waiting: &mut mpsc::Receiver<Post>) -> Vec<Post> {
-    let mut keys = HashSet::new();
-    keys.extend(first.key());
+    let mut keys: HashSet<_> = first.keys().collect();
     let mut batch = vec![first];
     let mut later = VecDeque::new();
     while batch.len() < MAX_BATCH {
         let Some(post) = held.pop_front().or_else(|| waiting.try_recv().ok()) else {
             break;
         };
-        let fresh = post.key().is_none_or(|key| keys.insert(key));
-        if fresh {
+        let mine: Vec<_> = post.keys().collect();
+        if mine.iter().all(|key| !keys.contains(key)) {
+            keys.extend(mine);
             batch.push(post);
         } else {
             later.push_back(post);
@@ -198,7 +211,8 @@ async fn together(pool: &Pool, listener: &Arc<Listener>, counts: &Counts, batch:
 
 /// The batch's transaction on `client`, begun with the lock and committed with the notification of its
 /// end in one round trip each (the transaction is managed by hand for that, so every way out that does
-/// not commit must roll it back: [`together`] does).
+/// not commit must roll it back: [`together`] does). In it, every post is checked, then every new row is
+/// stored in one statement, then what follows from each row is written ([`create`]).
 async fn run_batch(
     client: &deadpool_postgres::Client,
     listener: &Listener,
@@ -207,20 +221,72 @@ async fn run_batch(
     // Pipelined: the posts' statements are sent behind the lock and run the moment it is granted (a
     // connection's requests run in the order they were sent, and `join` polls, so sends, `begin` first).
     let begin = client.batch_execute(BEGIN_LOCKED);
-    let creates = futures_util::future::join_all(batch.iter().map(|post| post.create(client)));
-    let (begun, mut results) = futures_util::future::join(begin, creates).await;
+    let checks = batch
+        .iter()
+        .zip(earlier(batch))
+        .map(|(post, earlier)| post.check(client, earlier));
+    let (begun, checked) = futures_util::future::join(begin, join_all(checks)).await;
     begun?;
-    if results.iter().any(Result::is_err) {
-        // A post alone has had its answer: the same run again would give it again.
-        return Ok(match results.pop() {
-            Some(Err(e)) if batch.len() == 1 => Failed::Alone(e),
-            _ => Failed::Together,
-        });
-    }
-    let created = results.into_iter().collect::<Result<Vec<_>>>()?;
+    let checked = match settled(checked) {
+        Ok(checked) => checked,
+        Err(e) => return Ok(failed(batch.len(), e)),
+    };
+    let rows: Vec<&Row> = checked.iter().filter_map(Checked::row).collect();
+    let stored = match rows.is_empty() {
+        true => Vec::new(),
+        false => match create::insert(client, &rows).await {
+            Ok(stored) => stored,
+            Err(e) => return Ok(failed(batch.len(), e)),
+        },
+    };
+    let mut stored = stored.into_iter();
+    let finishes = batch.iter().zip(checked).map(|(post, checked)| {
+        let row = matches!(checked, Checked::Ready(_)).then(|| stored.next()).flatten();
+        async move {
+            match (checked, row) {
+                (Checked::Repeated(first), _) => Ok(first),
+                (Checked::Ready(ready), Some(row)) => post.finish(client, ready.returning, row).await,
+                (Checked::Ready(_), None) => Err(StoreError::Failed(anyhow::anyhow!("a checked post was not stored"))),
+            }
+        }
+    });
+    let created = match settled(join_all(finishes).await) {
+        Ok(created) => created,
+        Err(e) => return Ok(failed(batch.len(), e)),
+    };
     let (statement, echo) = listener.sync();
     client.batch_execute(&format!("{statement}; COMMIT")).await?;
     Ok(Failed::No((created, echo)))
+}
+
+/// What each post's proof-of-work pace cannot read of the posts before it in its batch ([`Earlier`]):
+/// their rows are stored after every post is checked.
+fn earlier(batch: &[Post]) -> Vec<Earlier> {
+    let counted = |post: &Post, before: &[Post]| Earlier {
+        by_site: before
+            .iter()
+            .filter(|b| b.comment.site.as_str() == post.comment.site.as_str())
+            .count() as i64,
+        by_address: before
+            .iter()
+            .filter(|b| post.by.ip_hashes.contains(&b.by.ip_hashes[0]))
+            .count() as i64,
+    };
+    (0..batch.len()).map(|k| counted(&batch[k], &batch[..k])).collect()
+}
+
+/// Every step's value, or the first error among them.
+fn settled<T>(results: Vec<Result<T>>) -> Result<Vec<T>> {
+    results.into_iter().collect()
+}
+
+/// How a batch of `posts` goes on after a step failed with `e`: a post alone has had its answer (the
+/// same run again would give it again); of several, each runs again alone.
+fn failed<T>(posts: usize, e: StoreError) -> Failed<T> {
+    match posts {
+        1 => Failed::Alone(e),
+        _ => Failed::Together,
+    }
 }
 
 /// Answers every post of a batch that failed as a whole.
@@ -247,7 +313,16 @@ async fn alone(pool: &Pool, listener: &Listener, post: &Post) -> Result<Created>
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     tx.batch_execute(super::LOCK_WRITES).await?;
-    let created = post.create(&tx).await?;
+    let created = create::create(
+        &tx,
+        post.mail,
+        &post.site,
+        &post.comment,
+        &post.by,
+        &post.guard,
+        post.now,
+    )
+    .await?;
     super::commit(listener, tx, true).await?;
     Ok(created)
 }
