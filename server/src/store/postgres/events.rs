@@ -1,5 +1,6 @@
-//! Live updates: the events that the trigger `comments_changed` (migration 0002) writes for every change to what a thread
-//! shows, read back for one thread with the comment each names as it is now, and pruned after a day.
+//! Live updates: the events that the triggers `comments_inserted` (migration 0003) and `comments_changed`
+//! (0002) write for every change to what a thread shows, read back for one thread with the comment each
+//! names as it is now, and pruned after a day.
 
 use super::comments::{COMMENT_COLUMN_COUNT, COMMENT_COLUMNS, comment};
 use super::threads;

@@ -67,6 +67,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_one_comment_trigger",
         include_str!("../../../../migrations/postgres/0002_one_comment_trigger.sql"),
     ),
+    (
+        "0003_insert_statement_trigger",
+        include_str!("../../../../migrations/postgres/0003_insert_statement_trigger.sql"),
+    ),
 ];
 
 /// The advisory lock every write transaction holds until it ends: one writer at a time across all servers.
