@@ -10,7 +10,8 @@ end. The same seeded threads as run.py (a 200-comment thread, a 5-comment thread
 Reads: wrk at 64 connections for each row; with two servers, two wrk processes at 32 connections each, one
 per server, side by side, their rates added. Posting: wrk posting one comment body for the row's time
 (every comment acknowledged only after its commit); then every acknowledged comment is counted in the
-database. Everything (wrk, PostgreSQL, the servers) shares the machine's cores, so the two-server rows
+database, and the CPU time per stored comment of PostgreSQL's processes and of the servers is read from
+/proc before and after. Everything (wrk, PostgreSQL, the servers) shares the machine's cores, so the two-server rows
 show what coordination costs, not what a second machine gains.
 
 Prints one JSON object; bench/RESULTS.md keeps the table and the command.
@@ -85,19 +86,48 @@ def side_by_side(servers, target, seconds, conns, script=None):
     }
 
 
+def cpu_seconds(pids):
+    """CPU time (user + system) so far of PostgreSQL's processes (every process named `postgres`: the
+    script's cluster is the machine's only one) and of the given riposte processes, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {"postgres": 0.0, "riposte": 0.0}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        used = (int(fields[11]) + int(fields[12])) / tick
+        if int(pid) in pids:
+            out["riposte"] += used
+        elif comm == "postgres":
+            out["postgres"] += used
+    return out
+
+
 def posting(servers, db, seconds, tmp, results, label):
     body = json.dumps({"site": "bench", "uri": "/post/", "text": kit.TEXT, "author": "Last"}, ensure_ascii=False)
     script = kit.lua(os.path.join(tmp, f"post_{label}.lua"),
                      f'wrk.method = "POST"\nwrk.body = \'{body}\'\nwrk.headers["Content-Type"] = "application/json"\n')
     before = count_comments(db, "/post/")
+    pids = {server.proc.pid for server in servers}
+    cpu_before = cpu_seconds(pids)
     if len(servers) == 1:
         r = kit.wrk(servers[0].port, "/api/v1/comments", seconds, script=script)
     else:
         r = side_by_side(servers, "/api/v1/comments", seconds, 64 // len(servers), script=script)
     r["acknowledged"] = r["requests"] - r["non2xx"]
+    cpu_after = cpu_seconds(pids)
     r["stored"] = count_comments(db, "/post/") - before
+    for who in ("postgres", "riposte"):
+        r[f"{who}_cpu_us_per_post"] = round(1e6 * (cpu_after[who] - cpu_before[who]) / max(r["stored"], 1))
     kit.log(f"  {label} post: {r['rps']:.0f}/s p99 {r['p99_ms']} ms, {r['acknowledged']} acknowledged, "
-            f"{r['stored']} stored")
+            f"{r['stored']} stored; CPU per post: PostgreSQL {r['postgres_cpu_us_per_post']} µs, "
+            f"riposte {r['riposte_cpu_us_per_post']} µs")
     results.setdefault("post", {})[label] = r
 
 
