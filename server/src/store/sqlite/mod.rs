@@ -131,6 +131,11 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
         "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;",
     )?;
+    // A page cache of 512 KiB per connection instead of SQLite's 2,000: five connections filled theirs
+    // under the mixed load (a database far larger than the caches) and the server's RSS peaked at 47 MB;
+    // with 512 KiB at 40 to 41 MB, reads and posts within the machine's noise, the OS's page cache holding
+    // the file either way (bench/RESULTS.md, "Issue 15: SQLite's page caches").
+    conn.execute_batch("PRAGMA cache_size = -512")?;
     // The query planner stability guarantee: a plan never depends on the values bound to it. Without it, a
     // statement with a bare `LIMIT ?` (or a bound value the planner looked at) is marked expired each time
     // the value is bound, and every run parses and plans it again: 51% of the server's CPU in the mixed
