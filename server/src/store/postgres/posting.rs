@@ -1,16 +1,17 @@
 //! Group commit for posting on PostgreSQL: visitors' new comments that queue while a batch runs share the
 //! next one, as they do on SQLite's writer. One task per server takes every comment waiting, opens one
-//! transaction under the write lock ([`super::LOCK_WRITES`]) and runs their creates in it side by side, so
-//! their statements travel pipelined on one connection and the batch pays one lock, one commit (one WAL
-//! flush) and one echo of its notifications instead of one each. Every comment is answered only after the
-//! commit.
+//! transaction under the write lock ([`super::LOCK_WRITES`]), checks every post in it side by side, so
+//! their statements travel pipelined on one connection, and stores all their rows in one statement
+//! (`create.rs`): the batch pays one lock, one insert, one commit (one WAL flush) and one echo of its
+//! notifications instead of one each. Every comment is answered only after the commit.
 //!
 //! A batch commits only when every comment in it succeeded. When one fails (a refused reply, a used
 //! challenge, a database error), the batch is rolled back and each of its comments runs again alone, in a
 //! transaction of its own: the failing one gets its own answer and the others are stored as if they had
-//! never met it. Creates in one batch see each other's statements in order, but not each other's
-//! decisions: the one decision that two creates could make on the same fact, an `Idempotency-Key`, keeps a
-//! second comment with the same key out of the batch until the first is committed.
+//! never met it. Posts in one batch are checked before any of their rows is stored, so none reads what
+//! another of the batch writes; where that could change a decision it is made up for: a second post with
+//! the same `Idempotency-Key` or the same e-mail address waits for the next batch ([`Post::keys`]), and
+//! the adaptive proof of work counts the batch's earlier posts ([`Earlier`]).
 //!
 //! Round trips cost a post more than the disk: a batch's transaction begins with the lock in one message
 //! and ends with its notification and COMMIT in another. One batch is under way at a time ([`IN_FLIGHT`]):
@@ -63,8 +64,8 @@ pub struct Post {
 
 impl Post {
     /// What no other comment of its batch may carry: its idempotency key (a repeat must see the first
-    /// comment stored), and its address (a subscription the first one confirms decides whether the second
-    /// is held for moderation).
+    /// comment stored), and its e-mail address (a subscription the first one confirms decides whether the
+    /// second is held for moderation).
     fn keys(&self) -> impl Iterator<Item = (&'static str, String, String)> + '_ {
         let site = self.comment.site.as_str();
         let key = self
@@ -227,7 +228,7 @@ async fn run_batch(
         .map(|(post, earlier)| post.check(client, earlier));
     let (begun, checked) = futures_util::future::join(begin, join_all(checks)).await;
     begun?;
-    let checked = match settled(checked) {
+    let checked = match checked.into_iter().collect::<Result<Vec<_>>>() {
         Ok(checked) => checked,
         Err(e) => return Ok(failed(batch.len(), e)),
     };
@@ -250,7 +251,7 @@ async fn run_batch(
             }
         }
     });
-    let created = match settled(join_all(finishes).await) {
+    let created = match join_all(finishes).await.into_iter().collect::<Result<Vec<_>>>() {
         Ok(created) => created,
         Err(e) => return Ok(failed(batch.len(), e)),
     };
@@ -273,11 +274,6 @@ fn earlier(batch: &[Post]) -> Vec<Earlier> {
             .count() as i64,
     };
     (0..batch.len()).map(|k| counted(&batch[k], &batch[..k])).collect()
-}
-
-/// Every step's value, or the first error among them.
-fn settled<T>(results: Vec<Result<T>>) -> Result<Vec<T>> {
-    results.into_iter().collect()
 }
 
 /// How a batch of `posts` goes on after a step failed with `e`: a post alone has had its answer (the
