@@ -22,13 +22,12 @@ async fn login_from(from: &'static str, port: u16, username: &str, password: &st
     let mut s = connect_from(from, port).await.ok()?;
     let body = format!("username={username}&password={password}");
     tokio::task::spawn_blocking(move || {
-        write!(
-            s,
+        let request = format!(
             "POST /admin/login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
              Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
-        )
-        .ok()?;
+        );
+        s.write_all(request.as_bytes()).ok()?;
         let mut out = Vec::new();
         let _ = s.read_to_end(&mut out);
         let head = String::from_utf8_lossy(&out);

@@ -50,11 +50,13 @@ pub fn http_raw(
     s.set_read_timeout(Some(Duration::from_secs(10)))?;
     let body = body.unwrap_or("");
     let extra: String = headers.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
-    write!(
-        s,
+    // One write, as a browser or curl sends a small request: `write!` on a bare socket would send each
+    // piece of the format string as a segment of its own.
+    let request = format!(
         "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\n\r\n{body}",
         body.len()
-    )?;
+    );
+    s.write_all(request.as_bytes())?;
     let mut out = String::new();
     s.read_to_string(&mut out)?;
     Ok(out)
