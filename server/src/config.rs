@@ -23,6 +23,9 @@ pub struct Config {
     pub secret: Option<String>,
     /// Peers whose `X-Forwarded-For` header is believed (IP addresses or CIDR ranges).
     pub trusted_proxies: Vec<String>,
+    /// Connections open at once, in all (live streams among them); the process's open-files limit is
+    /// raised to fit them at start.
+    pub max_connections: usize,
     /// Connections one peer address (IPv6: one /64) may hold open at once; trusted proxies are exempt.
     pub max_connections_per_peer: usize,
     /// How long, in seconds, a commenter may edit or delete their own comment.
@@ -100,6 +103,7 @@ impl Default for Config {
             public_url: None,
             secret: None,
             trusted_proxies: Vec::new(),
+            max_connections: crate::http::serve::MAX_CONNECTIONS,
             max_connections_per_peer: 64,
             edit_window: 15 * 60,
             demo: None,
@@ -126,6 +130,7 @@ impl fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("max_connections", &self.max_connections)
             .field("max_connections_per_peer", &self.max_connections_per_peer)
             .field("edit_window", &self.edit_window)
             .field("demo", &self.demo)
@@ -238,6 +243,9 @@ impl Config {
                 bail!("public_url {url:?} must be an http or https URL");
             }
         }
+        if !(16..=1 << 20).contains(&self.max_connections) {
+            bail!("max_connections must be from 16 to 1048576");
+        }
         if self.max_connections_per_peer == 0 {
             bail!("max_connections_per_peer must be at least 1");
         }
@@ -278,7 +286,7 @@ impl Config {
         if !positive(o.first_retry_seconds) || !positive(o.give_up_hours) {
             bail!("outbox: first_retry_seconds and give_up_hours must be numbers above 0");
         }
-        self.live.validate()?;
+        self.live.validate(self.max_connections)?;
         for site in &self.sites {
             site.validate()?;
         }
@@ -301,16 +309,34 @@ impl Config {
         Duration::from_secs(self.edit_window)
     }
 
-    /// [`Config::import_max_mb`] in bytes.
     /// Whether the demo site and page are on: as configured, else only while no `public_url` is set.
     pub fn demo_on(&self) -> bool {
         self.demo.unwrap_or(self.public_url.is_none())
     }
 
+    /// [`Config::import_max_mb`] in bytes.
     pub fn import_max_bytes(&self) -> u64 {
         self.import_max_mb.saturating_mul(1024 * 1024)
     }
+
+    /// Lowers `max_connections` (and the live streams' share of it) to what a process allowed
+    /// `open_files` files has room for besides the [`RESERVED_FILES`]; the new number when it had to.
+    pub fn fit_open_files(&mut self, open_files: u64) -> Option<usize> {
+        let room = usize::try_from(open_files.saturating_sub(RESERVED_FILES)).unwrap_or(usize::MAX);
+        let fit = room.max(16);
+        if self.max_connections <= fit {
+            return None;
+        }
+        self.max_connections = fit;
+        self.live.max_connections = self.live.max_connections.min(live::max_streams(fit));
+        Some(fit)
+    }
 }
+
+/// Files a server keeps open besides its clients' connections: the database with its journal and shared
+/// memory per connection (or the PostgreSQL pool's sockets), the listening socket, mail and webhook
+/// connections, the runtime's own.
+pub const RESERVED_FILES: u64 = 128;
 
 mod live;
 pub use live::LiveConfig;

@@ -45,7 +45,10 @@ pub async fn run(
         state.store.clone(),
         notify::Links::new(state.public_url.clone(), state.keys.clone()),
     )?;
-    let limits = http::serve::Limits::new(state.config.max_connections_per_peer, state.trusted_proxies.clone());
+    let limits = http::serve::Limits {
+        max_connections: state.config.max_connections,
+        ..http::serve::Limits::new(state.config.max_connections_per_peer, state.trusted_proxies.clone())
+    };
     http::serve::serve(listener, app(state), limits, shutdown)
         .await
         .context("server failed")

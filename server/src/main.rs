@@ -46,3 +46,35 @@ fn limit_malloc_arenas() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn limit_malloc_arenas() {}
+
+/// Raises this process's soft limit on open files to its hard limit, as Go's runtime does for every
+/// program: each connection is a file, and the common soft limit of 1,024 would stop a server at about a
+/// thousand clients (live streams hold theirs for as long as a page is open). The soft limit afterwards.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn raise_open_files_limit() -> Option<u64> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit read and write only the struct passed, which outlives both calls.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return None;
+        }
+        if limit.rlim_cur < limit.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: limit.rlim_max,
+                ..limit
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                limit = raised;
+            }
+        }
+    }
+    Some(limit.rlim_cur)
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn raise_open_files_limit() -> Option<u64> {
+    None
+}

@@ -10,7 +10,8 @@ use riposte::http::serve::{HEADER_TIMEOUT, Limits, serve};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
-use crate::helpers::process::{self, start};
+use crate::helpers::database::TestDb;
+use crate::helpers::process::{self, start, start_with_ulimit};
 
 const REQUEST: &[u8] = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
@@ -167,4 +168,54 @@ async fn when_connection_slots_run_short_idle_keep_alive_connections_make_room()
     }
     let _ = stop.send(());
     server.await.unwrap().unwrap();
+}
+
+/// The soft and hard limits on open files of process `pid`.
+fn open_files_limits(pid: u32) -> (u64, u64) {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let line = limits.lines().find(|l| l.starts_with("Max open files")).unwrap();
+    let n: Vec<u64> = line.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+    (n[0], n[1])
+}
+
+// Multi-threaded: the server's tasks run on the workers while this test blocks on its sockets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_open_files_limit_is_raised_or_else_the_connections_fit_it_and_idle_ones_make_room() {
+    // A soft limit below the hard one is raised to it: each connection is a file.
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new(dir.path());
+    let server = start_with_ulimit(dir.path(), &db.path, "-Sn 256");
+    let (soft, hard) = open_files_limits(server.child.id());
+    assert_eq!(soft, hard);
+    assert!(hard > 256, "this machine's hard limit is {hard}");
+    drop(server);
+
+    // A hard limit of 300 files leaves room for 172 connections (128 files are the server's own): the
+    // server says so, and serves that many. Beyond them, idle keep-alive connections make room for new
+    // clients; without the cap the server would accept until it ran out of files and then accept no one.
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new(dir.path());
+    let mut server = start_with_ulimit(dir.path(), &db.path, "-n 300");
+    let port = server.port;
+    let mut idle = Vec::new();
+    for peer in 2..7 {
+        for _ in 0..60 {
+            let mut conn = connect_from(&format!("127.0.0.{peer}"), port).await;
+            // Well within HEADER_TIMEOUT, after which idle connections would give their files back anyway.
+            conn.set_read_timeout(Some(HEADER_TIMEOUT / 2)).unwrap();
+            // A connection the server asked to close to make room may refuse; the others answer.
+            let _ = ask(&mut conn);
+            idle.push(conn);
+        }
+    }
+    let mut late = connect_from("127.0.0.7", port).await;
+    late.set_read_timeout(Some(HEADER_TIMEOUT / 2)).unwrap();
+    assert_eq!(ask(&mut late).as_deref(), Some("HTTP/1.1 200 OK"));
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    let log = server.log();
+    assert!(
+        log.contains("serving at most max_connections") && log.contains("max_connections=172"),
+        "{log}"
+    );
 }

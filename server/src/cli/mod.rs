@@ -187,10 +187,19 @@ fn merge(global: &ServeArgs, sub: &ServeArgs) -> ServeArgs {
     }
 }
 
-fn serve_forever(config: Config) -> anyhow::Result<()> {
+fn serve_forever(mut config: Config) -> anyhow::Result<()> {
+    let files = crate::raise_open_files_limit();
+    if let Some(fit) = files.and_then(|files| config.fit_open_files(files)) {
+        tracing::warn!(
+            open_files = files,
+            max_connections = fit,
+            "the open-files limit (ulimit -n) leaves room for fewer connections than max_connections; \
+             serving at most max_connections"
+        );
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&config.listen)
+        let listener = listen(&config.listen, config.max_connections)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         // The bound address, for whoever started us on port 0 (tests, scripts): connections wait in the
@@ -198,6 +207,31 @@ fn serve_forever(config: Config) -> anyhow::Result<()> {
         println!("riposte listening on http://{}", listener.local_addr()?);
         riposte::run(config, listener, riposte::shutdown_signal()).await
     })
+}
+
+/// A listening socket on `address` (a host name may resolve to several addresses: the first that binds),
+/// whose queue holds up to `backlog` connections that the accept loop has not taken yet (the kernel caps it
+/// at `net.core.somaxconn`). tokio's `bind` asks for 1,024; a burst beyond the queue, such as the live
+/// readers of a restarted server coming back, is answered with SYN cookies, and on some kernels a
+/// connection completed from one loses its first segment (bench/RESULTS.md, "connection bursts").
+async fn listen(address: &str, backlog: usize) -> std::io::Result<tokio::net::TcpListener> {
+    let mut failed = None;
+    for addr in tokio::net::lookup_host(address).await? {
+        let socket = match addr {
+            std::net::SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+            std::net::SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+        };
+        // As std's and tokio's bind: a restarted server can listen again at once.
+        socket.set_reuseaddr(true)?;
+        match socket
+            .bind(addr)
+            .and_then(|()| socket.listen(u32::try_from(backlog).unwrap_or(u32::MAX)))
+        {
+            Ok(listener) => return Ok(listener),
+            Err(e) => failed = Some(e),
+        }
+    }
+    Err(failed.unwrap_or_else(|| std::io::Error::other("the address resolves to nothing")))
 }
 
 /// Runs one command-line task against the store on a small runtime of its own.

@@ -3,18 +3,18 @@
 use anyhow::bail;
 use serde::Deserialize;
 
-use crate::http::serve::MAX_CONNECTIONS;
-
-/// Every stream holds a connection of its own: they may take at most this share of the server's
-/// [`MAX_CONNECTIONS`], so that ordinary requests always find a slot.
-pub const MAX_STREAMS: usize = MAX_CONNECTIONS / 4 * 3;
+/// Every stream holds a connection of its own: they may take at most three quarters of the server's
+/// `max_connections`, so that ordinary requests always find a slot.
+pub fn max_streams(max_connections: usize) -> usize {
+    max_connections / 4 * 3
+}
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct LiveConfig {
     /// Whether `GET /api/v1/events` serves (off: it answers 404).
     pub enabled: bool,
-    /// Streams open at once, in all; at most [`MAX_STREAMS`].
+    /// Streams open at once, in all; at most [`max_streams`] of the server's connections.
     pub max_connections: usize,
     /// Streams one client address (IPv6: its /64) may hold open at once: a visitor's tabs, or the readers
     /// behind one NAT (an office, a mobile carrier), which is why it is not smaller.
@@ -35,10 +35,12 @@ impl Default for LiveConfig {
 }
 
 impl LiveConfig {
-    pub fn validate(&self) -> anyhow::Result<()> {
-        if !(1..=MAX_STREAMS).contains(&self.max_connections) {
+    /// Checks the section for a server that holds `max_connections` connections in all.
+    pub fn validate(&self, max_connections: usize) -> anyhow::Result<()> {
+        let most = max_streams(max_connections);
+        if !(1..=most).contains(&self.max_connections) {
             bail!(
-                "live.max_connections must be from 1 to {MAX_STREAMS} (three quarters of the server's {MAX_CONNECTIONS} connections)"
+                "live.max_connections must be from 1 to {most} (three quarters of the server's max_connections, {max_connections})"
             );
         }
         if self.per_address == 0 {
@@ -67,10 +69,18 @@ mod tests {
             }
         );
         assert!(toml::from_str::<LiveConfig>("per_adress = 2").is_err());
-        LiveConfig::default().validate().unwrap();
+        let server = crate::http::serve::MAX_CONNECTIONS;
+        LiveConfig::default().validate(server).unwrap();
+        // A server that holds more connections may hold more streams, but never all of its connections.
+        let many = LiveConfig {
+            max_connections: 10_000,
+            ..LiveConfig::default()
+        };
+        many.validate(14_000).unwrap();
+        assert!(many.validate(13_000).is_err());
         for bad in [
             LiveConfig {
-                max_connections: MAX_STREAMS + 1,
+                max_connections: max_streams(server) + 1,
                 ..LiveConfig::default()
             },
             LiveConfig {
@@ -82,7 +92,7 @@ mod tests {
                 ..LiveConfig::default()
             },
         ] {
-            assert!(bad.validate().is_err(), "{bad:?}");
+            assert!(bad.validate(server).is_err(), "{bad:?}");
         }
     }
 }

@@ -177,3 +177,25 @@ fn bad_notification_settings_are_refused_with_their_name() {
         "hook secrets never reach a log"
     );
 }
+
+#[test]
+fn max_connections_is_checked_bounds_the_live_streams_and_fits_the_open_files() {
+    let load = |text: &str| Config::load(Some(file(text).path()), |_| None, &Overrides::default());
+    let c = load("").unwrap();
+    assert_eq!(c.max_connections, 4096);
+    assert!(load("max_connections = 8\n").is_err());
+    // Three quarters of the connections may be live streams, and no more.
+    let c = load("max_connections = 14000\n[live]\nmax_connections = 10000\n").unwrap();
+    assert_eq!((c.max_connections, c.live.max_connections), (14000, 10000));
+    let e = load("max_connections = 12000\n[live]\nmax_connections = 10000\n").unwrap_err();
+    assert!(format!("{e:#}").contains("from 1 to 9000"), "{e:#}");
+
+    // A process allowed 1,024 files holds 896 connections, 672 of them streams.
+    let mut c = load("[live]\nmax_connections = 3000\n").unwrap();
+    assert_eq!(c.fit_open_files(1024), Some(1024 - RESERVED_FILES as usize));
+    assert_eq!((c.max_connections, c.live.max_connections), (896, 672));
+    // Room enough: nothing changes.
+    let mut c = load("").unwrap();
+    assert_eq!(c.fit_open_files(1 << 20), None);
+    assert_eq!((c.max_connections, c.live.max_connections), (4096, 1000));
+}

@@ -27,6 +27,7 @@ use super::client::{TrustedProxies, normalize};
 
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default of `max_connections` (the configuration's), which [`Limits::new`] takes.
 pub const MAX_CONNECTIONS: usize = 4096;
 /// How long shutdown waits for in-flight requests.
 const DRAIN: Duration = Duration::from_secs(30);

@@ -123,6 +123,20 @@ pub fn start_with(dir: &Path, database: &Path) -> Server {
 pub fn start_env(dir: &Path, database: &Path, env: &[(&str, &str)]) -> Server {
     let mut cmd = Command::new(BIN);
     cmd.envs(env.iter().copied());
+    launch(cmd, dir, database)
+}
+
+/// As [`start_with`], the server started by a shell that first ran `ulimit` with these arguments (`-n
+/// 300`: at most 300 open files; `-Sn 256`: a soft limit of 256, the hard one left as it is).
+pub fn start_with_ulimit(dir: &Path, database: &Path, ulimit: &str) -> Server {
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", &format!("ulimit {ulimit} && exec \"$0\" \"$@\""), BIN]);
+    launch(cmd, dir, database)
+}
+
+/// Starts `cmd` (the binary, or what execs it) as a server on a free port of `database`, with the
+/// directory's `riposte.toml` when there is one.
+fn launch(mut cmd: Command, dir: &Path, database: &Path) -> Server {
     cmd.args(["--listen", "127.0.0.1:0"])
         .arg("--database")
         .arg(database)
