@@ -348,10 +348,11 @@ pub trait Store: Send + Sync + 'static {
     async fn events_after(&self, site: SiteId, uri: PageUri, after: i64, limit: i64) -> Result<Vec<ThreadEvent>>;
     /// The id of the newest event of the thread of this page; 0 when it has none.
     async fn last_event_id(&self, site: SiteId, uri: PageUri) -> Result<i64>;
-    /// Changes after every commit through this handle that moved a [`Self::thread_generation`], and when
-    /// another process wrote (seen within about a second): a follower of a thread waits on this, then
-    /// reads its events only when its thread's generation moved.
-    fn changes(&self) -> tokio::sync::watch::Receiver<u64>;
+    /// Changes after every commit through this handle that moved the [`Self::thread_generation`] of
+    /// `site`'s page `uri`, and when another process wrote (seen within about a second): a follower of a
+    /// thread waits on this, then reads its events when its thread's generation moved. Commits to other
+    /// pages do not wake it.
+    fn page_changes(&self, site: &str, uri: &str) -> tokio::sync::watch::Receiver<u64>;
 
     // Copying everything to another backend (`riposte migrate-db`; the tables in `copy::TABLES`).
 

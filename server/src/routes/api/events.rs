@@ -1,7 +1,7 @@
 //! `GET /api/v1/events?site=S&uri=U`: the thread of one page as a stream of Server-Sent Events: comments
 //! published, edited and deleted, with the thread's count, each with an `id:` that `Last-Event-ID` resumes
-//! from. A stream sleeps until the store says something was committed, and reads only when its own
-//! thread's generation moved; it ends when the client goes, and when the server shuts down.
+//! from. A stream sleeps until the store says a commit touched its page, and reads only when its thread's
+//! generation moved; it ends when the client goes, and when the server shuts down.
 //!
 //! Streams have a router of their own: their own rate-limit bucket (with the reads' numbers), so that
 //! reconnects never eat into the budget of thread reads, and the `[live]` limits on open streams.
@@ -201,7 +201,7 @@ pub async fn events(
         .data("{}");
     let follower = Follower {
         store: state.store.clone(),
-        changes: state.store.changes(),
+        changes: state.store.page_changes(site.as_str(), uri.as_str()),
         site,
         uri,
         last: start,

@@ -690,8 +690,8 @@ impl Store for PgStore {
         reading!(self, |conn| events::last_id(conn, site.as_str(), uri.as_str()).await)
     }
 
-    fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.inner.scopes.changes()
+    fn page_changes(&self, site: &str, uri: &str) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.scopes.page_changes(site, uri)
     }
 
     async fn count_rows(&self, table: &'static str) -> Result<i64> {

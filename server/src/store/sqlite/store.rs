@@ -688,8 +688,8 @@ impl Store for SqliteStore {
             .await
     }
 
-    fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.inner.scopes.changes()
+    fn page_changes(&self, site: &str, uri: &str) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.scopes.page_changes(site, uri)
     }
 
     async fn count_rows(&self, table: &'static str) -> Result<i64> {
