@@ -123,12 +123,16 @@ async fn trusted_proxies_have_no_per_peer_connection_cap() {
     assert_eq!(ask(&mut direct[2]), None);
 }
 
-// Multi-threaded: the server's tasks run on the workers while this test blocks on its sockets.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn when_connection_slots_run_short_idle_keep_alive_connections_make_room() {
+/// `app` served on a free loopback port with four connection slots, until the sender is used or dropped.
+async fn serve_with_four_slots(
+    app: Router,
+) -> (
+    u16,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
-    let app = Router::new().route("/healthz", get(|| async { "ok" }));
     let limits = Limits {
         max_connections: 4,
         per_peer: 64,
@@ -138,6 +142,14 @@ async fn when_connection_slots_run_short_idle_keep_alive_connections_make_room()
     let server = tokio::spawn(serve(listener, app, limits, async {
         let _ = stopped.await;
     }));
+    (port, stop, server)
+}
+
+// Multi-threaded: the server's tasks run on the workers while this test blocks on its sockets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_connection_slots_run_short_idle_keep_alive_connections_make_room() {
+    let app = Router::new().route("/healthz", get(|| async { "ok" }));
+    let (port, stop, server) = serve_with_four_slots(app).await;
     // Four keep-alive clients, each served once and then idle: every slot is taken.
     let mut idle = Vec::new();
     for _ in 0..4 {
@@ -218,4 +230,67 @@ async fn the_open_files_limit_is_raised_or_else_the_connections_fit_it_and_idle_
         log.contains("serving at most max_connections") && log.contains("max_connections=172"),
         "{log}"
     );
+}
+
+/// Reads from `conn` until `want` came `times` times (more often than a chunk holds it); false when the
+/// connection ended or went quiet for the read timeout first.
+fn read_until(conn: &mut TcpStream, want: &[u8], times: usize) -> bool {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1024];
+    while got.windows(want.len()).filter(|w| *w == want).count() < times {
+        match conn.read(&mut buf) {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+        }
+    }
+    true
+}
+
+// Multi-threaded: the server's tasks run on the workers while this test blocks on its sockets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_slots_run_short_a_streaming_answer_and_a_fresh_connection_are_not_taken_for_idle_ones() {
+    // A stream that never ends, as a live event stream: a line every 50 ms.
+    let ticks = || {
+        let tick = tokio::time::interval(Duration::from_millis(50));
+        futures_util::stream::unfold(tick, |mut tick| async move {
+            tick.tick().await;
+            Some((Ok::<_, std::convert::Infallible>("tick\n"), tick))
+        })
+    };
+    let app = Router::new().route("/healthz", get(|| async { "ok" })).route(
+        "/stream",
+        get(move || async move { axum::body::Body::from_stream(ticks()) }),
+    );
+    let (port, stop, server) = serve_with_four_slots(app).await;
+    let timeout = Some(HEADER_TIMEOUT / 2);
+    // The oldest connection streams; then one served and idle; then a fresh one that has sent nothing yet;
+    // then another served and idle. Every slot is taken.
+    let mut stream = connect_from("127.0.0.1", port).await;
+    stream.set_read_timeout(timeout).unwrap();
+    stream
+        .write_all(b"GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .unwrap();
+    assert!(read_until(&mut stream, b"tick", 1));
+    let mut idle = connect_from("127.0.0.1", port).await;
+    assert_eq!(ask(&mut idle).as_deref(), Some("HTTP/1.1 200 OK"));
+    let mut fresh = connect_from("127.0.0.1", port).await;
+    fresh.set_read_timeout(timeout).unwrap();
+    let mut idle2 = connect_from("127.0.0.1", port).await;
+    assert_eq!(ask(&mut idle2).as_deref(), Some("HTTP/1.1 200 OK"));
+    // A fifth client is served within half the header timeout: the oldest idle connection made room.
+    let mut fifth = connect_from("127.0.0.1", port).await;
+    fifth.set_read_timeout(timeout).unwrap();
+    assert_eq!(ask(&mut fifth).as_deref(), Some("HTTP/1.1 200 OK"));
+    idle.set_read_timeout(timeout).unwrap();
+    assert_eq!(
+        ask(&mut idle),
+        None,
+        "the oldest idle connection was not the one closed"
+    );
+    // The stream streams on, and the fresh connection is answered when its request comes.
+    assert!(read_until(&mut stream, b"tick", 2), "the stream was closed");
+    assert_eq!(ask(&mut fresh).as_deref(), Some("HTTP/1.1 200 OK"));
+    let _ = stop.send(());
+    drop((stream, fresh, idle2, fifth));
+    let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
 }

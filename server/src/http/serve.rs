@@ -4,15 +4,18 @@
 //! every request must be answered within [`REQUEST_TIMEOUT`] (slow bodies included, in `routes`), at most
 //! [`Limits::max_connections`] are open at once and at most [`Limits::per_peer`] from one address (its /64
 //! for IPv6; trusted proxies are exempt, all traffic arrives from them). When the free slots run short,
-//! idle keep-alive connections are asked to close, oldest first, so that waiting clients get their turn.
+//! idle keep-alive connections (served before, nothing in flight) are asked to close, oldest first, so
+//! that waiting clients get their turn; a fresh connection still sending its first request is left alone.
 //! A response that streams on (a live event stream: its head came within the timeout) ends when
 //! [`Draining`] says the server is shutting down.
 
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
@@ -77,6 +80,9 @@ impl Limits {
 struct Conn {
     /// Requests being answered now; 0 is an idle keep-alive connection (or one still sending headers).
     in_flight: AtomicUsize,
+    /// Set once a request reached the app: only such a connection is idle when nothing is in flight. A
+    /// fresh one is about to send its request; closing it would answer a client of a burst with nothing.
+    served: AtomicBool,
     /// Set once the connection was asked to close.
     asked: AtomicBool,
     close: Notify,
@@ -150,22 +156,27 @@ fn register(registry: &Shared, peer: Option<IpAddr>, per_peer: usize) -> Option<
     ))
 }
 
-/// Asks up to `n` idle connections to close, oldest first.
+/// Asks up to `n` idle keep-alive connections to close, oldest first.
 fn close_idle(registry: &Shared, n: usize) {
     let r = lock(registry);
     r.open
         .values()
-        .filter(|c| c.in_flight.load(Ordering::Acquire) == 0 && !c.asked.load(Ordering::Acquire))
+        .filter(|c| {
+            c.served.load(Ordering::Acquire)
+                && c.in_flight.load(Ordering::Acquire) == 0
+                && !c.asked.load(Ordering::Acquire)
+        })
         .take(n)
         .for_each(|c| c.ask_to_close());
 }
 
-/// Counts a request as in flight on its connection until its response is ready.
+/// Counts a request as in flight on its connection until its response is sent ([`Tracked`]).
 struct Busy(Arc<Conn>);
 
 impl Busy {
     fn new(conn: Arc<Conn>) -> Self {
         conn.in_flight.fetch_add(1, Ordering::AcqRel);
+        conn.served.store(true, Ordering::Release);
         Self(conn)
     }
 }
@@ -173,6 +184,33 @@ impl Busy {
 impl Drop for Busy {
     fn drop(&mut self) {
         self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// A response body that keeps its request in flight until hyper is done with it: a connection whose answer
+/// streams on (a live event stream) is never taken for an idle one.
+struct Tracked {
+    body: axum::body::Body,
+    _busy: Busy,
+}
+
+impl hyper::body::Body for Tracked {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        Pin::new(&mut self.get_mut().body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.body.size_hint()
     }
 }
 
@@ -228,8 +266,7 @@ pub async fn serve(
             let answer = app.clone().oneshot(req.map(axum::body::Body::new));
             async move {
                 let response = answer.await;
-                drop(busy);
-                response
+                response.map(|r| r.map(|body| Tracked { body, _busy: busy }))
             }
         });
         let connection = http.serve_connection(TokioIo::new(stream), service);
