@@ -188,7 +188,7 @@ fn merge(global: &ServeArgs, sub: &ServeArgs) -> ServeArgs {
 }
 
 fn serve_forever(mut config: Config) -> anyhow::Result<()> {
-    let files = crate::raise_open_files_limit();
+    let files = super::raise_open_files_limit();
     if let Some(fit) = files.and_then(|files| config.fit_open_files(files)) {
         tracing::warn!(
             open_files = files,
