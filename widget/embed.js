@@ -604,7 +604,8 @@
   // One page of top-level comments into the list, then the button for the next. With `first`, the
   // conversations holding the first `first` comments (the first screen) are drawn at once and the rest in
   // tasks of CHUNK comments, one after each frame, so a long thread shows its top without waiting for its
-  // end. `drawn` settles when the page is all there; a new order (`shown` moves on) stops a page half-drawn.
+  // end. `drawn` settles when the page is all there, and the list is aria-busy until then; a new order (`shown`
+  // moves on) stops a page half-drawn.
   const FIRST = 20, CHUNK = 40;
   let drawn, shown = 0;
   const fill = (data, first = Infinity) => {
@@ -613,6 +614,8 @@
     const draw = (n) => {
       if (g !== shown) return;
       for (const end = nodes.size + n; i < cs.length && nodes.size < end; i++) place(cs[i], null);
+      // The list is busy until its page is all there (assistive technology, and tests, wait on it).
+      i < cs.length ? list.setAttribute('aria-busy', 'true') : list.removeAttribute('aria-busy');
       // A frame's callback runs before the frame is painted: the next chunk waits for a task after it.
       if (i < cs.length) return new Promise((ok) => requestAnimationFrame(() => setTimeout(ok))).then(() => draw(CHUNK));
       if (data.next) list.after(moreButton(t('more'), async () => {

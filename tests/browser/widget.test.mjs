@@ -245,15 +245,19 @@ test('a long thread shows its first screen at once and the rest after the first 
       observer.disconnect();
       const count = () => document.querySelectorAll('#riposte-thread .riposte-comment').length;
       window.drawnAtInsert = count();
+      window.busyAtInsert = document.querySelector('#riposte-thread .riposte-list').getAttribute('aria-busy');
       requestAnimationFrame(() => { window.drawnAtFirstFrame = count(); });
     }).observe(document, { childList: true, subtree: true });
   });
   const page = await env.open('/screen/', { context: ctx });
   await page.locator('.riposte-body', { hasText: 'Antwort 29' }).waitFor();
-  const [atInsert, atFrame] = await page.evaluate(() => [window.drawnAtInsert, window.drawnAtFirstFrame]);
-  // Whole conversations up to the first 20 comments, and nothing more before the first paint.
+  const [atInsert, atFrame, busy] = await page.evaluate(() => [window.drawnAtInsert, window.drawnAtFirstFrame, window.busyAtInsert]);
+  // Whole conversations up to the first 20 comments, and nothing more before the first paint; the list says
+  // it is busy until the rest are there.
   assert.equal(atInsert, 20);
   assert.equal(atFrame, 20);
+  assert.equal(busy, 'true');
+  await page.locator('.riposte-list:not([aria-busy])').waitFor({ state: 'attached' });
   // Then all of them, each reply under its own conversation, in the thread's order.
   const shown = await page.$$eval('.riposte-list > .riposte-comment', (all) => all.map((c) =>
     [c.querySelector(':scope > .riposte-body').textContent.trim(), c.querySelector('.riposte-replies .riposte-body').textContent.trim()].join(' / ')));

@@ -67,12 +67,15 @@ test('hostile strings are stored or refused, never a 5xx, and nothing runs where
   for (let n = 0; n < PAGES; n++) {
     const page = await env.open(`/corpus/${n}/`);
     await watch(page);
-    await page.locator('.riposte').waitFor();
+    // Past the first screen a page is drawn in chunks, and its "more" button comes after the last one.
+    const drawn = () => page.locator('.riposte-list:not([aria-busy])').waitFor({ state: 'attached' });
+    await drawn();
     for (;;) {
       const more = page.getByRole('button', { name: 'Show more comments' });
       if (!(await more.count())) break;
       await more.click();
       await page.waitForFunction(() => !document.querySelector('.riposte-more[disabled]'));
+      await drawn();
     }
     shown += await page.locator('.riposte-comment').count();
     assert.deepEqual(await inert(page, '#riposte-thread .riposte-list'), { bad: [], handlers: [] });
