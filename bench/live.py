@@ -115,6 +115,7 @@ async def main_async(args, rip):
         return {"binary": run.RIPOSTE, "idle_connections": len(ready), "rss_steps": steps,
                 "rss_per_connection_kib": per_kib(steps)}
     # One comment; every stream gets comment.created.
+    cpu_before = cpu_seconds(pid)
     with run.Sampler(pid) as peak:
         posted = time.perf_counter()
         await asyncio.get_running_loop().run_in_executor(None, rip.post, PAGE, run.TEXT)
@@ -122,6 +123,7 @@ async def main_async(args, rip):
         deadline = answered + 60
         while len(arrived) < len(ready) and time.perf_counter() < deadline:
             await asyncio.sleep(0.005)
+    fanout_cpu_ms = round((cpu_seconds(pid) - cpu_before) * 1000)
     ms = sorted((t - answered) * 1000 for t in arrived)
     busy_cpu = await loop.run_in_executor(None, posts_elsewhere, rip, args.posts)
     for w in ready:
@@ -139,6 +141,8 @@ async def main_async(args, rip):
             "p50_ms": round(statistics.median(ms), 1) if ms else None,
             "p99_ms": round(ms[int(len(ms) * 0.99) - 1], 1) if ms else None,
             "last_ms": round(ms[-1], 1) if ms else None,
+            # The server's CPU from the POST until every stream had the event (the post itself included).
+            "server_cpu_ms": fanout_cpu_ms,
         },
     }
 

@@ -313,6 +313,43 @@ async fn a_reconnect_with_last_event_id_gets_exactly_the_missed_events() {
     assert_eq!(bad.status, 422);
 }
 
+/// The streams of one page share a read when they wake at the same position, and only then: streams at the
+/// newest position and one resuming from an older id, opened between the same two commits, each get
+/// exactly their events.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_of_one_page_share_reads_only_at_the_same_position() {
+    let s = served(config()).await;
+    let mut first = Events::open(s.port, THREAD).await;
+    let start = first.event(SECOND).await.id();
+    let (a, _) = s.app.comment("Eins", None).await;
+    assert_eq!(first.event(SECOND).await.json()["comment"]["id"], a);
+    // Three streams start at the newest position: they read nothing.
+    let mut current = Vec::new();
+    for _ in 0..3 {
+        let mut e = Events::open(s.port, THREAD).await;
+        e.event(SECOND).await;
+        current.push(e);
+    }
+    // No commit since: one resuming from before the comment reads at the same generation, from its own
+    // position, and gets the comment.
+    let mut behind = Events::open_from("127.0.0.1", s.port, THREAD, &format!("Last-Event-ID: {start}\r\n")).await;
+    assert_eq!(behind.event(SECOND).await.id(), start);
+    assert_eq!(behind.event(SECOND).await.json()["comment"]["id"], a);
+    // The next comment reaches all five once, with the count.
+    let (b, _) = s.app.comment("Zwei", Some(a)).await;
+    for e in current.iter_mut().chain([&mut first, &mut behind]) {
+        let got = e.event(SECOND).await;
+        assert_eq!(got.event.as_deref(), Some("comment.created"));
+        assert_eq!(
+            (got.json()["comment"]["id"].clone(), got.json()["total"].clone()),
+            (json!(b), json!(2))
+        );
+    }
+    for e in current.iter_mut().chain([&mut first, &mut behind]) {
+        e.silent_for(Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streams_are_limited_per_address_and_in_all_and_free_their_slot_when_they_close() {
     let s = served(live(LiveConfig {

@@ -107,10 +107,19 @@ impl Scopes {
     /// Called after the commit of `touched` (never before: a read that saw the new stamp must find the
     /// new rows).
     pub fn committed(&self, touched: &Touched) {
+        self.committed_then(touched, || {});
+    }
+
+    /// As [`Self::committed`], calling `answer` (the writers' acknowledgements) once the stamps moved and
+    /// before the followers wake: with thousands of live streams on the page, the writer's answer does not
+    /// wait behind their wake-ups in the runtime's queue.
+    pub fn committed_then(&self, touched: &Touched, answer: impl FnOnce()) {
         if touched.is_empty() {
+            answer();
             return;
         }
         let (generation, all) = self.stamp(touched);
+        answer();
         // After the stamps: whoever wakes finds the generations moved.
         let followed = self.followed.lock().unwrap_or_else(|e| e.into_inner());
         if all {

@@ -1,7 +1,8 @@
 //! `GET /api/v1/events?site=S&uri=U`: the thread of one page as a stream of Server-Sent Events: comments
 //! published, edited and deleted, with the thread's count, each with an `id:` that `Last-Event-ID` resumes
 //! from. A stream sleeps until the store says a commit touched its page, and reads only when its thread's
-//! generation moved; it ends when the client goes, and when the server shuts down.
+//! generation moved; the streams of a page that wake at one position share that read and its serialized
+//! events. It ends when the client goes, and when the server shuts down.
 //!
 //! Streams have a router of their own: their own rate-limit bucket (with the reads' numbers), so that
 //! reconnects never eat into the budget of thread reads, and the `[live]` limits on open streams.
@@ -57,12 +58,55 @@ pub fn router(config: &LiveConfig, metrics: Option<&Metrics>) -> Router<AppState
         .layer(Extension(Arc::new(live)))
 }
 
-/// The open streams, counted in all and per client address.
+/// The open streams, counted in all and per client address, and the reads they share.
 pub struct Live {
     config: LiveConfig,
     open: Mutex<Open>,
     /// `riposte_live_streams` of `/metrics`, when metrics are on.
     gauge: Option<Gauge<i64, AtomicI64>>,
+    reads: Mutex<Reads>,
+}
+
+/// Per page (site, uri), the newest read of its events: (generation, position read after, the read).
+type Reads = HashMap<(String, String), (u64, i64, SharedRead)>;
+
+/// One read of a page's events after a position, made into the events to send: every stream of the page
+/// at that position when that generation woke them takes it, so that a comment on a page with 10,000 open
+/// readers is read from the database and serialized once, not 10,000 times.
+type SharedRead = Arc<tokio::sync::OnceCell<Arc<Read>>>;
+
+/// What a stream sends after reading a batch of events.
+struct Read {
+    events: Vec<Event>,
+    /// The id of the batch's last event: the stream's new position (`None`: nothing came).
+    last: Option<i64>,
+    /// A full batch: more may wait, read again before sleeping.
+    full: bool,
+}
+
+impl Read {
+    fn new(batch: Vec<ThreadEvent>) -> Self {
+        let full = batch.len() >= BATCH as usize;
+        let Some(last) = batch.last().map(|e| e.id) else {
+            return Self {
+                events: Vec::new(),
+                last: None,
+                full,
+            };
+        };
+        let sent = settle(batch);
+        let covered = sent.last().is_some_and(|e| e.id == last);
+        let mut events: Vec<Event> = sent.into_iter().map(event).collect();
+        if !covered {
+            // Only an id: the client's Last-Event-ID moves past the events left out, nothing is shown.
+            events.push(Event::default().id(last.to_string()));
+        }
+        Self {
+            events,
+            last: Some(last),
+            full,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -77,7 +121,26 @@ impl Live {
             config,
             open: Mutex::default(),
             gauge: None,
+            reads: Mutex::default(),
         }
+    }
+
+    /// The read of `site`'s page `uri` after `after` at `generation`: the one another stream started, or a
+    /// new one. Kept per page, the newest only; the map starts over past one entry per stream allowed.
+    fn read(&self, site: &str, uri: &str, generation: u64, after: i64) -> SharedRead {
+        let mut reads = self.reads.lock().unwrap_or_else(|e| e.into_inner());
+        let key = (site.to_owned(), uri.to_owned());
+        if let Some((g, a, read)) = reads.get(&key)
+            && (*g, *a) == (generation, after)
+        {
+            return read.clone();
+        }
+        if reads.len() >= self.config.max_connections {
+            reads.clear();
+        }
+        let read = SharedRead::default();
+        reads.insert(key, (generation, after, read.clone()));
+        read
     }
 
     /// A place for one more stream from `address`, or why there is none.
@@ -211,7 +274,7 @@ pub async fn events(
             Some(Extension(d)) => Box::pin(d.wait()),
             None => Box::pin(std::future::pending()),
         },
-        _slot: slot,
+        slot,
     };
     let stream = futures_util::stream::unfold(follower, Follower::next);
     let heartbeat = KeepAlive::new()
@@ -268,7 +331,8 @@ struct Follower {
     read_at: Option<u64>,
     queue: VecDeque<Event>,
     draining: Pin<Box<dyn Future<Output = ()> + Send>>,
-    _slot: Slot,
+    /// Held for the stream's life; its `Live` shares the reads.
+    slot: Slot,
 }
 
 impl Follower {
@@ -282,15 +346,25 @@ impl Follower {
             self.changes.borrow_and_update();
             let generation = self.store.thread_generation(self.site.as_str(), self.uri.as_str());
             if self.read_at != Some(generation) {
-                let batch = self
-                    .store
-                    .events_after(self.site.clone(), self.uri.clone(), self.last, BATCH)
+                let shared = self
+                    .slot
+                    .live
+                    .read(self.site.as_str(), self.uri.as_str(), generation, self.last);
+                let (store, site, uri, after) = (self.store.clone(), self.site.clone(), self.uri.clone(), self.last);
+                let read = shared
+                    .get_or_try_init(|| async move {
+                        let batch = store.events_after(site, uri, after, BATCH).await?;
+                        Ok::<_, crate::store::StoreError>(Arc::new(Read::new(batch)))
+                    })
                     .await;
-                match batch {
-                    Ok(batch) => {
+                match read {
+                    Ok(read) => {
                         // A full batch: more may wait, so read again before sleeping.
-                        self.read_at = (batch.len() < BATCH as usize).then_some(generation);
-                        self.enqueue(batch);
+                        self.read_at = (!read.full).then_some(generation);
+                        self.queue.extend(read.events.iter().cloned());
+                        if let Some(last) = read.last {
+                            self.last = last;
+                        }
                     }
                     Err(e) => {
                         // The client reconnects with its Last-Event-ID and misses nothing.
@@ -307,20 +381,6 @@ impl Follower {
                 () = self.draining.as_mut() => return None,
             }
         }
-    }
-
-    fn enqueue(&mut self, batch: Vec<ThreadEvent>) {
-        let Some(last) = batch.last().map(|e| e.id) else {
-            return;
-        };
-        let sent = settle(batch);
-        let covered = sent.last().is_some_and(|e| e.id == last);
-        self.queue.extend(sent.into_iter().map(event));
-        if !covered {
-            // Only an id: the client's Last-Event-ID moves past the events left out, nothing is shown.
-            self.queue.push_back(Event::default().id(last.to_string()));
-        }
-        self.last = last;
     }
 }
 

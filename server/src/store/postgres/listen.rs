@@ -145,20 +145,22 @@ impl Listener {
             touched.pages.clear();
             touched.everything = true;
         }
-        self.scopes.committed(&touched);
-        if let Some(n) = heard {
-            self.heard.send_if_modified(|h| {
-                let newer = n > *h;
-                *h = (*h).max(n);
-                newer
-            });
-        }
-        let mut waiting = self.lock();
-        for id in echoes {
-            if let Some(send) = waiting.remove(&id) {
-                let _ = send.send(());
+        // The writes waiting for their echo are let go before the live streams wake.
+        self.scopes.committed_then(&touched, || {
+            if let Some(n) = heard {
+                self.heard.send_if_modified(|h| {
+                    let newer = n > *h;
+                    *h = (*h).max(n);
+                    newer
+                });
             }
-        }
+            let mut waiting = self.lock();
+            for id in echoes {
+                if let Some(send) = waiting.remove(&id) {
+                    let _ = send.send(());
+                }
+            }
+        });
     }
 
     /// After a gap in listening: everything moves and every waiting write is let go; commits up to

@@ -192,8 +192,7 @@ fn run_batch(conn: &mut Connection, batch: Vec<Job>, mode: Mode, scopes: &Scopes
         failed.into_iter().for_each(|a| a(Ok(())));
         return false;
     }
-    scopes.committed(&touched);
-    done.into_iter().chain(failed).for_each(|a| a(Ok(())));
+    scopes.committed_then(&touched, || done.into_iter().chain(failed).for_each(|a| a(Ok(()))));
     true
 }
 
