@@ -26,14 +26,15 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
-use serde::Serialize;
 use tokio::sync::watch;
 use tracing::instrument;
 
+mod read;
+use read::{BATCH, Read, SharedRead};
+
+use super::known_site;
 use super::openapi::LiveErrors;
-use super::{CommentOut, known_site};
 use crate::config::LiveConfig;
-use crate::domain::live::{EventKind, ThreadEvent, settle};
 use crate::domain::{FieldError, PageUri, SiteId};
 use crate::error::{AppError, Result};
 use crate::http::client::ClientIp;
@@ -42,9 +43,6 @@ use crate::http::query::Query;
 use crate::http::serve::Draining;
 use crate::state::AppState;
 use crate::store::Store;
-
-/// Events read at once; a stream further behind reads again at once.
-const BATCH: i64 = 100;
 
 /// Seconds a refused client is asked to wait.
 const RETRY_AFTER: u64 = 30;
@@ -69,45 +67,6 @@ pub struct Live {
 
 /// Per page (site, uri), the newest read of its events: (generation, position read after, the read).
 type Reads = HashMap<(String, String), (u64, i64, SharedRead)>;
-
-/// One read of a page's events after a position, made into the events to send: every stream of the page
-/// at that position when that generation woke them takes it, so that a comment on a page with 10,000 open
-/// readers is read from the database and serialized once, not 10,000 times.
-type SharedRead = Arc<tokio::sync::OnceCell<Arc<Read>>>;
-
-/// What a stream sends after reading a batch of events.
-struct Read {
-    events: Vec<Event>,
-    /// The id of the batch's last event: the stream's new position (`None`: nothing came).
-    last: Option<i64>,
-    /// A full batch: more may wait, read again before sleeping.
-    full: bool,
-}
-
-impl Read {
-    fn new(batch: Vec<ThreadEvent>) -> Self {
-        let full = batch.len() >= BATCH as usize;
-        let Some(last) = batch.last().map(|e| e.id) else {
-            return Self {
-                events: Vec::new(),
-                last: None,
-                full,
-            };
-        };
-        let sent = settle(batch);
-        let covered = sent.last().is_some_and(|e| e.id == last);
-        let mut events: Vec<Event> = sent.into_iter().map(event).collect();
-        if !covered {
-            // Only an id: the client's Last-Event-ID moves past the events left out, nothing is shown.
-            events.push(Event::default().id(last.to_string()));
-        }
-        Self {
-            events,
-            last: Some(last),
-            full,
-        }
-    }
-}
 
 #[derive(Default)]
 struct Open {
@@ -182,21 +141,6 @@ impl Drop for Slot {
             }
         }
     }
-}
-
-/// The `data:` of `comment.created` and `comment.edited`.
-#[derive(Serialize)]
-struct Shown {
-    /// As the thread answer gives it.
-    comment: CommentOut,
-    total: i64,
-}
-
-/// The `data:` of `comment.deleted`.
-#[derive(Serialize)]
-struct Gone {
-    id: i64,
-    total: i64,
 }
 
 /// One event of the stream as a client sees it: the OpenAPI document describes a `text/event-stream`
@@ -382,21 +326,4 @@ impl Follower {
             }
         }
     }
-}
-
-fn event(e: ThreadEvent) -> Event {
-    let data = match (e.kind, e.comment) {
-        (EventKind::Created | EventKind::Edited, Some(c)) => serde_json::to_string(&Shown {
-            comment: CommentOut::from(c),
-            total: e.total,
-        }),
-        _ => serde_json::to_string(&Gone {
-            id: e.comment_id,
-            total: e.total,
-        }),
-    };
-    Event::default()
-        .event(e.kind.name())
-        .id(e.id.to_string())
-        .data(data.unwrap_or_default())
 }
