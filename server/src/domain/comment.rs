@@ -258,6 +258,9 @@ pub struct ThreadPage {
     pub next: Option<i64>,
     /// Top-level comments with more replies than the page holds, and where to continue.
     pub replies_next: std::collections::HashMap<i64, ReplyCursor>,
+    /// The thread's newest live-update event when the page was read (0: none yet); events after it may be
+    /// in the page already, none before it is missing from it.
+    pub last_event: i64,
 }
 
 /// Where a page of replies goes on: after the reply of this depth and id (breadth-first order). It names the

@@ -157,7 +157,8 @@ pub trait Store: Send + Sync + 'static {
 
     // Public reads.
 
-    /// Up to `limit` top-level comments after the one with id `after`, each with its replies.
+    /// Up to `limit` top-level comments after the one with id `after`, each with its replies, and the
+    /// thread's newest live-update event as of the read.
     async fn thread_page(
         &self,
         site: Arc<Site>,

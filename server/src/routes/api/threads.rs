@@ -86,7 +86,7 @@ pub(in crate::routes) fn number(
 #[instrument(level = "debug", skip_all)]
 pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response> {
     let q = Query::parse(raw.as_deref());
-    let (site_id, site) = known_site(&state, q.required("site")?).await?;
+    let (_, site) = known_site(&state, q.required("site")?).await?;
     let uri = PageUri::parse(q.required("uri")?)?;
     let limit = number(&q, "limit", PAGE_DEFAULT, 1..=PAGE_MAX)?;
     let after = number(&q, "after", 0, 0..=i64::MAX)?;
@@ -134,8 +134,6 @@ pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, head
         state
             .cache
             .get_or_build(cache_key, generation, || async {
-                // Read before the page: an event in between is sent again (and ignored), never lost.
-                let last_event = state.store.last_event_id(site_id, uri.clone()).await?;
                 let page = state
                     .store
                     .thread_page(site.clone(), uri.clone(), sort, after, limit, now_ms())
@@ -143,6 +141,7 @@ pub async fn thread(State(state): State<AppState>, RawQuery(raw): RawQuery, head
                 let (site, uri) = (site.id.clone(), uri.as_str().to_owned());
                 let notify = state.store.mail_on();
                 off_workers(page.comments.len(), move || {
+                    let last_event = page.last_event;
                     let nested = nest(page);
                     serde_json::to_vec(&ThreadOut {
                         site,

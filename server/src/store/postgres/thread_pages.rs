@@ -2,8 +2,8 @@
 //! chain page by page.
 
 use super::comments::{COMMENT_COLUMN_COUNT, COMMENT_COLUMNS, comment};
-use super::threads;
 use super::{GenericClient, opt, rows};
+use super::{events, threads};
 use crate::domain::Site;
 use crate::domain::comment::{Comment, REPLIES_PER_PAGE, ROWS_PER_PAGE, RepliesPage, ReplyCursor, ThreadPage};
 use crate::domain::site::Sort;
@@ -174,7 +174,8 @@ async fn replies_after(
     Ok((comments, at))
 }
 
-/// A page of the thread of `site`'s page `uri`; an empty page when the page has no thread yet.
+/// A page of the thread of `site`'s page `uri`, with the thread's newest live-update event; an empty page
+/// when the page has no thread yet.
 pub async fn thread_page(
     conn: &impl GenericClient,
     site: &Site,
@@ -187,10 +188,13 @@ pub async fn thread_page(
     let Some(t) = threads::find(conn, &site.id, uri).await? else {
         return Ok(ThreadPage::default());
     };
+    // Read before the page: an event in between is sent again (and ignored), never lost.
+    let last_event = events::last_id(conn, &site.id, uri).await?;
     Ok(ThreadPage {
         title: t.title,
         total: t.published,
         closed: site.closes(t.created, t.closed, now),
+        last_event,
         ..page(conn, t.id, sort, after, limit).await?
     })
 }

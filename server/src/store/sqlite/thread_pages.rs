@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use rusqlite::{Connection, params};
 
 use super::comments::{COMMENT_COLUMN_COUNT, COMMENT_COLUMNS, comment};
-use super::threads;
+use super::{events, threads};
 use crate::domain::Site;
 use crate::domain::comment::{Comment, REPLIES_PER_PAGE, ROWS_PER_PAGE, RepliesPage, ReplyCursor, ThreadPage};
 use crate::domain::site::Sort;
@@ -118,7 +118,9 @@ fn replies_after(
     Ok(rows.into_iter().unzip())
 }
 
-/// A page of the thread of `site`'s page `uri`; an empty page when the page has no thread yet.
+/// A page of the thread of `site`'s page `uri`, with the thread's newest live-update event; an empty page
+/// when the page has no thread yet. One read transaction: the page's queries (one per top-level comment)
+/// see one snapshot, and take and drop the database's read lock once instead of once each.
 pub fn thread_page(
     conn: &Connection,
     site: &Site,
@@ -128,15 +130,20 @@ pub fn thread_page(
     limit: i64,
     now: i64,
 ) -> rusqlite::Result<ThreadPage> {
-    let Some(t) = threads::find(conn, &site.id, uri)? else {
+    let tx = conn.unchecked_transaction()?;
+    let Some(t) = threads::find(&tx, &site.id, uri)? else {
         return Ok(ThreadPage::default());
     };
-    Ok(ThreadPage {
+    let last_event = events::last_id(&tx, &site.id, uri)?;
+    let page = ThreadPage {
         title: t.title,
         total: t.published,
         closed: site.closes(t.created, t.closed, now),
-        ..page(conn, t.id, sort, after, limit)?
-    })
+        last_event,
+        ..page(&tx, t.id, sort, after, limit)?
+    };
+    tx.commit()?;
+    Ok(page)
 }
 
 /// Up to `limit` replies below top-level comment `root` of the page's thread, after the position `after`;
@@ -172,24 +179,40 @@ mod tests {
     use crate::domain::SiteId;
     use rusqlite::StatementStatus;
 
-    /// A thread read runs its cached statements as prepared: none is parsed and planned again because a
-    /// value was bound to it (a bare `LIMIT ?5` did that on every reply query until the connections turned
-    /// on the query planner stability guarantee).
-    #[test]
-    fn reading_a_thread_never_prepares_a_statement_again() {
+    /// A database in memory with site `s` and its thread of page `/` holding the comments `values` (rows of
+    /// id, parent, root, depth; all published).
+    fn thread_of(values: &[(i64, Option<i64>, Option<i64>, i64)]) -> (Connection, Site) {
         let mut conn = Connection::open_in_memory().unwrap();
         super::super::migrate(&mut conn).unwrap();
         super::super::configure(&conn).unwrap();
         conn.execute_batch(
             "INSERT INTO sites (id, name, created) VALUES ('s', 's', 0);
-             INSERT INTO threads (id, site_id, uri, created) VALUES (1, 's', '/', 0);
-             INSERT INTO comments (id, thread_id, parent_id, root_id, depth, status, text, html, avatar, created)
-             VALUES (1, 1, NULL, NULL, 0, 'published', '', '', '', 0), (2, 1, 1, 1, 1, 'published', '', '', '', 0),
-                    (3, 1, 2, 1, 2, 'published', '', '', '', 0), (4, 1, NULL, NULL, 0, 'published', '', '', '', 0),
-                    (5, 1, 4, 4, 1, 'published', '', '', '', 0);",
+             INSERT INTO threads (id, site_id, uri, created) VALUES (1, 's', '/', 0);",
         )
         .unwrap();
-        let site = Site::new(&SiteId::parse("s").unwrap());
+        for (id, parent, root, depth) in values {
+            conn.execute(
+                "INSERT INTO comments (id, thread_id, parent_id, root_id, depth, status, text, html, avatar, created)
+                 VALUES (?1, 1, ?2, ?3, ?4, 'published', '', '', '', 0)",
+                params![id, parent, root, depth],
+            )
+            .unwrap();
+        }
+        (conn, Site::new(&SiteId::parse("s").unwrap()))
+    }
+
+    /// A thread read runs its cached statements as prepared: none is parsed and planned again because a
+    /// value was bound to it (a bare `LIMIT ?5` did that on every reply query until the connections turned
+    /// on the query planner stability guarantee).
+    #[test]
+    fn reading_a_thread_never_prepares_a_statement_again() {
+        let (conn, site) = thread_of(&[
+            (1, None, None, 0),
+            (2, Some(1), Some(1), 1),
+            (3, Some(2), Some(1), 2),
+            (4, None, None, 0),
+            (5, Some(4), Some(4), 1),
+        ]);
         for sort in [Sort::Oldest, Sort::Newest, Sort::Top] {
             for limit in [20, 1, 5] {
                 let page = thread_page(&conn, &site, "/", sort, 0, limit, 0).unwrap();
@@ -207,5 +230,28 @@ mod tests {
             assert!(st.get_status(StatementStatus::Run) >= 3, "{sql} ran");
             assert_eq!(st.get_status(StatementStatus::RePrepare), 0, "{sql} was prepared again");
         }
+    }
+
+    /// A page is read in a transaction of its own that ends with the read, found or not (a transaction
+    /// left open would hold its snapshot, and SQLite's WAL, for good), and it carries the thread's newest
+    /// event from the same snapshot.
+    #[test]
+    fn a_page_read_ends_its_transaction_and_names_the_newest_event() {
+        let (conn, site) = thread_of(&[(1, None, None, 0), (2, Some(1), Some(1), 1)]);
+        let newest: i64 = conn
+            .query_row("SELECT max(id) FROM thread_events WHERE thread_id = 1", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert!(newest > 0, "the inserts made events");
+        let page = thread_page(&conn, &site, "/", Sort::Oldest, 0, 20, 0).unwrap();
+        assert_eq!((page.comments.len(), page.last_event), (2, newest));
+        assert!(conn.is_autocommit(), "the read's transaction ended");
+        let none = thread_page(&conn, &site, "/nothing-here/", Sort::Oldest, 0, 20, 0).unwrap();
+        assert_eq!((none.comments.len(), none.last_event), (0, 0));
+        assert!(
+            conn.is_autocommit(),
+            "the read of a page without a thread ended its transaction too"
+        );
     }
 }
