@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, Statement, params};
 
 use super::comments::{COMMENT_COLUMN_COUNT, COMMENT_COLUMNS, comment};
 use super::{events, threads};
@@ -36,13 +36,20 @@ fn page(conn: &Connection, thread_id: i64, sort: Sort, after: i64, limit: i64) -
     let mut out = ThreadPage::default();
     let mut more = false;
     let (mut shown, mut last) = (0, None);
+    // One statement for every top-level comment's replies, looked up in the cache once per page.
+    let mut replies_sql = conn.prepare_cached(&REPLIES_SQL)?;
     for (i, top) in tops.into_iter().enumerate() {
         if i == pinned + limit as usize {
             more = true;
             break;
         }
-        let (mut replies, mut cursors) =
-            replies_after(conn, thread_id, top.id, ReplyCursor::START, REPLIES_PER_PAGE + 1)?;
+        let (mut replies, mut cursors) = replies_after(
+            &mut replies_sql,
+            thread_id,
+            top.id,
+            ReplyCursor::START,
+            REPLIES_PER_PAGE + 1,
+        )?;
         if replies.len() > REPLIES_PER_PAGE {
             replies.truncate(REPLIES_PER_PAGE);
             cursors.truncate(REPLIES_PER_PAGE);
@@ -97,15 +104,15 @@ static REPLIES_SQL: LazyLock<String> = LazyLock::new(|| {
 /// Replies below `root` in breadth-first order (by depth, then id), after the position `from`, with each
 /// one's position. Every reply's parent comes before it, so any prefix is a tree: a cut chain never leaves a
 /// reply without its parent, whatever order an import stored them in.
+/// `replies_sql` is [`REPLIES_SQL`] prepared.
 fn replies_after(
-    conn: &Connection,
+    replies_sql: &mut Statement<'_>,
     thread_id: i64,
     root: i64,
     from: ReplyCursor,
     n: usize,
 ) -> rusqlite::Result<(Vec<Comment>, Vec<ReplyCursor>)> {
-    let rows: Vec<(Comment, ReplyCursor)> = conn
-        .prepare_cached(&REPLIES_SQL)?
+    let rows: Vec<(Comment, ReplyCursor)> = replies_sql
         .query_map(params![thread_id, root, from.depth, from.id, n as i64], |r| {
             let c = comment(r)?;
             let at = ReplyCursor {
@@ -165,7 +172,7 @@ pub fn replies(
     if !is_root {
         return Ok(None);
     }
-    let (mut comments, at) = replies_after(conn, t.id, root, after, limit + 1)?;
+    let (mut comments, at) = replies_after(&mut *conn.prepare_cached(&REPLIES_SQL)?, t.id, root, after, limit + 1)?;
     let next = (comments.len() > limit).then(|| {
         comments.truncate(limit);
         at[limit - 1]
